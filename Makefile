@@ -1,0 +1,59 @@
+# tfs: `make run` sets up a demo home and runs the daemon; `make test` runs every test.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+CONFIG ?= debug
+BIN = .build/$(CONFIG)/tfs
+DEMO_HOME ?= $(CURDIR)/.build/demo-home
+
+.PHONY: all deps build release test run lint format bench man completions install uninstall clean
+
+all: build
+
+# Installs what a fresh Debian/Ubuntu machine lacks (root, or sudo when available).
+deps:
+	@./scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(MAKE) --no-print-directory lint
+
+run: build
+	@./scripts/demo.sh $(BIN) "$(DEMO_HOME)"
+
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+
+bench: deps
+	$(SWIFT) build -c release --product tfs-bench
+	$(SWIFT) build -c release --product tfs
+	./scripts/bench.sh
+
+man: build
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --multi-page --output-directory man
+	@ls man
+
+completions: build
+	$(BIN) --generate-completion-script bash > completions/tfs.bash
+	$(BIN) --generate-completion-script zsh > completions/_tfs
+	$(BIN) --generate-completion-script fish > completions/tfs.fish
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 .build/release/tfs $(DESTDIR)$(PREFIX)/bin/tfs
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null || true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tfs $(DESTDIR)$(PREFIX)/share/man/man1/tfs*.1
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "tfs",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "tfs", targets: ["tfs"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+  ],
+  targets: [
+    .target(name: "TFSCore"),
+    .target(
+      name: "TFSStore",
+      dependencies: ["TFSCore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+    .target(
+      name: "TFSEngine",
+      dependencies: ["TFSCore", "TFSStore", .product(name: "Logging", package: "swift-log")]
+    ),
+    .target(
+      name: "TFSCLI",
+      dependencies: [
+        "TFSCore", "TFSStore", "TFSEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "tfs", dependencies: ["TFSCLI"]),
+    .executableTarget(
+      name: "tfs-bench", dependencies: ["TFSCore", "TFSStore", "TFSEngine"], path: "Sources/TFSBench"),
+    .target(name: "TFSTestSupport", dependencies: ["TFSCore"]),
+    .testTarget(
+      name: "TFSCoreTests", dependencies: ["TFSCore", "TFSTestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "TFSStoreTests", dependencies: ["TFSStore", "TFSTestSupport"]),
+    .testTarget(name: "TFSEngineTests", dependencies: ["TFSEngine", "TFSTestSupport"]),
+    .testTarget(name: "TFSCLITests", dependencies: ["TFSCLI", "TFSTestSupport"]),
+    .testTarget(
+      name: "TFSEndToEndTests",
+      dependencies: ["TFSTestSupport", "TFSCore", .target(name: "tfs")]
+    ),
+  ]
+)

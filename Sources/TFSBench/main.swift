@@ -1,0 +1,2 @@
+// Benchmarks live here; see BENCHMARKS.md.
+print("tfs-bench")

@@ -1,0 +1,3 @@
+import ArgumentParser
+
+public struct TFSCommand: AsyncParsableCommand { public init() {} }

@@ -1,0 +1,48 @@
+/// Splits a command line into words the way a POSIX shell would for a simple command: blanks
+/// separate words, single quotes are literal, double quotes allow `\"` `\\` `\$` escapes, a
+/// backslash outside quotes escapes the next character. Nothing is expanded or run.
+public enum CommandWords {
+  public static func split(_ text: String) throws(ValidationError) -> [String] {
+    var words: [String] = []
+    var current = ""
+    var inWord = false
+    var iterator = text.makeIterator()
+    func fail(_ why: String) -> ValidationError { ValidationError("invalid command '\(text)': \(why)") }
+    while let c = iterator.next() {
+      switch c {
+      case " ", "\t", "\n":
+        if inWord { words.append(current); current = ""; inWord = false }
+      case "'":
+        inWord = true
+        while true {
+          guard let q = iterator.next() else { throw fail("unterminated single quote") }
+          if q == "'" { break }
+          current.append(q)
+        }
+      case "\"":
+        inWord = true
+        while true {
+          guard let q = iterator.next() else { throw fail("unterminated double quote") }
+          if q == "\"" { break }
+          if q == "\\" {
+            guard let e = iterator.next() else { throw fail("unterminated double quote") }
+            if !"\"\\$`".contains(e) { current.append("\\") }
+            current.append(e)
+          } else {
+            current.append(q)
+          }
+        }
+      case "\\":
+        guard let e = iterator.next() else { throw fail("trailing backslash") }
+        inWord = true
+        current.append(e)
+      default:
+        inWord = true
+        current.append(c)
+      }
+    }
+    if inWord { words.append(current) }
+    guard !words.isEmpty else { throw fail("it is empty") }
+    return words
+  }
+}

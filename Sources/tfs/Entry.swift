@@ -1,0 +1,3 @@
+import TFSCLI
+
+@main extension TFSCommand {}
