@@ -1,0 +1,55 @@
+import ArgumentParser
+import TFSCore
+import TFSStore
+
+struct Show: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Show every field of a task, its next 5 occurrences and its last 5 runs.")
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Task name.") var name: String
+  @OptionGroup var output: JSONOption
+
+  func run() async throws {
+    try await runCLI {
+      let name = try taskName(name)
+      let context = try Context(global, create: false)
+      let record = try context.task(name)
+      let now = context.now
+      let zone = context.localZone
+      let taskZone = ZoneRules.forZone(context.settings.zone(for: record.spec))
+      var next: [Int64] = []
+      var cursor = now / 1000
+      while next.count < 5, let t = record.spec.rule.next(after: cursor, in: taskZone) {
+        next.append(t)
+        cursor = t
+      }
+      let runs = try context.store.runs(RunFilter(task: name.rawValue, limit: 5))
+      if output.json {
+        var fields = Render.task(record, settings: context.settings, nowMs: now, zone: zone)
+        fields.append(
+          ("next_runs", .array(next.map { .string(Times.iso(epochSeconds: $0, zone: taskZone)) })))
+        fields.append(("runs", .array(runs.map { Render.run($0, zone: zone) })))
+        Terminal.out(JSONValue.object(fields).render())
+        return
+      }
+      var table = Table(["FIELD", "VALUE"])
+      table.add(["name", name.rawValue])
+      for (field, value) in record.spec.fields { table.add([field, value.isEmpty ? "-" : value]) }
+      table.add(["folder", context.settings.paths(name).folder])
+      table.add(["zone", context.settings.zone(for: record.spec).identifier])
+      table.add(["last run", Render.lastRunCell(record, nowMs: now)])
+      var lines = [table.render(), "", "NEXT RUNS"]
+      lines +=
+        record.spec.enabled
+        ? next.map { Times.iso(epochSeconds: $0, zone: taskZone) } : ["- (disabled)"]
+      lines += ["", "LAST RUNS"]
+      if runs.isEmpty {
+        lines.append("-")
+      } else {
+        lines.append(HistoryTable.render(runs, zone: zone))
+      }
+      Terminal.out(lines.joined(separator: "\n"))
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import TFSCore
+import TFSStore
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The tfs home (default: TFS_HOME, $XDG_DATA_HOME/tfs, ~/.local/share/tfs).", valueName: "dir"))
+  var home: String?
+
+  @Option(name: .long, help: .hidden)
+  var now: String?
+
+  var resolvedHome: Home { Home.resolve(flag: home, environment: ProcessInfo.processInfo.environment) }
+
+  /// The clock: the system's, or the hidden `--now TIME` for deterministic tests.
+  func clock() throws(CLIError) -> any TFSCore.Clock {
+    guard let now else { return SystemClock() }
+    let zone = ZoneRules.forZone(TimeZone.current)
+    do {
+      return FixedClock(ms: try Times.parse(now, now: SystemClock().nowMs(), zone: zone))
+    } catch {
+      throw .usage(error.message)
+    }
+  }
+
+  /// Opens the store, creating the home on first use.
+  func store(create: Bool = true) throws(CLIError) -> Store {
+    do {
+      return try Store.open(home: resolvedHome, create: create)
+    } catch {
+      throw .failed(error.description)
+    }
+  }
+}
+
+/// `--json` for read commands.
+struct JSONOption: ParsableArguments {
+  @Flag(name: .long, help: "Print JSON (schema in the README).")
+  var json = false
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// stdout/stderr writing, colour decisions and tables.
+enum Terminal {
+  /// Colour only on a TTY and never with `NO_COLOR` set.
+  static let colour: Bool = {
+    let env = ProcessInfo.processInfo.environment
+    return isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+  }()
+
+  static func out(_ text: String) {
+    var line = text
+    line.append("\n")
+    writeAll(STDOUT_FILENO, Array(line.utf8))
+  }
+
+  static func error(_ text: String) {
+    writeAll(STDERR_FILENO, Array("tfs: \(text)\n".utf8))
+  }
+
+  static func warn(_ text: String) {
+    writeAll(STDERR_FILENO, Array("tfs: warning: \(text)\n".utf8))
+  }
+
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return }
+      offset += n
+    }
+  }
+
+  enum Style: String {
+    case red = "31", green = "32", yellow = "33", dim = "2", bold = "1"
+  }
+
+  static func paint(_ text: String, _ style: Style) -> String {
+    colour ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+  }
+}
+
+/// An aligned table: columns padded to their widest cell, two spaces apart, no trailing blanks.
+struct Table {
+  var headers: [String]
+  var rows: [[String]] = []
+  /// Optional per-cell styling applied after padding (so escape codes do not skew widths).
+  var style: (_ row: Int, _ column: Int, _ text: String) -> Terminal.Style? = { _, _, _ in nil }
+
+  init(_ headers: [String]) { self.headers = headers }
+
+  mutating func add(_ row: [String]) { rows.append(row) }
+
+  func render() -> String {
+    var widths = headers.map(\.count)
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    func line(_ cells: [String], _ rowIndex: Int?) -> String {
+      var out = ""
+      for (i, cell) in cells.enumerated() {
+        let last = i == cells.count - 1
+        let padded = last ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+        if let rowIndex, let s = style(rowIndex, i, cell) {
+          out += Terminal.paint(padded, s)
+        } else {
+          out += padded
+        }
+        if !last { out += "  " }
+      }
+      return out
+    }
+    var lines = [line(headers, nil)]
+    for (i, row) in rows.enumerated() { lines.append(line(row, i)) }
+    return lines.joined(separator: "\n")
+  }
+}

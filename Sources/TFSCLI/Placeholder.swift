@@ -1,3 +1,0 @@
-import ArgumentParser
-
-public struct TFSCommand: AsyncParsableCommand { public init() {} }

@@ -1,0 +1,109 @@
+import ArgumentParser
+import TFSCore
+
+/// The task-definition flags shared by `add` and `modify` (SPEC §3).
+struct TaskFlags: ParsableArguments {
+  @Option(
+    help: ArgumentHelp("Cron rule: 'sec min hour dom mon dow', 5 fields, or @daily…", valueName: "rule"))
+  var rule: String?
+  @Option(help: ArgumentHelp("Executor, split like a shell would (never run through one).", valueName: "cmd"))
+  var command: String?
+  @Option(help: ArgumentHelp("Entry file, relative to the task folder.", valueName: "file"))
+  var entry: String?
+  @Option(help: "One-line title (≤ 256 characters).")
+  var title: String?
+  @Option(help: "Description (≤ 4096 characters).")
+  var description: String?
+  @Option(
+    name: .customLong("owner"),
+    help: ArgumentHelp("Alert recipient (repeatable; 'a@x;b@y' too).", valueName: "addr"))
+  var owners: [String] = []
+  @Option(name: .customLong("tz"), help: ArgumentHelp("IANA time zone of the rule.", valueName: "zone"))
+  var timeZone: String?
+  @Option(
+    help: ArgumentHelp("Stop or flag a run after this long (90s, 5m, 1h30m; 'none').", valueName: "dur"))
+  var timeout: String?
+  @Option(help: ArgumentHelp("On timeout: kill|alert.", valueName: "action"))
+  var onTimeout: String?
+  @Option(
+    help: ArgumentHelp(
+      "When still running at the next occurrence: skip|queue|replace|allow.", valueName: "policy"))
+  var overlap: String?
+  @Option(help: ArgumentHelp("Missed occurrences: none|once|all.", valueName: "policy"))
+  var catchUp: String?
+  @Option(help: ArgumentHelp("Only catch up occurrences this recent ('none' = no limit).", valueName: "dur"))
+  var catchUpWindow: String?
+  @Option(help: "Re-run a failed run up to N times.")
+  var retries: String?
+  @Option(help: ArgumentHelp("First retry delay, doubling each time (capped at 1h).", valueName: "dur"))
+  var retryDelay: String?
+  @Option(help: ArgumentHelp("Start scheduled runs after a random delay in [0, dur).", valueName: "dur"))
+  var jitter: String?
+  @Option(
+    name: .customLong("env"), help: ArgumentHelp("Environment variable K=V (repeatable).", valueName: "K=V"))
+  var env: [String] = []
+  @Option(
+    name: .customLong("unset-env"),
+    help: ArgumentHelp("Remove an environment variable (repeatable).", valueName: "K"))
+  var unsetEnv: [String] = []
+  @Option(help: ArgumentHelp("Working directory (default: the task folder).", valueName: "dir"))
+  var workdir: String?
+
+  /// Applies the given flags to `spec`, validating each.
+  func apply(to spec: inout TaskSpec) throws {
+    if let rule { spec.rule = try CronRule(rule) }
+    if let command {
+      _ = try CommandWords.split(command)
+      spec.command = command
+    }
+    if let entry { spec.entry = try EntryPath.validate(entry) }
+    if let title {
+      guard title.count <= 256 else { throw ValidationError("title is longer than 256 characters") }
+      spec.title = title
+    }
+    if let description {
+      guard description.count <= 4096 else {
+        throw ValidationError("description is longer than 4096 characters")
+      }
+      spec.description = description
+    }
+    if !owners.isEmpty { spec.owners = try Owners.parse(owners) }
+    if let timeZone { spec.timeZone = try Zones.named(timeZone).identifier }
+    if let timeout { spec.timeoutMs = try TaskFlags.optionalDuration(timeout, flag: "--timeout") }
+    if let onTimeout { spec.onTimeout = try TimeoutAction.parse(onTimeout, flag: "--on-timeout") }
+    if let overlap { spec.overlap = try OverlapPolicy.parse(overlap, flag: "--overlap") }
+    if let catchUp { spec.catchUp = try CatchUpPolicy.parse(catchUp, flag: "--catch-up") }
+    if let catchUpWindow {
+      spec.catchUpWindowMs = try TaskFlags.optionalDuration(catchUpWindow, flag: "--catch-up-window")
+    }
+    if let retries {
+      guard let n = Int(retries), (0...100).contains(n) else {
+        throw ValidationError("invalid --retries '\(retries)'; use a whole number 0-100")
+      }
+      spec.retries = n
+    }
+    if let retryDelay { spec.retryDelayMs = try Durations.parse(retryDelay) }
+    if let jitter { spec.jitterMs = try Durations.parse(jitter) }
+    for pair in env {
+      let (key, value) = try EnvironmentPairs.parse(pair)
+      spec.environment[key] = value
+    }
+    for key in unsetEnv {
+      try EnvironmentPairs.validateKey(key)
+      spec.environment[key] = nil
+    }
+    if let workdir {
+      guard !workdir.contains("\0") else { throw ValidationError("invalid --workdir: it contains NUL") }
+      spec.workdir = workdir.isEmpty ? nil : workdir
+    }
+  }
+
+  /// A duration, or nil for `none`/`0`.
+  static func optionalDuration(_ text: String, flag: String) throws(TFSCore.ValidationError) -> Int64? {
+    if text == "none" || text == "0" { return nil }
+    let ms = try Durations.parse(text)
+    return ms == 0 ? nil : ms
+  }
+}
+
+typealias ValidationError = TFSCore.ValidationError

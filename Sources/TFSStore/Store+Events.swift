@@ -1,0 +1,82 @@
+import GRDB
+import TFSCore
+
+/// Which events `tfs events` shows.
+public struct EventFilter: Sendable {
+  public var task: String?
+  public var type: String?
+  public var sinceMs: Int64?
+  public var afterID: Int64?
+  public var limit: Int
+  public init(
+    task: String? = nil, type: String? = nil, sinceMs: Int64? = nil, afterID: Int64? = nil, limit: Int = 50
+  ) {
+    self.task = task
+    self.type = type
+    self.sinceMs = sinceMs
+    self.afterID = afterID
+    self.limit = limit
+  }
+}
+
+extension Store {
+  /// Records an alert or audit event.
+  @discardableResult
+  public func record(_ event: Event) throws(StoreError) -> Int64 {
+    try write { db in try Store.insertEvent(db, event) }
+  }
+
+  @discardableResult
+  static func insertEvent(_ db: Database, _ e: Event) throws -> Int64 {
+    try db.execute(
+      sql: """
+        INSERT INTO event (at, type, task, run_id, actor, title, details, delivery)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [e.at, e.type, e.task, e.runID, e.actor, e.title, e.details, e.delivery])
+    return db.lastInsertedRowID
+  }
+
+  /// Events matching `filter`, newest first (or, with `afterID`, oldest first for following).
+  public func events(_ filter: EventFilter) throws(StoreError) -> [Event] {
+    try read { db in
+      var clauses: [String] = []
+      var args: [(any DatabaseValueConvertible)?] = []
+      if let task = filter.task {
+        clauses.append("task = ?")
+        args.append(task)
+      }
+      if let type = filter.type {
+        clauses.append("type = ?")
+        args.append(type)
+      }
+      if let since = filter.sinceMs {
+        clauses.append("at >= ?")
+        args.append(since)
+      }
+      if let after = filter.afterID {
+        clauses.append("id > ?")
+        args.append(after)
+      }
+      let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+      let order = filter.afterID == nil ? "DESC" : "ASC"
+      args.append(filter.limit)
+      return try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
+          \(whereSQL) ORDER BY id \(order) LIMIT ?
+          """, arguments: StatementArguments(args)
+      ).map { row in
+        Event(
+          id: row["id"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
+          actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+      }
+    }
+  }
+
+  /// The id of the newest event (0 when none).
+  public func lastEventID() throws(StoreError) -> Int64 {
+    try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0 }
+  }
+}

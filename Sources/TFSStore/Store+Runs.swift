@@ -1,0 +1,311 @@
+import Foundation
+import GRDB
+import TFSCore
+
+/// Which runs `tfs history` shows.
+public struct RunFilter: Sendable {
+  public var task: String?
+  public var sinceMs: Int64?
+  public var untilMs: Int64?
+  public var status: RunStatus?
+  public var exitCode: Int32?
+  public var trigger: Trigger?
+  public var limit: Int
+  public init(
+    task: String? = nil, sinceMs: Int64? = nil, untilMs: Int64? = nil, status: RunStatus? = nil,
+    exitCode: Int32? = nil, trigger: Trigger? = nil, limit: Int = 50
+  ) {
+    self.task = task
+    self.sinceMs = sinceMs
+    self.untilMs = untilMs
+    self.status = status
+    self.exitCode = exitCode
+    self.trigger = trigger
+    self.limit = limit
+  }
+}
+
+/// How a run ended, written in one transaction with the task's last-run columns and alerts.
+public struct RunEnd: Sendable {
+  public var status: RunStatus
+  public var endedAt: Int64
+  public var exitCode: Int32?
+  public var signal: Int32?
+  public var stderrHead: String
+  public var reason: String
+  public var logBytes: Int64
+  public var published: [PublishedFile]
+  public init(
+    status: RunStatus, endedAt: Int64, exitCode: Int32? = nil, signal: Int32? = nil,
+    stderrHead: String = "", reason: String = "", logBytes: Int64 = 0, published: [PublishedFile] = []
+  ) {
+    self.status = status
+    self.endedAt = endedAt
+    self.exitCode = exitCode
+    self.signal = signal
+    self.stderrHead = stderrHead
+    self.reason = reason
+    self.logBytes = logBytes
+    self.published = published
+  }
+}
+
+/// A kill asked for by `tfs kill`, read by whoever executes the run.
+public struct KillRequest: Sendable, Equatable {
+  public var at: Int64
+  public var signal: Int32
+  public var actor: String
+}
+
+extension Store {
+  static let runColumns = """
+    id, task, version, trigger, status, scheduled_at, queued_at, started_at, ended_at, exit_code,
+    signal, pid, process_start, attempt, stderr_head, reason, log_path, log_bytes, actor
+    """
+
+  /// Inserts a run; `version` gets `-2`, `-3`… when the task already has a run with it.
+  @discardableResult
+  public func insertRun(_ run: Run, force: Bool = false, executorPid: Int32? = nil) throws(StoreError) -> Run
+  {
+    try write { db in try Store.insertRun(db, run, force: force, executorPid: executorPid) }
+  }
+
+  /// Inserts several runs in one transaction (missed occurrences, skipped fires).
+  public func insertRuns(_ runs: [Run]) throws(StoreError) {
+    try write { db in
+      for run in runs { try Store.insertRun(db, run, force: false, executorPid: nil) }
+    }
+  }
+
+  @discardableResult
+  static func insertRun(_ db: Database, _ run: Run, force: Bool, executorPid: Int32?) throws -> Run {
+    var run = run
+    run.version = try uniqueVersion(db, task: run.task.rawValue, base: run.version)
+    try db.execute(
+      sql: """
+        INSERT INTO run (task, version, trigger, status, scheduled_at, queued_at, started_at,
+          ended_at, exit_code, signal, pid, process_start, attempt, stderr_head, reason, log_path,
+          log_bytes, actor, force, executor_pid)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        run.task.rawValue, run.version, run.trigger.rawValue, run.status.rawValue, run.scheduledAt,
+        run.queuedAt, run.startedAt, run.endedAt, run.exitCode, run.signal, run.pid,
+        run.processStart, run.attempt, run.stderrHead, run.reason, run.logPath, run.logBytes,
+        run.actor, force, executorPid,
+      ])
+    run.id = db.lastInsertedRowID
+    return run
+  }
+
+  static func uniqueVersion(_ db: Database, task: String, base: String) throws -> String {
+    let taken = try String.fetchSet(
+      db, sql: "SELECT version FROM run WHERE task = ? AND (version = ? OR version LIKE ? || '-%')",
+      arguments: [task, base, base])
+    if !taken.contains(base) { return base }
+    var n = 2
+    while taken.contains("\(base)-\(n)") { n += 1 }
+    return "\(base)-\(n)"
+  }
+
+  /// Marks a queued run as running with its process.
+  public func markStarted(
+    _ id: RunID, version: String? = nil, startedAt: Int64, pid: Int32?, processStart: Int64?,
+    logPath: String?, executorPid: Int32
+  ) throws(StoreError) {
+    try write { db in
+      try db.execute(
+        sql: """
+          UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
+            executor_pid = ?, version = coalesce(?, version)
+          WHERE id = ?
+          """, arguments: [startedAt, pid, processStart, logPath, executorPid, version, id])
+    }
+  }
+
+  /// Records how a run ended, updates the task's last run, and adds `events` (alerts) — all in
+  /// one transaction, so a run is never ended without its alerts or the other way round.
+  public func finishRun(_ id: RunID, _ end: RunEnd, events: [Event] = []) throws(StoreError) {
+    try write { db in
+      let published = (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
+      try db.execute(
+        sql: """
+          UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
+            reason = ?, log_bytes = ?, published = ?
+          WHERE id = ?
+          """,
+        arguments: [
+          end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
+          end.logBytes, published, id,
+        ])
+      if end.status != .skipped && end.status != .missed {
+        try db.execute(
+          sql: """
+            UPDATE task SET last_run_id = ?, last_status = ?, last_run_at = ?
+            WHERE name = (SELECT task FROM run WHERE id = ?)
+            """, arguments: [id, end.status.rawValue, end.endedAt, id])
+      }
+      for event in events { try Store.insertEvent(db, event) }
+    }
+  }
+
+  public func run(_ id: RunID) throws(StoreError) -> Run? {
+    try read { db in
+      try Row.fetchOne(db, sql: "SELECT \(Store.runColumns) FROM run WHERE id = ?", arguments: [id])
+        .map(Store.runValue)
+    }
+  }
+
+  /// A run of `task` by id (digits) or version (`202401/05/120000`), or its last run.
+  public func run(task: TaskName, reference: String?) throws(StoreError) -> Run? {
+    try read { db in
+      let sql: String
+      let args: StatementArguments
+      if let reference, let id = Int64(reference) {
+        sql = "SELECT \(Store.runColumns) FROM run WHERE task = ? AND id = ?"
+        args = [task.rawValue, id]
+      } else if let reference {
+        sql = "SELECT \(Store.runColumns) FROM run WHERE task = ? AND version = ?"
+        args = [task.rawValue, reference]
+      } else {
+        sql = """
+          SELECT \(Store.runColumns) FROM run WHERE task = ? AND status NOT IN ('queued', 'skipped', 'missed')
+          ORDER BY id DESC LIMIT 1
+          """
+        args = [task.rawValue]
+      }
+      return try Row.fetchOne(db, sql: sql, arguments: args).map(Store.runValue)
+    }
+  }
+
+  /// Runs that are queued or running (optionally of one task), oldest first.
+  public func liveRuns(task: TaskName? = nil) throws(StoreError) -> [Run] {
+    try read { db in
+      let filter = task == nil ? "" : "AND task = ?"
+      let args: StatementArguments = task.map { [$0.rawValue] } ?? []
+      return try Row.fetchAll(
+        db,
+        sql: """
+          SELECT \(Store.runColumns) FROM run WHERE status IN ('queued', 'running') \(filter) ORDER BY id
+          """, arguments: args
+      ).map(Store.runValue)
+    }
+  }
+
+  /// The executor pid and `force` flag of a live run (the daemon's bookkeeping).
+  public func executor(of id: RunID) throws(StoreError) -> (pid: Int32?, force: Bool) {
+    try read { db in
+      let row = try Row.fetchOne(db, sql: "SELECT executor_pid, force FROM run WHERE id = ?", arguments: [id])
+      return (row?["executor_pid"], row?["force"] ?? false)
+    }
+  }
+
+  /// Asks whoever executes run `id` to stop it; returns false when it is no longer live.
+  public func requestKill(_ id: RunID, signal: Int32, actor: String, now: Int64) throws(StoreError) -> Bool {
+    try write { db in
+      try db.execute(
+        sql: """
+          UPDATE run SET kill_requested_at = ?, kill_signal = ?, kill_actor = ?
+          WHERE id = ? AND status IN ('queued', 'running')
+          """, arguments: [now, signal, actor, id])
+      return db.changesCount > 0
+    }
+  }
+
+  public func killRequest(_ id: RunID) throws(StoreError) -> KillRequest? {
+    try read { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT kill_requested_at, kill_signal, kill_actor FROM run WHERE id = ?", arguments: [id]),
+        let at: Int64 = row["kill_requested_at"]
+      else { return nil }
+      return KillRequest(at: at, signal: row["kill_signal"] ?? 15, actor: row["kill_actor"] ?? "")
+    }
+  }
+
+  /// Runs matching `filter`, newest first.
+  public func runs(_ filter: RunFilter) throws(StoreError) -> [Run] {
+    try read { db in
+      var clauses: [String] = []
+      var args: [(any DatabaseValueConvertible)?] = []
+      func add(_ clause: String, _ value: (any DatabaseValueConvertible)?) {
+        clauses.append(clause)
+        args.append(value)
+      }
+      if let v = filter.task { add("task = ?", v) }
+      if let v = filter.sinceMs { add("queued_at >= ?", v) }
+      if let v = filter.untilMs { add("queued_at < ?", v) }
+      if let v = filter.status { add("status = ?", v.rawValue) }
+      if let v = filter.exitCode { add("exit_code = ?", v) }
+      if let v = filter.trigger { add("trigger = ?", v.rawValue) }
+      let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+      args.append(filter.limit)
+      return try Row.fetchAll(
+        db, sql: "SELECT \(Store.runColumns) FROM run \(whereSQL) ORDER BY id DESC LIMIT ?",
+        arguments: StatementArguments(args)
+      ).map(Store.runValue)
+    }
+  }
+
+  /// The published files of a run.
+  public func publishedFiles(_ id: RunID) throws(StoreError) -> [PublishedFile] {
+    try read { db in
+      let text =
+        try String.fetchOne(db, sql: "SELECT published FROM run WHERE id = ?", arguments: [id]) ?? "[]"
+      return (try? JSONDecoder().decode([PublishedFile].self, from: Data(text.utf8))) ?? []
+    }
+  }
+
+  /// Runs older than `beforeMs` (ended ones only), oldest first, for pruning.
+  public func prunable(beforeMs: Int64?, keepPerTask: Int?) throws(StoreError) -> [Run] {
+    try read { db in
+      var clauses = ["status NOT IN ('queued', 'running')"]
+      var args: [(any DatabaseValueConvertible)?] = []
+      if let beforeMs {
+        clauses.append("queued_at < ?")
+        args.append(beforeMs)
+      }
+      if let keep = keepPerTask {
+        clauses.append(
+          "id NOT IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY task ORDER BY id DESC) AS n FROM run) WHERE n <= ?)"
+        )
+        args.append(keep)
+      }
+      return try Row.fetchAll(
+        db,
+        sql: "SELECT \(Store.runColumns) FROM run WHERE \(clauses.joined(separator: " AND ")) ORDER BY id",
+        arguments: StatementArguments(args)
+      ).map(Store.runValue)
+    }
+  }
+
+  public func deleteRuns(_ ids: [RunID], actor: String, now: Int64) throws(StoreError) {
+    try write { db in
+      for chunk in stride(from: 0, to: ids.count, by: 500) {
+        let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+        let marks = part.map { _ in "?" }.joined(separator: ",")
+        try db.execute(sql: "DELETE FROM run WHERE id IN (\(marks))", arguments: StatementArguments(part))
+      }
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: EventType.pruned.rawValue, actor: actor, title: "pruned \(ids.count) runs",
+          details: JSON.object(["runs": String(ids.count)])))
+    }
+  }
+
+  static func runValue(_ row: Row) throws -> Run {
+    let name: String = row["task"]
+    guard let task = try? TaskName(name) else {
+      throw StoreError.database(path: "", message: "run has an invalid task name '\(name)'")
+    }
+    return Run(
+      id: row["id"], task: task, version: row["version"],
+      trigger: Trigger(rawValue: row["trigger"]) ?? .manual,
+      status: RunStatus(rawValue: row["status"]) ?? .lost, scheduledAt: row["scheduled_at"],
+      queuedAt: row["queued_at"], startedAt: row["started_at"], endedAt: row["ended_at"],
+      exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"],
+      processStart: row["process_start"], attempt: row["attempt"], stderrHead: row["stderr_head"],
+      reason: row["reason"], logPath: row["log_path"], logBytes: row["log_bytes"], actor: row["actor"])
+  }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import TFSCore
+
+/// A stored task: its definition plus what the store knows about it.
+public struct TaskRecord: Sendable, Equatable {
+  public var spec: TaskSpec
+  public var createdAt: Int64
+  public var updatedAt: Int64
+  public var lastRunID: RunID?
+  public var lastStatus: RunStatus?
+  public var lastRunAt: Int64?
+}
+
+extension Store {
+  static let taskColumns = """
+    name, rule, command, entry, title, description, owners, time_zone, timeout_ms, on_timeout,
+    overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms, jitter_ms, environment,
+    workdir, enabled, created_at, updated_at, last_run_id, last_status, last_run_at
+    """
+
+  /// Adds a task and its `added` event in one transaction.
+  public func addTask(_ spec: TaskSpec, actor: String, now: Int64) throws(StoreError) {
+    try write { db in
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM task WHERE name = ?", arguments: [spec.name.rawValue])
+        == true
+      {
+        throw StoreError.taskExists(spec.name.rawValue)
+      }
+      var values = Store.arguments(spec)
+      values += [now, now]
+      try db.execute(
+        sql: """
+          INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
+            timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
+            jitter_ms, environment, workdir, enabled, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """, arguments: StatementArguments(values))
+      let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: EventType.added.rawValue, task: spec.name.rawValue, actor: actor,
+          title: "task '\(spec.name)' added", details: JSON.object(details)))
+    }
+  }
+
+  /// Replaces a task's definition; records a `modified` event with the field diff.
+  /// Returns the diff (empty when nothing changed, and then nothing is written).
+  @discardableResult
+  public func updateTask(
+    _ name: TaskName, actor: String, now: Int64, eventType: EventType = .modified,
+    change: (inout TaskSpec) throws -> Void
+  ) throws -> [(field: String, old: String, new: String)] {
+    try write { db in
+      guard let old = try Store.fetchTask(db, name) else { throw StoreError.noSuchTask(name.rawValue) }
+      var spec = old.spec
+      try change(&spec)
+      let diff = old.spec.diff(to: spec)
+      guard !diff.isEmpty else { return [] }
+      var values = Store.arguments(spec)
+      values.removeFirst()  // name
+      values += [now, name.rawValue]
+      try db.execute(
+        sql: """
+          UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
+            time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
+            catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
+            workdir = ?, enabled = ?, updated_at = ?
+          WHERE name = ?
+          """, arguments: StatementArguments(values))
+      let changes = diff.map { JSON.object(["field": $0.field, "old": $0.old, "new": $0.new]) }
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: eventType.rawValue, task: name.rawValue, actor: actor,
+          title: "task '\(name)' \(eventType.rawValue)",
+          details: "{\"changes\":[\(changes.joined(separator: ","))]}"))
+      return diff
+    }
+  }
+
+  /// Deletes a task (and with `purge` its runs and events); records a `deleted` event.
+  /// Fails when a run is live unless `allowLive`.
+  public func removeTask(_ name: TaskName, purge: Bool, actor: String, now: Int64) throws(StoreError) {
+    try write { db in
+      guard try Store.fetchTask(db, name) != nil else { throw StoreError.noSuchTask(name.rawValue) }
+      try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
+      if purge {
+        try db.execute(sql: "DELETE FROM run WHERE task = ?", arguments: [name.rawValue])
+        try db.execute(sql: "DELETE FROM event WHERE task = ?", arguments: [name.rawValue])
+      } else {
+        try db.execute(
+          sql: "DELETE FROM run WHERE task = ? AND status = 'queued'", arguments: [name.rawValue])
+      }
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: EventType.deleted.rawValue, task: name.rawValue, actor: actor,
+          title: "task '\(name)' deleted", details: JSON.object(["purge": purge ? "yes" : "no"])))
+    }
+  }
+
+  public func task(_ name: TaskName) throws(StoreError) -> TaskRecord? {
+    try read { db in try Store.fetchTask(db, name) }
+  }
+
+  /// Every task, sorted by name.
+  public func tasks(enabledOnly: Bool = false) throws(StoreError) -> [TaskRecord] {
+    try read { db in
+      let filter = enabledOnly ? "WHERE enabled = 1" : ""
+      return try Row.fetchAll(db, sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
+        .map(Store.taskRecord)
+    }
+  }
+
+  /// Task names and their last change, cheap enough for the daemon to poll.
+  public func taskCount() throws(StoreError) -> Int {
+    try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM task") ?? 0 }
+  }
+
+  static func fetchTask(_ db: Database, _ name: TaskName) throws -> TaskRecord? {
+    try Row.fetchOne(
+      db, sql: "SELECT \(taskColumns) FROM task WHERE name = ?", arguments: [name.rawValue]
+    ).map(taskRecord)
+  }
+
+  static func arguments(_ s: TaskSpec) -> [(any DatabaseValueConvertible)?] {
+    [
+      s.name.rawValue, s.rule.text, s.command, s.entry, s.title, s.description,
+      s.owners.joined(separator: ";"), s.timeZone, s.timeoutMs, s.onTimeout.rawValue,
+      s.overlap.rawValue, s.catchUp.rawValue, s.catchUpWindowMs, s.retries, s.retryDelayMs,
+      s.jitterMs, JSON.object(s.environment), s.workdir, s.enabled,
+    ]
+  }
+
+  static func taskRecord(_ row: Row) throws -> TaskRecord {
+    let name: String = row["name"]
+    let ruleText: String = row["rule"]
+    guard let taskName = try? TaskName(name), let rule = try? CronRule(ruleText) else {
+      throw StoreError.database(path: "", message: "task '\(name)' has an unreadable rule '\(ruleText)'")
+    }
+    let owners: String = row["owners"]
+    let spec = TaskSpec(
+      name: taskName, rule: rule, command: row["command"], entry: row["entry"], title: row["title"],
+      description: row["description"], owners: owners.split(separator: ";").map(String.init),
+      timeZone: row["time_zone"], timeoutMs: row["timeout_ms"],
+      onTimeout: TimeoutAction(rawValue: row["on_timeout"]) ?? .kill,
+      overlap: OverlapPolicy(rawValue: row["overlap"]) ?? .skip,
+      catchUp: CatchUpPolicy(rawValue: row["catch_up"]) ?? .none,
+      catchUpWindowMs: row["catch_up_window_ms"], retries: row["retries"],
+      retryDelayMs: row["retry_delay_ms"], jitterMs: row["jitter_ms"],
+      environment: JSON.stringDictionary(row["environment"]), workdir: row["workdir"],
+      enabled: row["enabled"])
+    let lastStatus: String? = row["last_status"]
+    return TaskRecord(
+      spec: spec, createdAt: row["created_at"], updatedAt: row["updated_at"],
+      lastRunID: row["last_run_id"], lastStatus: lastStatus.flatMap(RunStatus.init(rawValue:)),
+      lastRunAt: row["last_run_at"])
+  }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import TFSCore
+
+/// The SQLite database shared by the CLI and the daemon: the only type that runs SQL.
+///
+/// A `DatabasePool` in WAL mode lets the CLI read while the daemon writes; every write is a
+/// `BEGIN IMMEDIATE` transaction and waits (busy timeout) instead of failing with
+/// "database is locked" when another process holds the write lock.
+public final class Store: Sendable {
+  let pool: DatabasePool
+  public let path: String
+
+  /// Opens (creating when `create`) the database at `home`. The home is made 0700 and the
+  /// database 0600 before SQLite first touches them.
+  public static func open(home: Home, create: Bool = true) throws(StoreError) -> Store {
+    let fm = FileManager.default
+    if !fm.fileExists(atPath: home.database) {
+      guard create else { throw .notInitialized(home.path) }
+      try makeHome(home)
+      let fd = Glibc.open(home.database, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw .io(path: home.database, action: "creating the database", errno: errno) }
+      close(fd)
+    }
+    return try open(path: home.database)
+  }
+
+  /// Opens the database file at `path` and applies pending migrations.
+  public static func open(path: String) throws(StoreError) -> Store {
+    var config = Configuration()
+    config.busyMode = .timeout(30)
+    config.foreignKeysEnabled = true
+    config.maximumReaderCount = 4
+    config.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
+    }
+    do {
+      let pool = try DatabasePool(path: path, configuration: config)
+      let migrator = Schema.migrator
+      if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+        throw StoreError.newerSchema(path)
+      }
+      if try pool.read({ try !migrator.hasCompletedMigrations($0) }) {
+        try migrator.migrate(pool)
+      }
+      return Store(pool: pool, path: path)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw .database(path: path, message: "\(error)")
+    }
+  }
+
+  private init(pool: DatabasePool, path: String) {
+    self.pool = pool
+    self.path = path
+  }
+
+  static func makeHome(_ home: Home) throws(StoreError) {
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: home.path, isDirectory: &isDir) {
+      guard isDir.boolValue else { throw .io(path: home.path, action: "creating the home", errno: ENOTDIR) }
+      return
+    }
+    do {
+      try FileManager.default.createDirectory(
+        atPath: home.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw .io(path: home.path, action: "creating the home", errno: errno)
+    }
+  }
+
+  /// Runs `body` in one write transaction (all or nothing).
+  func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    do {
+      return try pool.write(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw .database(path: path, message: "\(error)")
+    }
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    do {
+      return try pool.read(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw .database(path: path, message: "\(error)")
+    }
+  }
+
+  /// SQLite's `PRAGMA data_version` on the writer connection: changes when another connection
+  /// commits, not for our own writes. The daemon polls it to notice CLI changes.
+  public func dataVersion() throws(StoreError) -> Int64 {
+    do {
+      return try pool.writeWithoutTransaction { db in
+        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+      }
+    } catch {
+      throw .database(path: path, message: "\(error)")
+    }
+  }
+
+  /// `PRAGMA integrity_check` result ("ok" when healthy).
+  public func integrityCheck() throws(StoreError) -> String {
+    try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+  }
+
+  /// Moves the WAL into the main file (used before byte-level comparisons and backups).
+  public func checkpoint() throws(StoreError) {
+    do {
+      try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    } catch {
+      throw .database(path: path, message: "\(error)")
+    }
+  }
+}
+
+/// Store failures. The description is the user's message.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+  case notInitialized(String)
+  case newerSchema(String)
+  case taskExists(String)
+  case noSuchTask(String)
+  case noSuchRun(String)
+  case io(path: String, action: String, errno: Int32)
+  case database(path: String, message: String)
+
+  public var description: String {
+    switch self {
+    case .notInitialized(let home): "no tfs home at '\(home)'; run 'tfs init' or pass --home"
+    case .newerSchema(let path):
+      "the database '\(path)' was written by a newer tfs; upgrade tfs to use it"
+    case .taskExists(let name): "task '\(name)' already exists; use 'tfs modify \(name)'"
+    case .noSuchTask(let name): "no task named '\(name)'; see 'tfs list'"
+    case .noSuchRun(let what): "no run \(what)"
+    case .io(let path, let action, let code):
+      "I/O error at '\(path)' while \(action): \(String(cString: strerror(code)))"
+    case .database(let path, let message): "database error in '\(path)': \(message)"
+    }
+  }
+}
