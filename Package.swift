@@ -18,9 +18,12 @@ let package = Package(
       name: "TFSStore",
       dependencies: ["TFSCore", .product(name: "GRDB", package: "GRDB.swift")]
     ),
+    .target(name: "CTFSSupport"),
     .target(
       name: "TFSEngine",
-      dependencies: ["TFSCore", "TFSStore", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "TFSCore", "TFSStore", "CTFSSupport", .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .target(
       name: "TFSCLI",

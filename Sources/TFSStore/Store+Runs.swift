@@ -126,27 +126,7 @@ extension Store {
   /// Records how a run ended, updates the task's last run, and adds `events` (alerts) — all in
   /// one transaction, so a run is never ended without its alerts or the other way round.
   public func finishRun(_ id: RunID, _ end: RunEnd, events: [Event] = []) throws(StoreError) {
-    try write { db in
-      let published = (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
-      try db.execute(
-        sql: """
-          UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
-            reason = ?, log_bytes = ?, published = ?
-          WHERE id = ?
-          """,
-        arguments: [
-          end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
-          end.logBytes, published, id,
-        ])
-      if end.status != .skipped && end.status != .missed {
-        try db.execute(
-          sql: """
-            UPDATE task SET last_run_id = ?, last_status = ?, last_run_at = ?
-            WHERE name = (SELECT task FROM run WHERE id = ?)
-            """, arguments: [id, end.status.rawValue, end.endedAt, id])
-      }
-      for event in events { try Store.insertEvent(db, event) }
-    }
+    try write { db in try Store.finish(db, id, end, events) }
   }
 
   public func run(_ id: RunID) throws(StoreError) -> Run? {

@@ -1,10 +1,40 @@
 import ArgumentParser
+import Foundation
+import TFSCore
+import TFSEngine
 
 struct Daemon: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "Run the scheduler in the foreground (for systemd, supervisord, runit).",
+    discussion: """
+      One daemon per home (a second exits 1). Logs one line per event on stderr. SIGTERM/SIGINT:
+      stop starting runs, wait up to --shutdown-grace for running ones, kill the rest, exit 0.
+      SIGHUP or SIGUSR1: re-read tasks and settings now (changes are also noticed within 200 ms).
+      """)
+
   @OptionGroup var global: GlobalOptions
+  @Option(help: ArgumentHelp("Log line format: text|json.", valueName: "format")) var logFormat = "text"
+  @Option(
+    help: ArgumentHelp("How long SIGTERM waits for running runs before killing them.", valueName: "dur"))
+  var shutdownGrace = "30s"
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      guard let format = DaemonLogHandler.Format(rawValue: logFormat) else {
+        throw ValidationError("invalid --log-format '\(logFormat)'; use text|json")
+      }
+      var options = TFSEngine.Daemon.Options(home: global.resolvedHome)
+      options.logFormat = format
+      options.shutdownGraceMs = try Durations.parse(shutdownGrace)
+      let daemon: TFSEngine.Daemon
+      do {
+        daemon = try TFSEngine.Daemon(options: options)
+      } catch let error as DaemonLock.Failure {
+        throw CLIError.failed(error.description)
+      } catch let error as DaemonError {
+        throw CLIError.failed(error.description)
+      }
+      try daemon.run()
+    }
   }
 }

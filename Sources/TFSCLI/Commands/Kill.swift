@@ -1,10 +1,97 @@
 import ArgumentParser
+import Foundation
+import TFSCore
+import TFSEngine
+import TFSStore
 
 struct Kill: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "Stop the current run of a task: a signal to its process group, SIGKILL after the grace.",
+    discussion: "Returns once the run is recorded as ended (status killed). Exit 1 when nothing runs.")
+
   @OptionGroup var global: GlobalOptions
+  @Argument(help: "Task name.") var name: String
+  @Option(help: ArgumentHelp("Stop this run (id) instead of every live run of the task.", valueName: "id"))
+  var run: Int64?
+  @Option(help: ArgumentHelp("Signal to send first (TERM, INT, HUP, KILL, a number…).", valueName: "sig"))
+  var signal = "TERM"
+  @Option(help: ArgumentHelp("Time before SIGKILL.", valueName: "dur")) var grace = "10s"
+  @Flag(help: "Also disable the task.") var disable = false
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      let name = try taskName(name)
+      guard let signo = ProcessControl.signalNumber(signal) else {
+        throw ValidationError("invalid --signal '\(signal)'; use TERM, INT, HUP, KILL or a number")
+      }
+      let graceMs = try Durations.parse(grace)
+      let context = try Context(global, create: false)
+      _ = try context.task(name)
+      if disable {
+        try context.store.updateTask(name, actor: Actor.current(), now: context.now, eventType: .disabled) {
+          $0.enabled = false
+        }
+        Nudge.daemon(context.home)
+      }
+      var targets = try context.store.liveRuns(task: name)
+      if let id = run { targets = targets.filter { $0.id == id } }
+      guard !targets.isEmpty else {
+        throw CLIError.failed(
+          run.map { "run \($0) of '\(name)' is not running" } ?? "no run of '\(name)' is running")
+      }
+      for target in targets {
+        let ended = try await KillRun.stop(context: context, run: target, signal: signo, graceMs: graceMs)
+        Terminal.out("killed run \(ended.id) of '\(name)' (\(ended.status.rawValue))")
+      }
+    }
+  }
+}
+
+/// Stops one live run and waits until it is recorded as ended (shared with `remove --kill`).
+enum KillRun {
+  static func stop(context: Context, run: Run, signal: Int32, graceMs: Int64) async throws -> Run {
+    let actor = Actor.current()
+    let store = context.store
+    guard try store.requestKill(run.id, signal: signal, actor: actor, now: context.now) else {
+      return try store.run(run.id) ?? run
+    }
+    if run.status == .queued {
+      try store.finishRun(
+        run.id, RunEnd(status: .killed, endedAt: context.now, reason: "killed by \(actor) before it started"),
+        events: [killedEvent(run, actor: actor, now: context.now)])
+      Nudge.daemon(context.home)
+      return try store.run(run.id) ?? run
+    }
+    if let pid = run.pid {
+      ProcessControl.signalGroup(pid: pid, processStart: run.processStart, signal: signal)
+    }
+    let start = Date()
+    var killSent = signal == SIGKILL
+    while true {
+      if let fresh = try store.run(run.id), fresh.status.isFinal { return fresh }
+      let elapsed = Int64(Date().timeIntervalSince(start) * 1000)
+      if !killSent && elapsed >= graceMs, let pid = run.pid {
+        ProcessControl.signalGroup(pid: pid, processStart: run.processStart, signal: SIGKILL)
+        killSent = true
+      }
+      let (executor, _) = try store.executor(of: run.id)
+      let executorGone = executor.map { !ProcessControl.isAlive($0) } ?? true
+      if executorGone && (killSent || elapsed > graceMs + 5000) {
+        // Nobody will record the end: do it here.
+        let now = SystemClock().nowMs()
+        try store.finishRun(
+          run.id, RunEnd(status: .killed, endedAt: now, signal: signal, reason: "killed by \(actor)"),
+          events: [killedEvent(run, actor: actor, now: now)])
+        return try store.run(run.id) ?? run
+      }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+  }
+
+  static func killedEvent(_ run: Run, actor: String, now: Int64) -> Event {
+    Event(
+      at: now, type: EventType.killed.rawValue, task: run.task.rawValue, runID: run.id, actor: actor,
+      title: "run \(run.id) of '\(run.task)' killed by \(actor)",
+      details: JSON.object(["version": run.version, "run_id": String(run.id)]), delivery: "pending")
   }
 }

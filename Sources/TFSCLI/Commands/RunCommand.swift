@@ -1,10 +1,76 @@
 import ArgumentParser
+import Foundation
+import TFSCore
+import TFSEngine
+import TFSStore
 
 struct RunCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "run", abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Start a run now (trigger manual), through the daemon or --here.",
+    discussion: """
+      Works on disabled tasks. Obeys the task's overlap policy unless --force. Without --wait it
+      returns once the daemon has the run and prints its id; --wait and --here exit with the
+      run's exit code (128+signal when killed).
+      """)
+
   @OptionGroup var global: GlobalOptions
+  @Argument(help: "Task name.") var name: String
+  @Flag(help: "Block until the run ends and exit with its code.") var wait = false
+  @Flag(help: "Run in this process (no daemon needed), streaming the log to stdout.") var here = false
+  @Flag(help: "Start even while another run of the task is active.") var force = false
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      let name = try taskName(name)
+      let context = try Context(global, create: false)
+      let record = try context.task(name)
+      let spec = record.spec
+      if !here && DaemonLock.holder(context.home) == nil {
+        throw CLIError.noDaemon(
+          "no daemon is running for \(context.home.path); start 'tfs daemon' or use 'tfs run \(name) --here'")
+      }
+      let live = try context.store.liveRuns(task: name)
+      if !force, let current = live.first, spec.overlap == .skip {
+        throw CLIError.failed(
+          "task '\(name)' is already running (run \(current.id)); use --force to start another")
+      }
+      let zone = ZoneRules.forZone(context.settings.zone(for: spec))
+      let now = context.now
+      let queued = Run(
+        task: name, version: Times.version(epochSeconds: now / 1000, zone: zone), trigger: .manual,
+        status: .queued,
+        queuedAt: now, actor: Actor.current())
+      if here {
+        let run = try context.store.insertRun(queued, force: force, executorPid: getpid())
+        Terminal.warnLine("run \(run.id) of '\(name)' started here")
+        let ended = try HereRunner(store: context.store, settings: context.settings, clock: context.clock)
+          .execute(run, spec: spec, echo: STDOUT_FILENO)
+        Terminal.warnLine(RunCommand.summary(ended))
+        if ended.shellExitCode != 0 { throw CLIError.exit(ended.shellExitCode) }
+        return
+      }
+      let run = try context.store.insertRun(queued, force: force)
+      Nudge.daemon(context.home)
+      Terminal.out("run \(run.id) of '\(name)' queued (\(run.version))")
+      guard wait else { return }
+      var last = run
+      while !last.status.isFinal {
+        try await Task.sleep(for: .milliseconds(50))
+        guard let fresh = try context.store.run(run.id) else { throw StoreError.noSuchRun("\(run.id)") }
+        last = fresh
+      }
+      Terminal.warnLine(RunCommand.summary(last))
+      if last.shellExitCode != 0 { throw CLIError.exit(last.shellExitCode) }
+    }
+  }
+
+  static func summary(_ run: Run) -> String {
+    var text = "run \(run.id) of '\(run.task)' \(run.status.rawValue)"
+    if let code = run.exitCode { text += " (exit \(code))" }
+    if let signal = run.signal { text += " (signal \(signal))" }
+    if let d = run.durationMs { text += " in \(Durations.format(milliseconds: d))" }
+    if !run.reason.isEmpty { text += ": \(run.reason)" }
+    return text
   }
 }

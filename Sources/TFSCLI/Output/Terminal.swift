@@ -18,6 +18,11 @@ enum Terminal {
     writeAll(STDERR_FILENO, Array("tfs: \(text)\n".utf8))
   }
 
+  /// A status line on stderr without the `tfs:` prefix (run progress).
+  static func warnLine(_ text: String) {
+    writeAll(STDERR_FILENO, Array("\(text)\n".utf8))
+  }
+
   static func warn(_ text: String) {
     writeAll(STDERR_FILENO, Array("tfs: warning: \(text)\n".utf8))
   }

@@ -1,0 +1,32 @@
+#ifndef CTFS_H
+#define CTFS_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+/// Starts `path` with `argv`/`envp` in a new session (pgid = sid = pid), working directory `cwd`,
+/// stdin/stdout/stderr from the given descriptors, every other descriptor closed, an empty
+/// signal mask and default dispositions. Returns 0 and sets *pid, or an errno value.
+int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+               int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+
+/// Installs handlers for `signals` that write the signal number as one byte to `fd`
+/// (the self-pipe trick: the daemon's poll loop reads it). Returns 0 or -1.
+int ctfs_signal_pipe(int fd, const int *signals, int count);
+
+/// A CLOCK_REALTIME timerfd (non-blocking, close-on-exec) that fires at absolute epoch
+/// nanoseconds and reports clock jumps (TFD_TIMER_CANCEL_ON_SET). Returns the fd or -1.
+int ctfs_timer_create(void);
+int ctfs_timer_set(int fd, int64_t epoch_ns);
+/// Reads the timer; returns 1 when it fired, 2 when the clock was set (jump), 0 otherwise.
+int ctfs_timer_read(int fd);
+
+/// Process start time (clock ticks since boot, field 22 of /proc/PID/stat) or -1; and whether
+/// the process exists and is not a zombie.
+int64_t ctfs_process_start(pid_t pid);
+int ctfs_process_alive(pid_t pid);
+
+/// pipe2(fds, O_CLOEXEC) with the read end non-blocking. Returns 0 or -1.
+int ctfs_pipe(int fds[2]);
+
+#endif

@@ -1,0 +1,244 @@
+import Foundation
+import Logging
+import TFSCore
+import TFSStore
+
+/// Turning occurrences and queued runs into processes, and finished processes into records.
+extension Daemon {
+  /// Fires every occurrence that is due: one transaction for the new run rows, then the spawns.
+  func fireDue(now: Int64) throws {
+    let (due, missed) = scheduler.popDue(nowSec: now / 1000)
+    if !missed.isEmpty { try record(missed) }
+    guard !due.isEmpty else { return }
+    var rows: [Run] = []
+    var decisions: [FireDecision] = []
+    var alerts: [Event] = []
+    var startingPerTask: [TaskName: Int] = [:]
+    var starting = 0
+    for (spec, at, zone) in due {
+      let running = supervisor.liveRuns(of: spec.name)
+      let queued = scheduler.waiting.filter { $0.spec.name == spec.name }.count
+      let decision = OverlapRules.decide(
+        policy: spec.overlap, running: running.count + startingPerTask[spec.name, default: 0], queued: queued,
+        force: false, slotFree: slotFree(extra: starting),
+        alreadyAlerted: running.contains { scheduler.overlapAlerted.contains($0.run.id) })
+      var run = Run(
+        task: spec.name, version: Times.version(epochSeconds: max(at, now / 1000), zone: zone),
+        trigger: .schedule,
+        status: .queued, scheduledAt: at * 1000, queuedAt: now)
+      switch decision {
+      case .start:
+        starting += 1
+        startingPerTask[spec.name, default: 0] += 1
+      case .skip(let alert):
+        run.status = .skipped
+        run.endedAt = now
+        run.reason = "previous run still running (overlap skip)"
+        if alert, let current = running.first {
+          scheduler.overlapAlerted.insert(current.run.id)
+          alerts.append(
+            Alerts.make(
+              .overlap, current.run,
+              title:
+                "'\(spec.name)' still running at \(Times.iso(epochSeconds: at, zone: zone)); occurrence skipped",
+              now: now))
+        }
+      case .queue, .replace:
+        break
+      }
+      rows.append(run)
+      decisions.append(decision)
+    }
+    let inserted = try store.insertRunsReturning(rows, executorPid: nil)
+    for event in alerts { try store.record(event) }
+    var toStart: [(Run, TaskSpec)] = []
+    for (i, run) in inserted.enumerated() {
+      let spec = due[i].0
+      switch decisions[i] {
+      case .start where spec.jitterMs > 0:
+        let delay = Int64.random(in: 0..<spec.jitterMs)
+        scheduler.waiting.append(.init(run: run, spec: spec, force: true, notBeforeMs: now + delay))
+      case .start: toStart.append((run, spec))
+      case .queue: scheduler.waiting.append(.init(run: run, spec: spec, force: false, notBeforeMs: now))
+      case .replace:
+        for current in supervisor.liveRuns(of: spec.name) {
+          supervisor.stop(current, reason: .replaced(by: "run \(run.id)"))
+        }
+        scheduler.waiting.append(.init(run: run, spec: spec, force: false, notBeforeMs: now))
+      case .skip: break
+      }
+    }
+    try launch(toStart)
+  }
+
+  func slotFree(extra: Int) -> Bool {
+    settings.maxParallel <= 0 || supervisor.runningCount + extra < settings.maxParallel
+  }
+
+  /// Starts waiting runs whose time has come, in the order they were queued.
+  func startQueued(now: Int64) throws {
+    guard !scheduler.waiting.isEmpty else { return }
+    var toStart: [(Run, TaskSpec)] = []
+    var remaining: [Scheduler.Waiting] = []
+    var startingTasks: Set<TaskName> = []
+    for w in scheduler.waiting {
+      let busy = !supervisor.liveRuns(of: w.spec.name).isEmpty || startingTasks.contains(w.spec.name)
+      let ready = w.notBeforeMs <= now && slotFree(extra: toStart.count)
+      if ready && (!busy || w.force || w.spec.overlap == .allow) {
+        toStart.append((w.run, w.spec))
+        startingTasks.insert(w.spec.name)
+      } else {
+        if ready && busy && w.spec.overlap == .replace && w.run.trigger == .manual {
+          for current in supervisor.liveRuns(of: w.spec.name) where current.stop == nil {
+            supervisor.stop(current, reason: .replaced(by: "run \(w.run.id)"))
+          }
+        }
+        remaining.append(w)
+      }
+    }
+    scheduler.waiting = remaining
+    try launch(toStart)
+  }
+
+  private func launch(_ items: [(Run, TaskSpec)]) throws {
+    guard !items.isEmpty else { return }
+    let (started, failed) = try supervisor.start(items)
+    for run in started {
+      log.info(
+        "started",
+        metadata: [
+          "task": "\(run.spec.name)", "run": "\(run.run.id)", "pid": "\(run.pid)",
+          "trigger": "\(run.run.trigger.rawValue)",
+        ])
+    }
+    try finish(failed)
+  }
+
+  /// Records ended runs (one transaction), logs them and queues retries.
+  func finish(_ finished: [Supervisor.Finished]) throws {
+    guard !finished.isEmpty else { return }
+    try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
+    let now = clock.nowMs()
+    for f in finished {
+      scheduler.overlapAlerted.remove(f.live.run.id)
+      var meta: Logger.Metadata = [
+        "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(f.end.status.rawValue)",
+      ]
+      if let code = f.end.exitCode { meta["exit"] = "\(code)" }
+      if let signal = f.end.signal { meta["signal"] = "\(signal)" }
+      if !f.end.reason.isEmpty { meta["reason"] = "\(f.end.reason)" }
+      log.info("ended", metadata: meta)
+      let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
+      let retryable = f.end.status == .failed || f.end.status == .timedOut
+      if retryable && f.live.run.attempt < spec.retries && !stopping {
+        let delay = OverlapRules.retryDelay(baseMs: spec.retryDelayMs, attempt: f.live.run.attempt)
+        let zone = ZoneRules.forZone(settings.zone(for: spec))
+        let retry = Run(
+          task: spec.name, version: Times.version(epochSeconds: (now + delay) / 1000, zone: zone),
+          trigger: .retry,
+          status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1
+        )
+        let inserted = try store.insertRun(retry)
+        scheduler.waiting.append(.init(run: inserted, spec: spec, force: false, notBeforeMs: now + delay))
+      }
+    }
+  }
+
+  /// Missed occurrences: `missed` run rows (up to a cap), one alert per task, then catch-up.
+  func record(_ missed: [Scheduler.Missed]) throws {
+    guard !missed.isEmpty else { return }
+    let now = clock.nowMs()
+    var rows: [Run] = []
+    var alerts: [Event] = []
+    var catchUps: [(Run, TaskSpec)] = []
+    for m in missed {
+      for t in m.times {
+        rows.append(
+          Run(
+            task: m.spec.name, version: Times.version(epochSeconds: t, zone: m.zone), trigger: .schedule,
+            status: .missed,
+            scheduledAt: t * 1000, queuedAt: now, reason: "no daemon was running or the clock jumped"))
+      }
+      let first = Times.iso(epochSeconds: m.times.first ?? 0, zone: m.zone)
+      alerts.append(
+        Event(
+          at: now, type: EventType.missed.rawValue, task: m.spec.name.rawValue, actor: "tfs",
+          title: "\(m.total) occurrence\(m.total == 1 ? "" : "s") of '\(m.spec.name)' missed since \(first)",
+          details: JSON.object([
+            "count": String(m.total), "first": first, "catch_up": m.spec.catchUp.rawValue,
+          ]),
+          delivery: "pending"))
+      let window = m.spec.catchUpWindowMs.map { now - $0 } ?? Int64.min
+      let eligible = m.times.filter { $0 * 1000 >= window }
+      let picked: [Int64] =
+        switch m.spec.catchUp {
+        case .none: []
+        case .once: eligible.last.map { [$0] } ?? []
+        case .all: eligible
+        }
+      for t in picked {
+        let run = Run(
+          task: m.spec.name, version: Times.version(epochSeconds: now / 1000, zone: m.zone),
+          trigger: .catchUp,
+          status: .queued, scheduledAt: t * 1000, queuedAt: now)
+        catchUps.append((run, m.spec))
+      }
+      log.notice(
+        "missed", metadata: ["task": "\(m.spec.name)", "count": "\(m.total)", "catch_up": "\(picked.count)"])
+    }
+    try store.insertRuns(rows)
+    for event in alerts { try store.record(event) }
+    let inserted = try store.insertRunsReturning(catchUps.map(\.0), executorPid: nil)
+    for (i, run) in inserted.enumerated() {
+      scheduler.waiting.append(.init(run: run, spec: catchUps[i].1, force: false, notBeforeMs: now))
+    }
+  }
+
+  /// Re-reads tasks, settings and queued runs after another process wrote to the store.
+  func reloadFromStore(now: Int64) throws {
+    let stored = try store.settings()
+    let fresh = EffectiveSettings(stored: stored, home: options.home)
+    if fresh.taskRoot != settings.taskRoot || fresh.logMax != settings.logMax
+      || fresh.maxParallel != settings.maxParallel
+      || fresh.timeZone != settings.timeZone
+    {
+      log.info("settings reloaded")
+    }
+    let zoneChanged = fresh.timeZone != settings.timeZone
+    settings = fresh
+    supervisor.settings = fresh
+    scheduler.settings = fresh
+    let tasks = try store.tasks()
+    if zoneChanged { scheduler.load(tasks, now: now) } else { scheduler.update(tasks, now: now) }
+    try loadQueued()
+  }
+
+  /// Picks up runs queued by `tfs run` and drops waiting runs that were killed or removed.
+  func loadQueued() throws {
+    let queued = try store.queuedRuns()
+    let ids = Set(queued.map { $0.0.id })
+    scheduler.waiting.removeAll { !ids.contains($0.run.id) }
+    let known = Set(scheduler.waiting.map(\.run.id))
+    let now = clock.nowMs()
+    for (run, force) in queued where !known.contains(run.id) {
+      guard let spec = scheduler.spec(run.task) else { continue }
+      scheduler.waiting.append(.init(run: run, spec: spec, force: force, notBeforeMs: now))
+    }
+  }
+
+  /// Refuses a database or task root that other users can write: writing them means running
+  /// commands as this daemon's user.
+  static func checkPermissions(home: Home, settings: EffectiveSettings) throws {
+    try FileManager.default.createDirectory(
+      atPath: settings.taskRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    for path in [home.database, settings.taskRoot] {
+      var info = stat()
+      guard stat(path, &info) == 0 else { continue }
+      if info.st_mode & 0o022 != 0 {
+        throw DaemonError.insecure(
+          "'\(path)' is writable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run 'chmod go-w \(path)'"
+        )
+      }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import CTFSSupport
+import Foundation
+import Logging
+import TFSCore
+import TFSStore
+
+/// `tfs daemon`: one thread, one `poll` over a self-pipe for signals, a timerfd armed at the
+/// next deadline (CLOCK_REALTIME, absolute: wakes at the second boundary, reports clock jumps)
+/// and the stderr pipes of running children.
+public final class Daemon {
+  public struct Options: Sendable {
+    public var home: Home
+    public var logFormat: DaemonLogHandler.Format = .text
+    public var shutdownGraceMs: Int64 = 30_000
+    public var pollIntervalMs: Int64 = 200
+    public init(home: Home) { self.home = home }
+  }
+
+  let options: Options
+  let store: Store
+  let clock: any TFSCore.Clock
+  let log: Logger
+  var settings: EffectiveSettings
+  let supervisor: Supervisor
+  let lock: DaemonLock
+  var scheduler: Scheduler
+  let signalRead: Int32
+  let timer: Int32
+  var stopping = false
+  var stopDeadline: Int64?
+  var lastDataVersion: Int64 = 0
+  var nextHeartbeat: Int64 = 0
+  var nextPoll: Int64 = 0
+  var nextPrune: Int64 = 0
+  let pid = getpid()
+
+  /// Takes the lock, opens the store and resolves what a previous daemon left behind.
+  public init(
+    options: Options, clock: any TFSCore.Clock = SystemClock(),
+    launcher: any ProcessLauncher = PosixLauncher()
+  ) throws {
+    self.options = options
+    self.clock = clock
+    var logger = Logger(label: "tfs.daemon") { _ in DaemonLogHandler(format: options.logFormat) }
+    logger.logLevel = .info
+    log = logger
+    store = try Store.open(home: options.home)
+    lock = try DaemonLock.acquire(options.home)
+    settings = EffectiveSettings(stored: try store.settings(), home: options.home)
+    try Daemon.checkPermissions(home: options.home, settings: settings)
+    supervisor = Supervisor(store: store, launcher: launcher, clock: clock, settings: settings)
+    scheduler = Scheduler(settings: settings)
+    var fds: [Int32] = [0, 0]
+    guard ctfs_pipe(&fds) == 0 else { throw DaemonError.io("could not create the signal pipe") }
+    _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+    signalRead = fds[0]
+    let signals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1]
+    guard ctfs_signal_pipe(fds[1], signals, Int32(signals.count)) == 0 else {
+      throw DaemonError.io("could not install signal handlers")
+    }
+    signal(SIGPIPE, SIG_IGN)
+    timer = ctfs_timer_create()
+    guard timer >= 0 else { throw DaemonError.io("could not create a timer") }
+  }
+
+  /// Runs until SIGTERM/SIGINT and every run has been recorded as ended.
+  public func run() throws {
+    let now = clock.nowMs()
+    let previous = try store.daemonInfo()
+    try Recovery(store: store, log: log, clock: clock).resolveLeftovers(previousDaemon: previous?.pid)
+    let tasks = try store.tasks()
+    supervisor.lastStatus = Dictionary(tasks.compactMap { r in r.lastStatus.map { (r.spec.name, $0) } }) {
+      a, _ in a
+    }
+    try store.daemonStarted(pid: pid, version: Daemon.version, now: now, taskCount: tasks.count)
+    let since = previous.map { max($0.stoppedAt ?? $0.heartbeatAt, $0.heartbeatAt) }
+    scheduler.load(tasks, now: now)
+    if let since {
+      let missed = scheduler.collectMissed(tasks: tasks, from: since, to: now)
+      try record(missed)
+    }
+    lastDataVersion = try store.dataVersion()
+    try loadQueued()
+    log.info(
+      "daemon started",
+      metadata: ["pid": "\(pid)", "tasks": "\(tasks.count)", "home": "\(options.home.path)"])
+    while !(stopping && supervisor.runningCount == 0) {
+      try step()
+    }
+    try store.daemonStopped(pid: pid, now: clock.nowMs())
+    _ = try? store.record(
+      Event(
+        at: clock.nowMs(), type: EventType.daemonStopped.rawValue, actor: Actor.current(),
+        title: "daemon stopped (pid \(pid))"))
+    log.info("daemon stopped", metadata: ["pid": "\(pid)"])
+  }
+
+  /// One wake-up: wait for the next deadline or event, then do everything that is due.
+  func step() throws {
+    let now = clock.nowMs()
+    var deadline = min(nextHeartbeat, nextPoll)
+    if !stopping, let due = scheduler.nextDueMs { deadline = min(deadline, due) }
+    if let t = scheduler.nextQueuedMs { deadline = min(deadline, t) }
+    for run in supervisor.live.values {
+      if let k = run.killAt { deadline = min(deadline, k) }
+      if let t = run.timeoutAt, !run.timeoutAlerted { deadline = min(deadline, t) }
+    }
+    if supervisor.runningCount > 0 { deadline = min(deadline, now + 250) }  // log cap checks
+    if let s = stopDeadline { deadline = min(deadline, s) }
+    _ = ctfs_timer_set(timer, max(deadline, now + 1) * 1_000_000)
+
+    var fds = [
+      pollfd(fd: signalRead, events: Int16(POLLIN), revents: 0),
+      pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
+    ]
+    let pipes = supervisor.descriptors
+    for (fd, _) in pipes { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+    let ready = poll(&fds, nfds_t(fds.count), -1)
+    if ready < 0 && errno != EINTR {
+      throw DaemonError.io("poll failed: \(String(cString: strerror(errno)))")
+    }
+
+    var reload = false
+    if fds[0].revents != 0 { reload = handleSignals() }
+    if fds[1].revents != 0 && ctfs_timer_read(timer) == 2 {
+      log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())"])
+    }
+    for (i, (_, run)) in pipes.enumerated() where fds[i + 2].revents != 0 { supervisor.drainStderr(run) }
+
+    try finish(supervisor.reap())
+    let after = clock.nowMs()
+    if after >= nextPoll || reload {
+      nextPoll = after + options.pollIntervalMs
+      let version = try store.dataVersion()
+      if version != lastDataVersion || reload {
+        lastDataVersion = version
+        try reloadFromStore(now: after)
+      }
+    }
+    if !stopping {
+      try fireDue(now: clock.nowMs())
+      try startQueued(now: clock.nowMs())
+    }
+    let timerEvents = supervisor.checkTimers(now: clock.nowMs())
+    for event in timerEvents { try store.record(event) }
+    if after >= nextHeartbeat {
+      nextHeartbeat = after + 1000
+      try store.heartbeat(pid: pid, now: after)
+      if after >= nextPrune {
+        nextPrune = after + 86_400_000
+        try Pruner(store: store, settings: settings, log: log).pruneExpired(now: after)
+      }
+    }
+    if stopping, let s = stopDeadline, clock.nowMs() >= s {
+      supervisor.stopAll(graceMs: 2000)
+      stopDeadline = nil
+    }
+  }
+
+  /// Reads the self-pipe; returns true when the store should be re-read now (SIGUSR1/SIGHUP).
+  private func handleSignals() -> Bool {
+    var buffer = [UInt8](repeating: 0, count: 64)
+    var reload = false
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(signalRead, $0.baseAddress, $0.count) }
+      if n <= 0 { break }
+      for byte in buffer[0..<n] {
+        switch Int32(byte) {
+        case SIGTERM, SIGINT:
+          if !stopping {
+            stopping = true
+            stopDeadline = clock.nowMs() + options.shutdownGraceMs
+            log.info(
+              "stopping",
+              metadata: ["running": "\(supervisor.runningCount)", "grace_ms": "\(options.shutdownGraceMs)"])
+          }
+        case SIGUSR1, SIGHUP:
+          reload = true
+        default:
+          break
+        }
+      }
+    }
+    return reload
+  }
+
+  static let version = "0.1.0"
+}
+
+public enum DaemonError: Error, CustomStringConvertible {
+  case io(String)
+  case insecure(String)
+
+  public var description: String {
+    switch self {
+    case .io(let m), .insecure(let m): m
+    }
+  }
+}

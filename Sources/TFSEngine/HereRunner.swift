@@ -1,0 +1,75 @@
+import CTFSSupport
+import Foundation
+import TFSCore
+import TFSStore
+
+/// `tfs run NAME --here`: the same preparation, process handling and records as the daemon, in
+/// the calling process, with the log streamed to `echo` (stdout) as it is written.
+public struct HereRunner {
+  let store: Store
+  let settings: EffectiveSettings
+  let clock: any TFSCore.Clock
+
+  public init(store: Store, settings: EffectiveSettings, clock: any TFSCore.Clock) {
+    self.store = store
+    self.settings = settings
+    self.clock = clock
+  }
+
+  /// Runs the recorded (queued) `run` to its end and returns it as stored.
+  public func execute(_ run: Run, spec: TaskSpec, echo: Int32?) throws -> Run {
+    var fds: [Int32] = [0, 0]
+    guard ctfs_pipe(&fds) == 0 else { throw DaemonError.io("could not create the signal pipe") }
+    _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+    defer {
+      close(fds[0])
+      close(fds[1])
+    }
+    let signals: [Int32] = [SIGCHLD, SIGINT, SIGTERM]
+    _ = ctfs_signal_pipe(fds[1], signals, Int32(signals.count))
+    let supervisor = Supervisor(store: store, launcher: PosixLauncher(), clock: clock, settings: settings)
+    let (started, failed) = try supervisor.start([(run, spec)])
+    try store.finishRuns(failed.map { ($0.live.run.id, $0.end, $0.events) })
+    var follower = started.first.map { LogFollower(path: $0.paths.absolute($0.run.logPath ?? "")) }
+    while let live = started.first, supervisor.runningCount > 0 {
+      var polls = [pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)]
+      if live.stderrFd >= 0 { polls.append(pollfd(fd: live.stderrFd, events: Int16(POLLIN), revents: 0)) }
+      _ = poll(&polls, nfds_t(polls.count), 100)
+      if polls[0].revents != 0 {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+        if n > 0 && buffer[0..<n].contains(where: { $0 == UInt8(SIGINT) || $0 == UInt8(SIGTERM) }) {
+          supervisor.stop(live, reason: .killed(actor: Actor.current(), signal: SIGTERM))
+        }
+      }
+      supervisor.drainStderr(live)
+      for event in supervisor.checkTimers(now: clock.nowMs()) { try store.record(event) }
+      if let echo { follower?.copy(to: echo) }
+      let finished = supervisor.reap()
+      try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
+    }
+    if let echo { follower?.copy(to: echo) }
+    return try store.run(run.id) ?? run
+  }
+}
+
+/// Copies what has been appended to a file since the last call (for `--here` and `logs -f`).
+public struct LogFollower {
+  let path: String
+  var offset: off_t = 0
+
+  public init(path: String) { self.path = path }
+
+  public mutating func copy(to out: Int32) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+      if n <= 0 { return }
+      buffer.withUnsafeBytes { Terminal.writeAll(out, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+      offset += off_t(n)
+    }
+  }
+}

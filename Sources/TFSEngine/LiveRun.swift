@@ -1,0 +1,65 @@
+import Foundation
+import TFSCore
+
+/// Why tfs itself stopped a run; decides its final status.
+enum StopReason: Equatable {
+  case killed(actor: String, signal: Int32)
+  case timeout
+  case replaced(by: String)
+  case shutdown
+}
+
+/// A run whose process is alive, as the supervisor tracks it.
+final class LiveRun {
+  var run: Run
+  let spec: TaskSpec
+  let paths: TaskPaths
+  let pid: Int32
+  let processStart: Int64?
+  let logFd: Int32
+  var stderrFd: Int32
+  var head = StderrHead()
+  let startedAt: Int64
+  var logBytes: Int64 = 0
+  var stop: StopReason?
+  /// When the group gets SIGKILL if still alive (after a TERM and its grace).
+  var killAt: Int64?
+  var timeoutAlerted = false
+  var logCapped = false
+
+  init(
+    run: Run, spec: TaskSpec, paths: TaskPaths, pid: Int32, processStart: Int64?, logFd: Int32,
+    stderrFd: Int32, startedAt: Int64
+  ) {
+    self.run = run
+    self.spec = spec
+    self.paths = paths
+    self.pid = pid
+    self.processStart = processStart
+    self.logFd = logFd
+    self.stderrFd = stderrFd
+    self.startedAt = startedAt
+  }
+
+  var timeoutAt: Int64? { spec.timeoutMs.map { startedAt + $0 } }
+}
+
+/// The first 50 lines (≤ 64 KiB) of a run's stderr, kept for the run record and alerts.
+struct StderrHead {
+  static let maxLines = 50
+  static let maxBytes = 64 * 1024
+  private(set) var bytes: [UInt8] = []
+  private(set) var lines = 0
+  var isFull: Bool { lines >= StderrHead.maxLines || bytes.count >= StderrHead.maxBytes }
+
+  mutating func append(_ chunk: UnsafeRawBufferPointer) {
+    for byte in chunk {
+      if isFull { return }
+      bytes.append(byte)
+      if byte == 10 { lines += 1 }
+    }
+  }
+
+  /// Lossy UTF-8 (invalid bytes become U+FFFD): the record is text, the log keeps the bytes.
+  var text: String { String(decoding: bytes, as: UTF8.self) }
+}

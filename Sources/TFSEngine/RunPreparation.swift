@@ -1,0 +1,162 @@
+import CTFSSupport
+import Foundation
+import TFSCore
+
+/// Everything a run needs before its process starts: folders, an empty `publish/`, the log
+/// file, the stderr pipe, argv and environment. Failures here are the run's, not the daemon's:
+/// they become a `failed` run with an `entry-missing` alert and no process.
+struct RunPreparation {
+  let spec: TaskSpec
+  let settings: EffectiveSettings
+  let baseEnvironment: [String: String]
+
+  struct Ready {
+    var request: LaunchRequest
+    var logFd: Int32
+    var stderrRead: Int32
+    var logRelative: String
+    var paths: TaskPaths
+  }
+
+  enum Failure: Error {
+    /// Entry file, task folder or executor missing: `entry-missing`.
+    case missing(String)
+    /// Anything else (I/O): `failed`.
+    case io(String)
+
+    var reason: String {
+      switch self {
+      case .missing(let r), .io(let r): r
+      }
+    }
+  }
+
+  func prepare(_ run: Run) -> Result<Ready, Failure> {
+    let paths = settings.paths(spec.name)
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    guard fm.fileExists(atPath: paths.folder, isDirectory: &isDir), isDir.boolValue else {
+      return .failure(.missing("task folder '\(paths.folder)' does not exist"))
+    }
+    let entry = paths.entry(spec.entry)
+    guard fm.fileExists(atPath: entry) else {
+      return .failure(.missing("entry file '\(entry)' does not exist"))
+    }
+    do {
+      try paths.checkContained(entry: spec.entry)
+    } catch {
+      return .failure(.missing(error.message))
+    }
+    let words: [String]
+    do {
+      words = try CommandWords.split(spec.command)
+    } catch {
+      return .failure(.io(error.message))
+    }
+    var environment = baseEnvironment
+    for (k, v) in spec.environment { environment[k] = v }
+    let workdir = resolvedWorkdir(paths)
+    guard let executable = PosixLauncher.resolve(words[0], path: environment["PATH"], workdir: workdir) else {
+      return .failure(.missing("executor '\(words[0])' not found on PATH"))
+    }
+    let zone = ZoneRules.forZone(settings.zone(for: spec))
+    environment["TFS_TASK_NAME"] = spec.name.rawValue
+    environment["TFS_RUN_ID"] = String(run.id)
+    environment["TFS_RUN_VERSION"] = run.version
+    environment["TFS_SCHEDULED_AT"] = run.scheduledAt.map { Times.iso(epochMs: $0, zone: zone) } ?? ""
+    environment["TFS_TRIGGER"] = run.trigger.rawValue
+    environment["TFS_PUBLISH_DIR"] = paths.publish
+    environment["TFS_TASK_DIR"] = paths.folder
+    environment["TFS_ATTEMPT"] = String(run.attempt)
+
+    let logRelative = TaskPaths.logRelative(version: run.version)
+    let logPath = paths.absolute(logRelative)
+    do {
+      try FileSystem.emptyDirectory(paths.publish)
+      try FileSystem.makeDirectory((logPath as NSString).deletingLastPathComponent)
+      try FileSystem.makeDirectory(paths.folder + "/history")
+    } catch {
+      return .failure(.io("\(error)"))
+    }
+    let logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o640)
+    guard logFd >= 0 else {
+      return .failure(
+        .io("I/O error at '\(logPath)' while creating the log: \(String(cString: strerror(errno)))"))
+    }
+    var fds: [Int32] = [0, 0]
+    guard ctfs_pipe(&fds) == 0 else {
+      close(logFd)
+      return .failure(.io("could not create a pipe: \(String(cString: strerror(errno)))"))
+    }
+    let request = LaunchRequest(
+      executable: executable, arguments: words + [entry], environment: environment, workdir: workdir,
+      stdoutFd: logFd, stderrFd: fds[1])
+    return .success(
+      Ready(request: request, logFd: logFd, stderrRead: fds[0], logRelative: logRelative, paths: paths))
+  }
+
+  private func resolvedWorkdir(_ paths: TaskPaths) -> String {
+    guard let dir = spec.workdir, !dir.isEmpty else { return paths.folder }
+    return dir.hasPrefix("/") ? dir : paths.folder + "/" + dir
+  }
+}
+
+/// Directory helpers with errors that name the path and the action.
+enum FileSystem {
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  static func makeDirectory(_ path: String) throws(Failure) {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw Failure(
+        description: "I/O error at '\(path)' while creating a folder: \(error.localizedDescription)")
+    }
+  }
+
+  /// Creates `path` if needed and removes everything inside it.
+  static func emptyDirectory(_ path: String) throws(Failure) {
+    try makeDirectory(path)
+    let fm = FileManager.default
+    guard let entries = try? fm.contentsOfDirectory(atPath: path), !entries.isEmpty else { return }
+    for entry in entries {
+      do {
+        try fm.removeItem(atPath: path + "/" + entry)
+      } catch {
+        throw Failure(
+          description:
+            "I/O error at '\(path)/\(entry)' while emptying publish/: \(error.localizedDescription)")
+      }
+    }
+  }
+
+  /// Moves a non-empty `publish/` to `history/<version>/` (one rename) and lists what it held.
+  static func archivePublish(_ paths: TaskPaths, version: String) -> [PublishedFile] {
+    let fm = FileManager.default
+    guard let entries = try? fm.contentsOfDirectory(atPath: paths.publish), !entries.isEmpty else {
+      return []
+    }
+    let target = paths.history(version: version)
+    do {
+      try makeDirectory((target as NSString).deletingLastPathComponent)
+      try fm.moveItem(atPath: paths.publish, toPath: target)
+      try makeDirectory(paths.publish)
+    } catch {
+      return []
+    }
+    return listFiles(target)
+  }
+
+  static func listFiles(_ root: String) -> [PublishedFile] {
+    var files: [PublishedFile] = []
+    guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+    while let relative = walker.nextObject() as? String {
+      var info = stat()
+      guard lstat(root + "/" + relative, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { continue }
+      files.append(PublishedFile(path: relative, size: Int64(info.st_size)))
+    }
+    return files.sorted { $0.path < $1.path }
+  }
+}

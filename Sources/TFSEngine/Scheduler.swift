@@ -1,0 +1,140 @@
+import Foundation
+import TFSCore
+import TFSStore
+
+/// The daemon's schedule: each enabled task's next occurrence in a heap, and the runs waiting
+/// to start. Pure bookkeeping — the daemon does the I/O.
+struct Scheduler {
+  struct Slot {
+    var spec: TaskSpec
+    var zone: ZoneRules
+    var updatedAt: Int64
+    var generation: Int
+    /// The last occurrence handled (epoch s); the next one is strictly after it.
+    var cursor: Int64
+  }
+
+  struct Waiting {
+    var run: Run
+    var spec: TaskSpec
+    var force: Bool
+    var notBeforeMs: Int64
+  }
+
+  /// Occurrences found past their time (daemon down, sleep, clock jump) for one task.
+  struct Missed {
+    var spec: TaskSpec
+    var zone: ZoneRules
+    var times: [Int64]
+    var total: Int
+  }
+
+  /// Occurrences later than this are not fired late but recorded as missed.
+  static let lateLimitSeconds: Int64 = 60
+  static let maxMissedRecorded = 100
+
+  var settings: EffectiveSettings
+  private(set) var slots: [Slot] = []
+  private var index: [TaskName: Int] = [:]
+  private var heap = OccurrenceHeap()
+  var waiting: [Waiting] = []
+  var overlapAlerted: Set<RunID> = []
+
+  init(settings: EffectiveSettings) { self.settings = settings }
+
+  var nextDueMs: Int64? { heap.first.map { $0.at * 1000 } }
+  var nextQueuedMs: Int64? { waiting.map(\.notBeforeMs).min() }
+
+  func spec(_ name: TaskName) -> TaskSpec? { index[name].map { slots[$0].spec } }
+
+  mutating func load(_ records: [TaskRecord], now: Int64) {
+    slots = []
+    index = [:]
+    heap = OccurrenceHeap()
+    update(records, now: now)
+  }
+
+  /// Applies the store's current tasks: new and changed ones are rescheduled from now,
+  /// removed ones dropped. Unchanged tasks keep their place.
+  mutating func update(_ records: [TaskRecord], now: Int64) {
+    let nowSec = now / 1000
+    var seen = Set<TaskName>()
+    for record in records {
+      let name = record.spec.name
+      seen.insert(name)
+      if let i = index[name] {
+        guard slots[i].updatedAt != record.updatedAt else { continue }
+        slots[i].spec = record.spec
+        slots[i].zone = ZoneRules.forZone(settings.zone(for: record.spec))
+        slots[i].updatedAt = record.updatedAt
+        slots[i].generation += 1
+        slots[i].cursor = max(slots[i].cursor, nowSec)
+        schedule(i)
+      } else {
+        let zone = ZoneRules.forZone(settings.zone(for: record.spec))
+        slots.append(
+          Slot(spec: record.spec, zone: zone, updatedAt: record.updatedAt, generation: 0, cursor: nowSec))
+        index[name] = slots.count - 1
+        schedule(slots.count - 1)
+      }
+    }
+    for (name, i) in index where !seen.contains(name) {
+      slots[i].spec.enabled = false
+      slots[i].generation += 1
+      index[name] = nil
+    }
+    waiting.removeAll { !seen.contains($0.spec.name) }
+  }
+
+  private mutating func schedule(_ i: Int) {
+    guard slots[i].spec.enabled, let next = slots[i].spec.rule.next(after: slots[i].cursor, in: slots[i].zone)
+    else { return }
+    heap.push(.init(at: next, slot: i, generation: slots[i].generation))
+  }
+
+  /// Pops every occurrence due at or before `nowSec`: (task, occurrence, late) — late ones
+  /// (past `lateLimitSeconds`) are to be recorded as missed.
+  mutating func popDue(nowSec: Int64) -> (due: [(TaskSpec, Int64, ZoneRules)], missed: [Missed]) {
+    var due: [(TaskSpec, Int64, ZoneRules)] = []
+    var missed: [Missed] = []
+    while let top = heap.first, top.at <= nowSec {
+      _ = heap.pop()
+      let i = top.slot
+      guard slots[i].generation == top.generation, slots[i].spec.enabled else { continue }
+      if top.at < nowSec - Scheduler.lateLimitSeconds {
+        var m = Missed(spec: slots[i].spec, zone: slots[i].zone, times: [], total: 0)
+        var t: Int64? = top.at
+        while let at = t, at < nowSec - Scheduler.lateLimitSeconds {
+          m.total += 1
+          if m.times.count < Scheduler.maxMissedRecorded { m.times.append(at) }
+          slots[i].cursor = at
+          t = m.total < 100_000 ? slots[i].spec.rule.next(after: at, in: slots[i].zone) : nil
+        }
+        if t == nil { slots[i].cursor = nowSec - Scheduler.lateLimitSeconds }
+        missed.append(m)
+      } else {
+        due.append((slots[i].spec, top.at, slots[i].zone))
+        slots[i].cursor = top.at
+      }
+      schedule(i)
+    }
+    return (due, missed)
+  }
+
+  /// Occurrences of enabled tasks in `(fromMs, toMs]` — what passed while no daemon ran.
+  func collectMissed(tasks: [TaskRecord], from fromMs: Int64, to toMs: Int64) -> [Missed] {
+    var result: [Missed] = []
+    for record in tasks where record.spec.enabled {
+      let zone = ZoneRules.forZone(settings.zone(for: record.spec))
+      var m = Missed(spec: record.spec, zone: zone, times: [], total: 0)
+      var cursor = max(fromMs, record.updatedAt) / 1000
+      while m.total < 100_000, let t = record.spec.rule.next(after: cursor, in: zone), t <= toMs / 1000 {
+        m.total += 1
+        if m.times.count < Scheduler.maxMissedRecorded { m.times.append(t) }
+        cursor = t
+      }
+      if m.total > 0 { result.append(m) }
+    }
+    return result
+  }
+}

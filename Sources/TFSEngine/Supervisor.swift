@@ -1,0 +1,358 @@
+import CTFSSupport
+import Foundation
+import TFSCore
+import TFSStore
+
+/// Starts runs and watches their processes until they end: copies stderr into the log while
+/// keeping its head, enforces timeouts, kill graces and the log cap, and turns an exit status
+/// into a `RunEnd` with its alerts. Shared by the daemon and `tfs run --here`; it does no
+/// scheduling and writes to the store only to mark runs started.
+final class Supervisor {
+  let store: Store
+  let launcher: any ProcessLauncher
+  let clock: any TFSCore.Clock
+  var settings: EffectiveSettings
+  let baseEnvironment: [String: String]
+  let executorPid = getpid()
+  let killGraceMs: Int64
+  private(set) var live: [Int32: LiveRun] = [:]
+  /// The last finished status per task, for `recovered` alerts.
+  var lastStatus: [TaskName: RunStatus] = [:]
+
+  struct Finished {
+    let live: LiveRun
+    let end: RunEnd
+    let events: [Event]
+  }
+
+  init(
+    store: Store, launcher: any ProcessLauncher, clock: any TFSCore.Clock, settings: EffectiveSettings,
+    killGraceMs: Int64 = 10_000
+  ) {
+    self.store = store
+    self.launcher = launcher
+    self.clock = clock
+    self.settings = settings
+    self.killGraceMs = killGraceMs
+    var env = ProcessInfo.processInfo.environment
+    for key in env.keys where key.hasPrefix("TFS_") { env[key] = nil }
+    baseEnvironment = env
+  }
+
+  var runningCount: Int { live.count }
+  func liveRun(id: RunID) -> LiveRun? { live.values.first { $0.run.id == id } }
+  func liveRuns(of task: TaskName) -> [LiveRun] { live.values.filter { $0.spec.name == task } }
+
+  // MARK: Starting
+
+  /// Starts recorded (queued) runs. Runs that cannot start are returned as finished `failed`.
+  func start(_ items: [(Run, TaskSpec)]) throws(StoreError) -> (started: [LiveRun], failed: [Finished]) {
+    var ready: [(Run, TaskSpec, RunPreparation.Ready)] = []
+    var failed: [Finished] = []
+    for (run, spec) in items {
+      let preparation = RunPreparation(spec: spec, settings: settings, baseEnvironment: baseEnvironment)
+      switch preparation.prepare(run) {
+      case .success(let r): ready.append((run, spec, r))
+      case .failure(let f): failed.append(notStarted(run, spec, f))
+      }
+    }
+    let pids = spawnAll(ready.map(\.2.request))
+    var started: [LiveRun] = []
+    var starts: [RunStart] = []
+    for (i, (run, spec, r)) in ready.enumerated() {
+      close(r.request.stderrFd)
+      switch pids[i] {
+      case .success(let pid):
+        let now = clock.nowMs()
+        let startTime = ctfs_process_start(pid)
+        let liveRun = LiveRun(
+          run: run, spec: spec, paths: r.paths, pid: pid, processStart: startTime >= 0 ? startTime : nil,
+          logFd: r.logFd, stderrFd: r.stderrRead, startedAt: now)
+        liveRun.run.status = .running
+        liveRun.run.startedAt = now
+        liveRun.run.pid = pid
+        liveRun.run.logPath = r.logRelative
+        live[pid] = liveRun
+        started.append(liveRun)
+        starts.append(
+          RunStart(
+            id: run.id, version: run.version, startedAt: now, pid: pid, processStart: liveRun.processStart,
+            logPath: r.logRelative))
+      case .failure(let error):
+        close(r.logFd)
+        close(r.stderrRead)
+        failed.append(notStarted(run, spec, .io(error.description)))
+      }
+    }
+    try store.markStartedBatch(starts, executorPid: executorPid)
+    return (started, failed)
+  }
+
+  /// Spawns in parallel when many are due at once (posix_spawn costs ~0.5 ms of CPU each).
+  private func spawnAll(_ requests: [LaunchRequest]) -> [Result<Int32, LaunchError>] {
+    let launcher = self.launcher
+    if requests.count < 8 { return requests.map { Supervisor.spawn(launcher, $0) } }
+    let slots = SpawnSlots(count: requests.count)
+    DispatchQueue.concurrentPerform(iterations: min(4, requests.count)) { worker in
+      for i in stride(from: worker, to: requests.count, by: 4) {
+        slots.set(i, Supervisor.spawn(launcher, requests[i]))
+      }
+    }
+    return slots.results
+  }
+
+  private static func spawn(_ launcher: any ProcessLauncher, _ request: LaunchRequest) -> Result<
+    Int32, LaunchError
+  > {
+    do {
+      return .success(try launcher.launch(request))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  private func notStarted(_ run: Run, _ spec: TaskSpec, _ failure: RunPreparation.Failure) -> Finished {
+    let now = clock.nowMs()
+    let liveRun = LiveRun(
+      run: run, spec: spec, paths: settings.paths(spec.name), pid: 0, processStart: nil, logFd: -1,
+      stderrFd: -1,
+      startedAt: now)
+    var events: [Event] = []
+    switch failure {
+    case .missing(let reason):
+      events.append(
+        Alerts.make(
+          .entryMissing, run, title: "run \(run.id) of '\(spec.name)' not started: \(reason)", now: now))
+    case .io(let reason):
+      events.append(
+        Alerts.make(
+          .failed, run, title: "run \(run.id) of '\(spec.name)' could not start: \(reason)", now: now))
+    }
+    lastStatus[spec.name] = .failed
+    return Finished(
+      live: liveRun, end: RunEnd(status: .failed, endedAt: now, reason: failure.reason), events: events)
+  }
+
+  // MARK: Watching
+
+  /// The stderr pipes to poll, with their runs.
+  var descriptors: [(Int32, LiveRun)] {
+    live.values.compactMap { $0.stderrFd >= 0 ? ($0.stderrFd, $0) : nil }
+  }
+
+  /// Copies what stderr has into the log (and the head); closes the pipe at end of file.
+  func drainStderr(_ run: LiveRun) {
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while run.stderrFd >= 0 {
+      let n = buffer.withUnsafeMutableBytes { read(run.stderrFd, $0.baseAddress, $0.count) }
+      if n > 0 {
+        buffer.withUnsafeBytes { raw in
+          let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+          if !run.head.isFull { run.head.append(chunk) }
+          if !run.logCapped { Terminal.writeAll(run.logFd, chunk) }
+        }
+      } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+        close(run.stderrFd)
+        run.stderrFd = -1
+      } else if errno == EAGAIN {
+        return
+      }
+    }
+  }
+
+  /// Asks a run to stop: `signal` to its process group now, SIGKILL after the grace.
+  func stop(_ run: LiveRun, reason: StopReason, signal: Int32 = SIGTERM, graceMs: Int64? = nil) {
+    if run.stop == nil { run.stop = reason }
+    kill(-run.pid, signal)
+    let deadline = clock.nowMs() + (graceMs ?? killGraceMs)
+    run.killAt = min(run.killAt ?? deadline, deadline)
+  }
+
+  /// Timeouts, kill graces and the log cap. Returns timeout alerts to record.
+  func checkTimers(now: Int64) -> [Event] {
+    var events: [Event] = []
+    for run in live.values {
+      if let killAt = run.killAt, now >= killAt {
+        kill(-run.pid, SIGKILL)
+        run.killAt = nil
+      }
+      if let timeoutAt = run.timeoutAt, now >= timeoutAt, !run.timeoutAlerted {
+        run.timeoutAlerted = true
+        let limit = Durations.format(milliseconds: run.spec.timeoutMs ?? 0)
+        events.append(
+          Alerts.make(
+            .timeout, run.run, title: "run \(run.run.id) of '\(run.spec.name)' passed its timeout (\(limit))",
+            now: now))
+        if run.spec.onTimeout == .kill { stop(run, reason: .timeout) }
+      }
+      enforceLogCap(run)
+    }
+    return events
+  }
+
+  /// Keeps the log at `log-max`: the child writes straight into the file (no copy through the
+  /// daemon), so the file is cut back to the cap with a note whenever it has grown past it.
+  func enforceLogCap(_ run: LiveRun) {
+    var info = stat()
+    guard run.logFd >= 0, fstat(run.logFd, &info) == 0 else { return }
+    let cap = settings.logMax
+    guard Int64(info.st_size) > cap else { return }
+    let note = Array("\n[tfs: log truncated at \(cap) bytes (setting log-max)]\n".utf8)
+    if !run.logCapped || Int64(info.st_size) > cap + Int64(note.count) {
+      _ = ftruncate(run.logFd, off_t(cap))
+      note.withUnsafeBytes { Terminal.writeAll(run.logFd, $0) }
+      run.logCapped = true
+    }
+  }
+
+  // MARK: Ending
+
+  /// Reaps every exited child and turns each into a finished run.
+  func reap() -> [Finished] {
+    var exited: [(LiveRun, Int32)] = []
+    while true {
+      var status: Int32 = 0
+      let pid = waitpid(-1, &status, WNOHANG)
+      if pid <= 0 { break }
+      if let run = live.removeValue(forKey: pid) { exited.append((run, status)) }
+    }
+    guard !exited.isEmpty else { return [] }
+    let requests = (try? store.killRequests(exited.map { $0.0.run.id })) ?? [:]
+    return exited.map { run, status in
+      if let request = requests[run.run.id], run.stop == nil {
+        run.stop = .killed(actor: request.actor, signal: request.signal)
+      }
+      return finish(run, waitStatus: status)
+    }
+  }
+
+  private func finish(_ run: LiveRun, waitStatus: Int32) -> Finished {
+    kill(-run.pid, SIGKILL)  // whatever the leader left behind in its group ends with it
+    drainStderr(run)
+    if run.stderrFd >= 0 {
+      close(run.stderrFd)
+      run.stderrFd = -1
+    }
+    enforceLogCap(run)
+    var info = stat()
+    let logBytes = fstat(run.logFd, &info) == 0 ? Int64(info.st_size) : 0
+    close(run.logFd)
+    let published = FileSystem.archivePublish(run.paths, version: run.run.version)
+    let now = clock.nowMs()
+    let outcome = Outcome.classify(waitStatus: waitStatus, stop: run.stop)
+    var end = RunEnd(
+      status: outcome.status, endedAt: now, exitCode: outcome.exitCode, signal: outcome.signal,
+      stderrHead: run.head.text, reason: outcome.reason, logBytes: logBytes, published: published)
+    if run.logCapped { end.reason += end.reason.isEmpty ? "log truncated" : "; log truncated" }
+    var events: [Event] = []
+    let name = run.spec.name
+    switch outcome.status {
+    case .failed:
+      events.append(
+        Alerts.make(
+          .failed, run.run, title: "run \(run.run.id) of '\(name)' failed (\(outcome.summary))", now: now,
+          stderr: end.stderrHead))
+    case .killed:
+      if case .killed(let actor, _) = run.stop {
+        events.append(
+          Alerts.make(
+            .killed, run.run, title: "run \(run.run.id) of '\(name)' killed by \(actor)", now: now,
+            actor: actor))
+      }
+    case .succeeded:
+      if let previous = lastStatus[name], previous.isFailure {
+        events.append(
+          Alerts.make(
+            .recovered, run.run, title: "task '\(name)' succeeded again (run \(run.run.id))", now: now))
+      }
+    default: break
+    }
+    lastStatus[name] = outcome.status
+    return Finished(live: run, end: end, events: events)
+  }
+
+  /// Stops every live run (shutdown): TERM now, KILL after `graceMs`.
+  func stopAll(graceMs: Int64) {
+    for run in live.values { stop(run, reason: .shutdown, graceMs: graceMs) }
+  }
+}
+
+/// Exit status → run status, exit code, signal (SPEC §6: code and signal recorded apart).
+struct Outcome: Equatable {
+  var status: RunStatus
+  var exitCode: Int32?
+  var signal: Int32?
+  var reason: String
+
+  var summary: String {
+    if let signal { return "signal \(signal)" }
+    return "exit \(exitCode ?? -1)"
+  }
+
+  static func classify(waitStatus: Int32, stop: StopReason?) -> Outcome {
+    let signaled = (waitStatus & 0x7f) != 0 && (waitStatus & 0x7f) != 0x7f
+    let code: Int32? = signaled ? nil : (waitStatus >> 8) & 0xff
+    let signal: Int32? = signaled ? waitStatus & 0x7f : nil
+    switch stop {
+    case .killed(let actor, _)?:
+      return Outcome(status: .killed, exitCode: code, signal: signal, reason: "killed by \(actor)")
+    case .timeout?:
+      return Outcome(status: .timedOut, exitCode: code, signal: signal, reason: "timeout")
+    case .replaced(let by)?:
+      return Outcome(status: .killed, exitCode: code, signal: signal, reason: "replaced by \(by)")
+    case .shutdown?:
+      return Outcome(status: .killed, exitCode: code, signal: signal, reason: "daemon shutdown")
+    case nil:
+      if code == 0 { return Outcome(status: .succeeded, exitCode: 0, signal: nil, reason: "") }
+      return Outcome(status: .failed, exitCode: code, signal: signal, reason: "")
+    }
+  }
+}
+
+/// Builds alert events (SPEC §7); delivery happens elsewhere.
+enum Alerts {
+  static func make(
+    _ type: EventType, _ run: Run, title: String, now: Int64, actor: String = "tfs", stderr: String = ""
+  ) -> Event {
+    var details = ["version": run.version, "run_id": String(run.id), "trigger": run.trigger.rawValue]
+    if !stderr.isEmpty { details["stderr_head"] = stderr }
+    return Event(
+      at: now, type: type.rawValue, task: run.task.rawValue, runID: run.id, actor: actor, title: title,
+      details: JSON.object(details), delivery: "pending")
+  }
+}
+
+/// Raw writes that finish or fail (short writes and EINTR handled).
+enum Terminal {
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return }
+      offset += n
+    }
+  }
+}
+
+/// Results written by parallel spawner threads, each to its own index.
+private final class SpawnSlots: @unchecked Sendable {
+  private var storage: [Result<Int32, LaunchError>]
+  private let lock = NSLock()
+
+  init(count: Int) {
+    storage = Array(repeating: .failure(LaunchError(executable: "", errno: 0)), count: count)
+  }
+
+  func set(_ i: Int, _ value: Result<Int32, LaunchError>) {
+    lock.lock()
+    storage[i] = value
+    lock.unlock()
+  }
+
+  var results: [Result<Int32, LaunchError>] {
+    lock.lock()
+    defer { lock.unlock() }
+    return storage
+  }
+}

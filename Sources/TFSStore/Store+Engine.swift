@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import TFSCore
+
+/// A run that has just been started, for `markStartedBatch`.
+public struct RunStart: Sendable {
+  public var id: RunID
+  public var version: String
+  public var startedAt: Int64
+  public var pid: Int32
+  public var processStart: Int64?
+  public var logPath: String
+  public init(id: RunID, version: String, startedAt: Int64, pid: Int32, processStart: Int64?, logPath: String)
+  {
+    self.id = id
+    self.version = version
+    self.startedAt = startedAt
+    self.pid = pid
+    self.processStart = processStart
+    self.logPath = logPath
+  }
+}
+
+/// Batched writes for the daemon: one transaction per scheduling pass instead of one per run.
+extension Store {
+  /// Inserts runs and returns them with ids and unique versions.
+  public func insertRunsReturning(_ runs: [Run], executorPid: Int32?) throws(StoreError) -> [Run] {
+    try write { db in
+      try runs.map { try Store.insertRun(db, $0, force: false, executorPid: executorPid) }
+    }
+  }
+
+  public func markStartedBatch(_ starts: [RunStart], executorPid: Int32) throws(StoreError) {
+    guard !starts.isEmpty else { return }
+    try write { db in
+      let statement = try db.makeStatement(
+        sql: """
+          UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
+            executor_pid = ?, version = ?
+          WHERE id = ?
+          """)
+      for s in starts {
+        try statement.execute(arguments: [
+          s.startedAt, s.pid, s.processStart, s.logPath, executorPid, s.version, s.id,
+        ])
+      }
+    }
+  }
+
+  /// Ends several runs (with their alerts) in one transaction.
+  public func finishRuns(_ ends: [(RunID, RunEnd, [Event])]) throws(StoreError) {
+    guard !ends.isEmpty else { return }
+    try write { db in
+      for (id, end, events) in ends { try Store.finish(db, id, end, events) }
+    }
+  }
+
+  static func finish(_ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event]) throws {
+    let published = (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
+    try db.execute(
+      sql: """
+        UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
+          reason = ?, log_bytes = ?, published = ?
+        WHERE id = ?
+        """,
+      arguments: [
+        end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
+        end.logBytes, published, id,
+      ])
+    if end.status != .skipped && end.status != .missed {
+      try db.execute(
+        sql: """
+          UPDATE task SET last_run_id = ?, last_status = ?, last_run_at = ?
+          WHERE name = (SELECT task FROM run WHERE id = ?)
+          """, arguments: [id, end.status.rawValue, end.endedAt, id])
+    }
+    for event in events { try Store.insertEvent(db, event) }
+  }
+
+  /// Kill requests on the given live runs (id → request).
+  public func killRequests(_ ids: [RunID]) throws(StoreError) -> [RunID: KillRequest] {
+    guard !ids.isEmpty else { return [:] }
+    return try read { db in
+      let marks = ids.map { _ in "?" }.joined(separator: ",")
+      var result: [RunID: KillRequest] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, kill_requested_at, kill_signal, kill_actor FROM run
+          WHERE id IN (\(marks)) AND kill_requested_at IS NOT NULL
+          """, arguments: StatementArguments(ids))
+      {
+        result[row["id"]] = KillRequest(
+          at: row["kill_requested_at"], signal: row["kill_signal"] ?? 15, actor: row["kill_actor"] ?? "")
+      }
+      return result
+    }
+  }
+
+  /// Live runs with their executor (for crash recovery).
+  public func liveRunsWithExecutor() throws(StoreError) -> [(Run, Int32?)] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql:
+          "SELECT \(Store.runColumns), executor_pid FROM run WHERE status IN ('queued', 'running') ORDER BY id"
+      ).map { (try Store.runValue($0), $0["executor_pid"]) }
+    }
+  }
+
+  /// Whether a task has had a finished, non-failing run more recently than a failing one.
+  public func lastFinishedStatus(_ task: TaskName) throws(StoreError) -> RunStatus? {
+    try read { db in
+      try String.fetchOne(db, sql: "SELECT last_status FROM task WHERE name = ?", arguments: [task.rawValue])
+        .flatMap(RunStatus.init(rawValue:))
+    }
+  }
+
+  /// Task rows changed since `sinceMs` plus the set of all names (cheap change detection).
+  public func taskNames() throws(StoreError) -> [String: Int64] {
+    try read { db in
+      Dictionary(
+        uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, updated_at FROM task").map {
+          ($0["name"] as String, $0["updated_at"] as Int64)
+        })
+    }
+  }
+}
+
+extension Store {
+  /// Queued runs with their `force` flag, oldest first.
+  public func queuedRuns() throws(StoreError) -> [(Run, Bool)] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: "SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' ORDER BY id"
+      ).map { (try Store.runValue($0), $0["force"] as Bool) }
+    }
+  }
+}
