@@ -43,7 +43,7 @@ let package = Package(
     .testTarget(name: "TFSCLITests", dependencies: ["TFSCLI", "TFSTestSupport"]),
     .testTarget(
       name: "TFSEndToEndTests",
-      dependencies: ["TFSTestSupport", "TFSCore", .target(name: "tfs")]
+      dependencies: ["TFSTestSupport", "TFSCore", "TFSStore", .target(name: "tfs")]
     ),
   ]
 )

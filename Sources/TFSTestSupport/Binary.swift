@@ -79,8 +79,9 @@ public struct TFSBinary: Sendable {
     try run(line.split(separator: " ").map(String.init))
   }
 
-  /// Starts `tfs daemon` in the background; stop it with `DaemonProcess.stop()` in `defer`.
-  public func startDaemon(_ extra: [String] = []) throws -> DaemonProcess {
+  /// Starts `tfs daemon` in the background and (by default) waits for its "daemon started" line;
+  /// stop it with `DaemonProcess.stop()` in `defer`.
+  public func startDaemon(_ extra: [String] = [], waitForStart: Bool = true) throws -> DaemonProcess {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: TFSBinary.path)
     process.arguments = ["daemon"] + extra
@@ -93,7 +94,11 @@ public struct TFSBinary: Sendable {
     process.standardError = log
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    return DaemonProcess(process: process, logPath: logURL.path)
+    let daemon = DaemonProcess(process: process, logPath: logURL.path)
+    if waitForStart {
+      _ = waitUntil(timeout: 20) { daemon.log.contains("daemon started") || !process.isRunning }
+    }
+    return daemon
   }
 }
 

@@ -5,7 +5,9 @@ public struct TempDir: Sendable {
   public let path: String
 
   public init(_ label: String = "tfs") {
-    let template = NSTemporaryDirectory() + "/\(label).XXXXXX"
+    var base = NSTemporaryDirectory()
+    while base.hasSuffix("/") { base.removeLast() }
+    let template = base + "/\(label).XXXXXX"
     var bytes = Array(template.utf8CString)
     let made = bytes.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
     path = made.map { String(cString: $0) } ?? template

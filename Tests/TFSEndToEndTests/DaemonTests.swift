@@ -1,0 +1,235 @@
+import Foundation
+import TFSCore
+import TFSStore
+import TFSTestSupport
+import Testing
+
+/// The daemon through the built binary: real children, real signals, a real SQLite file.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct DaemonTests {
+  func runs(_ s: Scenario, _ task: String) throws -> [Run] {
+    try Store.open(path: s.database).runs(RunFilter(task: task, limit: 1000)).reversed()
+  }
+
+  func events(_ s: Scenario, type: String) throws -> [Event] {
+    try Store.open(path: s.database).events(EventFilter(type: type, limit: 1000))
+  }
+
+  @Test func everySecondTaskFiresOncePerSecondNeverEarly() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("tick", rule: "* * * * * *", script: "echo \"$TFS_SCHEDULED_AT $(date +%s.%N)\"")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(
+      waitUntil(timeout: 15) { ((try? runs(s, "tick")) ?? []).filter { $0.status == .succeeded }.count >= 4 })
+    daemon.stop()
+    let done = try runs(s, "tick").filter { $0.status == .succeeded }
+    let scheduled = done.compactMap(\.scheduledAt)
+    #expect(Set(scheduled).count == scheduled.count, "an occurrence ran twice")
+    for (a, b) in zip(scheduled, scheduled.dropFirst()) {
+      #expect(b - a == 1000, "occurrences not consecutive")
+    }
+    for run in done {
+      let log = try #require(s.dir.read("home/tasks/tick/\(run.logPath ?? "")"))
+      let started = Double(log.split(separator: " ")[1].trimmingCharacters(in: .whitespacesAndNewlines))!
+      #expect(started * 1000 >= Double(run.scheduledAt!), "run \(run.id) started early")
+    }
+  }
+
+  @Test func twoTasksDueInTheSameSecondBothRun() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("a", rule: "*/2 * * * * *", script: "echo a")
+    try s.addTask("b", rule: "*/2 * * * * *", script: "echo b")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(
+      waitUntil(timeout: 15) {
+        ((try? runs(s, "a")) ?? []).count >= 2 && ((try? runs(s, "b")) ?? []).count >= 2
+      })
+    daemon.stop()
+    let a = Set(try runs(s, "a").compactMap(\.scheduledAt))
+    let b = Set(try runs(s, "b").compactMap(\.scheduledAt))
+    #expect(!a.intersection(b).isEmpty)
+  }
+
+  @Test func killStopsATaskThatTrapsTermAndItsGrandchild() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    let token = "tfs-grandchild-\(getpid())"
+    try s.addTask(
+      "stubborn", rule: "@yearly",
+      script: """
+        trap 'echo ignoring TERM' TERM
+        sh -c 'sleep 300; true \(token)' &
+        echo started
+        while true; do sleep 0.1; done
+        """)
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(try s.tfs.run(["run", "stubborn"]).status == 0)
+    #expect(waitUntil(timeout: 10) { !processes(containing: token).isEmpty })
+    let out = try s.tfs.run(["kill", "stubborn", "--grace", "1s"])
+    #expect(out.status == 0, "\(out)")
+    #expect(out.stdout.contains("killed run"))
+    let run = try #require(try runs(s, "stubborn").last)
+    #expect(run.status == .killed)
+    #expect(run.signal == SIGKILL)
+    #expect(waitUntil(timeout: 5) { processes(containing: token).isEmpty }, "grandchild survived")
+    #expect(try events(s, type: "killed").count == 1)
+    let again = try s.tfs.run(["kill", "stubborn"])
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("no run of 'stubborn' is running"))
+  }
+
+  @Test func overlapSkipRecordsSkippedRunsAndOneAlert() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("long", rule: "* * * * * *", script: "sleep 3", flags: ["--overlap", "skip"])
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(
+      waitUntil(timeout: 15) { ((try? runs(s, "long")) ?? []).filter { $0.status == .skipped }.count >= 2 })
+    daemon.stop()
+    let all = try runs(s, "long")
+    #expect(all.filter { $0.status == .running }.isEmpty)
+    let alerts = try events(s, type: "overlap")
+    let firstRun = try #require(all.first { $0.status != .skipped })
+    #expect(alerts.filter { $0.runID == firstRun.id }.count == 1, "one overlap alert per running run")
+  }
+
+  @Test func timeoutKillsTheRun() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("slow", rule: "@yearly", script: "sleep 30", flags: ["--timeout", "1s"])
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    let out = try s.tfs.run(["run", "slow", "--wait"])
+    #expect(out.status == 128 + SIGTERM, "\(out)")
+    let run = try #require(try runs(s, "slow").last)
+    #expect(run.status == .timedOut)
+    #expect((run.durationMs ?? 0) < 10_000)
+    #expect(try events(s, type: "timeout").count == 1)
+  }
+
+  @Test func restartAfterSigkillResolvesRunsAndKillsTheirProcesses() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    let token = "tfs-orphan-\(getpid())"
+    try s.addTask("orphan", rule: "@yearly", script: "sh -c 'sleep 300; true \(token)'")
+    let first = try s.tfs.startDaemon()
+    #expect(try s.tfs.run(["run", "orphan"]).status == 0)
+    #expect(waitUntil(timeout: 10) { ((try? runs(s, "orphan")) ?? []).first?.status == .running })
+    #expect(waitUntil(timeout: 5) { !processes(containing: token).isEmpty })
+    first.killHard()
+    #expect(!processes(containing: token).isEmpty, "the child should outlive a SIGKILLed daemon")
+    let second = try s.tfs.startDaemon()
+    defer { second.stop() }
+    #expect(waitUntil(timeout: 10) { ((try? runs(s, "orphan")) ?? []).first?.status == .lost })
+    #expect(waitUntil(timeout: 5) { processes(containing: token).isEmpty })
+    #expect(try Store.open(path: s.database).integrityCheck() == "ok")
+    let status = try s.tfs.run(["status", "--check"])
+    #expect(status.status == 1, "a lost run makes the task failing")
+  }
+
+  @Test func aSecondDaemonExitsWithTheHolderPid() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    _ = try s.tfs.run(["init"])
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(waitUntil(timeout: 10) { daemon.log.contains("daemon started") })
+    let second = try s.tfs.run(["daemon"])
+    #expect(second.status == 1)
+    #expect(second.stderr.contains("a daemon is already running for \(s.home) (pid \(daemon.pid))"))
+  }
+
+  @Test func aRunWriting100MBIsLoggedCompletely() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("big", rule: "@yearly", script: "head -c 100000000 /dev/zero")
+    let out = try s.tfs.run(["run", "big", "--here"], timeout: 120)
+    #expect(out.status == 0)
+    let run = try #require(try runs(s, "big").last)
+    #expect(run.status == .succeeded)
+    #expect(run.logBytes == 100_000_000)
+  }
+
+  @Test func invalidUTF8AndAOneMegabyteLineArePreserved() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask(
+      "bytes", rule: "@yearly",
+      script: "printf 'a\\377\\376b\\n'; head -c 1048576 /dev/zero | tr '\\0' x >&2; printf '\\nend\\n' >&2")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(try s.tfs.run(["run", "bytes", "--wait"]).status == 0)
+    let run = try #require(try runs(s, "bytes").last)
+    let data = try #require(FileManager.default.contents(atPath: s.taskDir("bytes") + "/" + run.logPath!))
+    #expect(data.count == 5 + 1_048_576 + 5)
+    #expect(Array(data.prefix(5)) == [97, 0xFF, 0xFE, 98, 10])
+    #expect(run.stderrHead.utf8.count <= 64 * 1024)
+    #expect(run.stderrHead.hasPrefix("xxxx"))
+  }
+
+  @Test func aMissingExecutorOrFolderFailsTheRunWithAnAlert() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("noexec", rule: "@yearly", script: "true", flags: ["--command", "no-such-executor-xyz"])
+    try s.addTask("gone", rule: "@yearly", script: "true")
+    try FileManager.default.removeItem(atPath: s.taskDir("gone"))
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(try s.tfs.run(["run", "noexec", "--wait"]).status != 0)
+    #expect(try s.tfs.run(["run", "gone", "--wait"]).status != 0)
+    let noexec = try #require(try runs(s, "noexec").last)
+    #expect(noexec.status == .failed)
+    #expect(noexec.reason.contains("no-such-executor-xyz"))
+    let gone = try #require(try runs(s, "gone").last)
+    #expect(gone.status == .failed)
+    #expect(gone.reason.contains("does not exist"))
+    #expect(try events(s, type: "entry-missing").count == 2)
+    #expect(waitUntil(timeout: 5) { daemon.process.isRunning })
+  }
+
+  @Test func runNeedsADaemonUnlessHere() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("job", rule: "@yearly", script: "echo out; exit 7")
+    let noDaemon = try s.tfs.run(["run", "job"])
+    #expect(noDaemon.status == 69)
+    #expect(noDaemon.stderr.contains("tfs run job --here"))
+    let here = try s.tfs.run(["run", "job", "--here"])
+    #expect(here.status == 7)
+    #expect(here.stdout == "out\n")
+    let run = try #require(try runs(s, "job").last)
+    #expect(run.status == .failed && run.exitCode == 7 && run.trigger == .manual)
+  }
+
+  @Test func modifyTakesEffectWithoutRestart() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("later", rule: "@yearly", script: "echo hi")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(waitUntil(timeout: 10) { daemon.log.contains("daemon started") })
+    #expect(try s.tfs.run(["modify", "later", "--rule", "* * * * * *"]).status == 0)
+    #expect(waitUntil(timeout: 5) { !((try? runs(s, "later")) ?? []).isEmpty })
+  }
+
+  @Test func sigtermKillsRunsAfterTheGraceAndRecordsThem() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("busy", rule: "@yearly", script: "trap '' TERM; sleep 300 & wait; sleep 300")
+    let daemon = try s.tfs.startDaemon(["--shutdown-grace", "500ms"])
+    #expect(try s.tfs.run(["run", "busy"]).status == 0)
+    #expect(waitUntil(timeout: 10) { ((try? runs(s, "busy")) ?? []).first?.status == .running })
+    kill(daemon.pid, SIGTERM)
+    #expect(waitUntil(timeout: 10) { !daemon.process.isRunning })
+    #expect(daemon.process.terminationStatus == 0)
+    let run = try #require(try runs(s, "busy").last)
+    #expect(run.status == .killed)
+    #expect(run.reason == "daemon shutdown")
+  }
+}
