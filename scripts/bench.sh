@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark against the release build; results in bench-out/*.md and stdout.
+# Quote medians and ratios from one run: the machine is shared (see BENCHMARKS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build/release/tfs
+mkdir -p bench-out
+{
+  echo "# tfs benchmarks — $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(swift --version 2>&1 | head -1)"
+  echo
+} > bench-out/header.md
+sections=()
+[ -x scripts/bench-cron.sh ] && { scripts/bench-cron.sh | tee bench-out/cron.md; sections+=(cron); }
+[ -x scripts/bench-store.sh ] && { scripts/bench-store.sh "$bin" | tee bench-out/store.md; sections+=(store); }
+[ -x scripts/bench-read.sh ] && { scripts/bench-read.sh "$bin" | tee bench-out/read.md; sections+=(read); }
+[ -f scripts/bench-daemon.py ] && { python3 scripts/bench-daemon.py "$bin" ${BENCH_QUICK:+--quick}; sections+=(daemon); }
+cat bench-out/header.md $(for s in "${sections[@]}"; do echo "bench-out/$s.md"; done) > bench-out/all.md
+echo "report: bench-out/all.md"
