@@ -84,8 +84,22 @@ public final class Daemon {
     log.info(
       "daemon started",
       metadata: ["pid": "\(pid)", "tasks": "\(tasks.count)", "home": "\(options.home.path)"])
+    var failures = 0
     while !(stopping && supervisor.runningCount == 0) {
-      try step()
+      do {
+        try step()
+        failures = 0
+      } catch {
+        // The daemon's own error (a full disk, a locked or broken database…): record it, back off,
+        // keep supervising the children it has.
+        failures += 1
+        log.error("step failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
+        _ = try? store.record(
+          Event(
+            at: clock.nowMs(), type: EventType.systemError.rawValue, actor: "tfs", title: "daemon error: \(error)",
+            delivery: "pending"))
+        usleep(UInt32(min(failures, 10)) * 100_000)
+      }
     }
     try store.daemonStopped(pid: pid, now: clock.nowMs())
     _ = try? store.record(
