@@ -29,7 +29,7 @@ enum Render {
       ("name", .string(s.name.rawValue)), ("rule", .string(s.rule.text)), ("command", .string(s.command)),
       ("entry", .string(s.entry)), ("title", .string(s.title)), ("description", .string(s.description)),
       ("owners", .array(s.owners.map { .string($0) })),
-      ("timezone", .string(settings.zone(for: s).identifier)),
+      ("timezone", .string(s.timeZone ?? settings.timeZone.identifier)),
       ("timeout_ms", .int(s.timeoutMs)), ("on_timeout", .string(s.onTimeout.rawValue)),
       ("overlap", .string(s.overlap.rawValue)), ("catch_up", .string(s.catchUp.rawValue)),
       ("catch_up_window_ms", .int(s.catchUpWindowMs)), ("retries", .int(s.retries)),

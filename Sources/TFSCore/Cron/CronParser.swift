@@ -145,7 +145,7 @@ enum CronParser {
       let parts = upper.split(separator: "#", omittingEmptySubsequences: false).map(String.init)
       guard parts.count == 2 else { throw Reason(message: "'\(item)' is not a valid n#k") }
       let day = try value(parts[0], field, item: item) % 7
-      guard let k = Int(parts[1]), (1...5).contains(k) else {
+      guard let k = digits(parts[1]), (1...5).contains(k) else {
         throw Reason(message: "'\(parts[1])' in '\(item)' is out of range 1-5")
       }
       rule.nthWeekdays |= 1 << UInt64((k - 1) * 7 + day)
@@ -182,7 +182,7 @@ enum CronParser {
     var step = 1
     if slash.count == 2 {
       let span = field.bounds.count
-      guard let n = Int(slash[1]), (1...span).contains(n) else {
+      guard let n = digits(slash[1]), (1...span).contains(n) else {
         throw Reason(message: "step '\(slash[1])' in '\(item)' is out of range 1-\(span)")
       }
       step = n
@@ -192,13 +192,19 @@ enum CronParser {
     return bits
   }
 
+  /// The value of a run of ASCII digits; nil for anything else (`Int` alone would take `+5`).
+  private static func digits(_ token: String) -> Int? {
+    guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+    return Int(token)
+  }
+
   /// A number or (month, day-of-week) a name. `SUN` ending a range is 7, so `FRI-SUN` works.
   private static func value(_ token: String, _ field: Field, item: String, rangeEnd: Bool = false)
     throws(Reason) -> Int
   {
     let bounds = field.bounds
     let context = token == item ? "" : " in '\(item)'"
-    if let n = Int(token), token.allSatisfy(\.isASCII) {
+    if let n = digits(token) {
       guard bounds.contains(n) else {
         throw Reason(
           message: "'\(token)'\(context) is out of range \(bounds.lowerBound)-\(bounds.upperBound)")

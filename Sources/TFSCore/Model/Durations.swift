@@ -17,7 +17,11 @@ public enum Durations {
       let unitText = rest.prefix(while: { $0.isASCII && $0.isLetter })
       guard let unit = units.first(where: { $0.0 == unitText })?.1 else { throw fail }
       rest = rest.dropFirst(unitText.count)
-      total += n * unit
+      // Checked arithmetic: a huge value is invalid input, not a crash.
+      let (part, overflow) = n.multipliedReportingOverflow(by: unit)
+      let (sum, overflow2) = total.addingReportingOverflow(part)
+      guard !overflow && !overflow2 else { throw fail }
+      total = sum
     }
     return total
   }

@@ -79,7 +79,10 @@ public enum ByteSizes {
       ("KB", 1000), ("B", 1), ("", 1),
     ]
     for (suffix, size) in units where text.hasSuffix(suffix) {
-      if let n = Int64(text.dropLast(suffix.count)), n > 0 { return n * size }
+      if let n = Int64(text.dropLast(suffix.count)), n > 0 {
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: size)
+        if !overflow { return bytes }
+      }
     }
     throw ValidationError("invalid size '\(text)'; write e.g. 100MiB, 512KiB, 1GiB")
   }
