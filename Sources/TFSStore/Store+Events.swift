@@ -42,16 +42,19 @@ extension Store {
     try read { db in
       var clauses: [String] = []
       var args: [(any DatabaseValueConvertible)?] = []
+      // As for runs: one index per query (task, else time, else type); `+column` keeps a term
+      // out of index selection, and the time index also gives the order.
+      let byTime = filter.task == nil && filter.sinceMs != nil && filter.afterID == nil
       if let task = filter.task {
         clauses.append("task = ?")
         args.append(task)
       }
       if let type = filter.type {
-        clauses.append("type = ?")
+        clauses.append(filter.task == nil && !byTime ? "type = ?" : "+type = ?")
         args.append(type)
       }
       if let since = filter.sinceMs {
-        clauses.append("at >= ?")
+        clauses.append(byTime ? "at >= ?" : "+at >= ?")
         args.append(since)
       }
       if let after = filter.afterID {
@@ -59,13 +62,13 @@ extension Store {
         args.append(after)
       }
       let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-      let order = filter.afterID == nil ? "DESC" : "ASC"
+      let order = filter.afterID != nil ? "id ASC" : byTime ? "at DESC, id DESC" : "id DESC"
       args.append(filter.limit)
       return try Row.fetchAll(
         db,
         sql: """
           SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
-          \(whereSQL) ORDER BY id \(order) LIMIT ?
+          \(whereSQL) ORDER BY \(order) LIMIT ?
           """, arguments: StatementArguments(args)
       ).map { row in
         Event(

@@ -212,16 +212,27 @@ extension Store {
         clauses.append(clause)
         args.append(value)
       }
+      // One index drives each query (no ANALYZE statistics, so SQLite may pick the worst): the
+      // task's; else the queue time's, which then also gives the order (no sort of a month of
+      // runs); else the status's; else, for a non-zero exit code, the partial `run_by_failed_exit`
+      // (whose `exit_code != 0` the query repeats so SQLite can use it). `+column` keeps a term
+      // out of index selection.
+      let byTime = filter.task == nil && (filter.sinceMs != nil || filter.untilMs != nil)
+      let byStatus = filter.task == nil && !byTime && filter.status != nil
+      let byExit = filter.task == nil && !byTime && !byStatus
       if let v = filter.task { add("task = ?", v) }
-      if let v = filter.sinceMs { add("queued_at >= ?", v) }
-      if let v = filter.untilMs { add("queued_at < ?", v) }
-      if let v = filter.status { add("status = ?", v.rawValue) }
-      if let v = filter.exitCode { add("exit_code = ?", v) }
+      if let v = filter.sinceMs { add(byTime ? "queued_at >= ?" : "+queued_at >= ?", v) }
+      if let v = filter.untilMs { add(byTime ? "queued_at < ?" : "+queued_at < ?", v) }
+      if let v = filter.status { add(byStatus ? "status = ?" : "+status = ?", v.rawValue) }
+      if let v = filter.exitCode {
+        add(byExit && v != 0 ? "exit_code = ? AND exit_code != 0" : "+exit_code = ?", v)
+      }
       if let v = filter.trigger { add("trigger = ?", v.rawValue) }
       let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+      let order = byTime ? "queued_at DESC, id DESC" : "id DESC"
       args.append(filter.limit)
       return try Row.fetchAll(
-        db, sql: "SELECT \(Store.runColumns) FROM run \(whereSQL) ORDER BY id DESC LIMIT ?",
+        db, sql: "SELECT \(Store.runColumns) FROM run \(whereSQL) ORDER BY \(order) LIMIT ?",
         arguments: StatementArguments(args)
       ).map(Store.runValue)
     }

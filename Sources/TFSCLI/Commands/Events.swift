@@ -1,10 +1,77 @@
 import ArgumentParser
+import TFSCore
+import TFSStore
 
 struct Events: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "List alerts and audit entries, newest first; -f follows new ones.",
+    discussion: """
+      Columns: ID, AT, TYPE, TASK, ACTOR, DELIVERY (none|pending|delivered|failed|suppressed), \
+      TITLE. With -f the last entries are printed oldest first, then each new one as it is \
+      recorded, until interrupted; --json then prints one object per line (JSON Lines).
+      """)
+
   @OptionGroup var global: GlobalOptions
+  @Argument(help: "Only this task's events.") var name: String?
+  @Option(help: ArgumentHelp("Only events of this type (\(Events.types)).", valueName: "type"))
+  var type: String?
+  @Option(
+    help: ArgumentHelp("Events at or after this time (ISO-8601, a date, or an age: 2h).", valueName: "time"))
+  var since: String?
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("At most N events (default 50; 0 = all).", valueName: "n"))
+  var limit: String?
+  @Flag(name: [.customShort("f"), .long], help: "Keep printing new events until interrupted.")
+  var follow = false
+  @OptionGroup var output: JSONOption
+
+  static let types = EventType.allCases.map(\.rawValue).joined(separator: "|")
+  static let pollNs: UInt64 = 200_000_000
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      let name = try name.map(taskName)
+      let zone = ZoneRules.forZone(.current)
+      let filter = try self.filter(task: name, nowMs: try global.clock().nowMs(), zone: zone)
+      let context = try Context(global, create: false)
+      let store = context.store
+      // Read before the query: an event recorded in between is then followed, not skipped.
+      let newest = follow ? try store.lastEventID() : 0
+      let events = try store.events(filter)
+      guard follow else {
+        if output.json {
+          Terminal.out(JSONValue.array(events.map { Render.event($0, zone: zone) }).render())
+        } else {
+          Terminal.out(EventsTable.render(events, zone: zone))
+        }
+        return
+      }
+      var last = max(events.map(\.id).max() ?? 0, newest)
+      var batch = Array(events.reversed())
+      var next = filter
+      next.limit = 1000
+      while true {
+        for e in batch {
+          Terminal.out(output.json ? Render.event(e, zone: zone).render() : EventsTable.line(e, zone: zone))
+          last = max(last, e.id)
+        }
+        if batch.count < next.limit { try await Task.sleep(nanoseconds: Events.pollNs) }
+        next.afterID = last
+        batch = try store.events(next)
+      }
+    }
+  }
+
+  func filter(task: TaskName?, nowMs: Int64, zone: ZoneRules) throws -> EventFilter {
+    var filter = EventFilter(task: task?.rawValue)
+    filter.type = try type.map { try EventType.parse($0, flag: "--type").rawValue }
+    filter.sinceMs = try since.map { try Times.parse($0, now: nowMs, zone: zone) }
+    if let limit {
+      guard let n = Int(limit), n >= 0 else {
+        throw CLIError.usage("invalid --limit '\(limit)'; use a number of events (0 = all)")
+      }
+      filter.limit = n == 0 ? -1 : n
+    }
+    return filter
   }
 }

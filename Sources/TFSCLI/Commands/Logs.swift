@@ -1,10 +1,198 @@
 import ArgumentParser
+import Foundation
+import TFSCore
+import TFSStore
 
 struct Logs: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "Print the raw log of a task's last run (or of RUN: an id or a version).",
+    discussion: """
+      The log's bytes go to stdout unchanged (pipe them into grep, less -R…); messages go to \
+      stderr. The default run is the last one that started. -f keeps printing while the run is \
+      running and exits once it has ended and its log is fully printed.
+      """)
+
   @OptionGroup var global: GlobalOptions
+  @Argument(help: "Task name (a removed task's runs are still found).") var name: String
+  @Argument(help: ArgumentHelp("Run id or version (default: the last run).", valueName: "run"))
+  var reference: String?
+  @Flag(name: [.customShort("f"), .long], help: "Follow a running run until it ends.")
+  var follow = false
+  @Option(parsing: .unconditional, help: ArgumentHelp("Print only the last N lines.", valueName: "n"))
+  var tail: String?
+
+  /// How often `-f` looks at the file and the run.
+  static let pollNs: UInt64 = 100_000_000
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      let name = try taskName(name)
+      let lines = try tail.map(Logs.lineCount)
+      let context = try Context(global, create: false)
+      let run = try Logs.find(name, reference, context.store, follow: follow)
+      let paths = context.settings.paths(name)
+      let path = run.logPath.map { $0.hasPrefix("/") ? $0 : paths.absolute($0) }
+      if !follow || run.status.isFinal {
+        guard let path else { throw Logs.noLog(run) }
+        let log = try LogFile(path: path, run: run)
+        defer { log.close() }
+        _ = try log.copy(from: try lines.map(log.tailOffset) ?? 0)
+        return
+      }
+      try await Logs.follow(run, paths: paths, lines: lines, store: context.store)
+    }
+  }
+
+  static func lineCount(_ text: String) throws -> Int {
+    guard let n = Int(text), n >= 0 else {
+      throw CLIError.usage("invalid --tail '\(text)'; use a number of lines (0 or more)")
+    }
+    return n
+  }
+
+  /// The run to show, looked up by name in the runs table (a removed task's runs still count).
+  /// Following without RUN prefers a newer live run, so `tfs run x; tfs logs x -f` follows the
+  /// run just queued rather than the previous one.
+  static func find(_ name: TaskName, _ reference: String?, _ store: Store, follow: Bool = false) throws -> Run
+  {
+    let run = try store.run(task: name, reference: reference)
+    if follow, reference == nil, let live = try store.liveRuns(task: name).last, live.id > run?.id ?? 0 {
+      return live
+    }
+    if let run { return run }
+    guard try store.task(name) != nil || store.hasRuns(task: name) else {
+      throw StoreError.noSuchTask(name.rawValue)
+    }
+    if let reference {
+      throw CLIError.failed("no run '\(reference)' of task '\(name)'; see 'tfs history \(name)'")
+    }
+    throw CLIError.failed("task '\(name)' has not run yet; start it with 'tfs run \(name)'")
+  }
+
+  static func noLog(_ run: Run) -> CLIError {
+    let why = run.reason.isEmpty ? "" : ": \(run.reason)"
+    return .failed("run \(run.id) of '\(run.task)' (\(run.status.rawValue)) has no log\(why)")
+  }
+
+  /// Prints what the log holds, then what is appended, until the run ends; then drains the file.
+  static func follow(_ first: Run, paths: TaskPaths, lines: Int?, store: Store) async throws {
+    var run = first
+    var log: LogFile?
+    defer { log?.close() }
+    var offset: Int64 = 0
+    var polls = 0
+    while true {
+      // Read the state before the file: bytes written before the run ended are then drained.
+      guard let current = try store.run(run.id) else {
+        throw CLIError.failed("run \(run.id) of '\(run.task)' was deleted while following it")
+      }
+      run = current
+      let ended = run.status.isFinal
+      if log == nil, let relative = run.logPath {
+        let path = relative.hasPrefix("/") ? relative : paths.absolute(relative)
+        if ended || FileManager.default.fileExists(atPath: path) {
+          let opened = try LogFile(path: path, run: run)
+          log = opened
+          offset = try lines.map(opened.tailOffset) ?? 0
+        }
+      }
+      if let log { offset = try log.copy(from: offset) }
+      if ended {
+        if log == nil { throw noLog(run) }
+        return
+      }
+      polls += 1
+      if polls % 10 == 0, let gone = try executorGone(run, store) { throw gone }
+      try await Task.sleep(nanoseconds: pollNs)
+    }
+  }
+
+  /// A run still marked live whose executor process has died will not end before the next
+  /// daemon resolves it: stop following instead of waiting for ever.
+  static func executorGone(_ run: Run, _ store: Store) throws -> CLIError? {
+    guard let pid = try store.executor(of: run.id).pid, pid > 0 else { return nil }
+    guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
+    if let now = try store.run(run.id), now.status.isFinal { return nil }
+    return .failed(
+      "run \(run.id) of '\(run.task)' is still marked \(run.status.rawValue) but its executor (pid \(pid)) "
+        + "is gone; see 'tfs status'")
+  }
+}
+
+/// A log file read with `pread` and copied to stdout as raw bytes: logs can be gigabytes and
+/// hold any bytes, so they are never decoded.
+struct LogFile {
+  let fd: Int32
+  let path: String
+
+  init(path: String, run: Run) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      if errno == ENOENT {
+        throw CLIError.failed("the log of run \(run.id) of '\(run.task)' is gone: '\(path)' does not exist")
+      }
+      throw StoreError.io(path: path, action: "opening the log", errno: errno)
+    }
+    self.fd = fd
+    self.path = path
+  }
+
+  func close() { _ = Glibc.close(fd) }
+
+  var size: Int64 {
+    var st = stat()
+    return fstat(fd, &st) == 0 ? Int64(st.st_size) : 0
+  }
+
+  /// Copies from `offset` to the current end of the file; returns the new offset.
+  func copy(from offset: Int64) throws -> Int64 {
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var position = offset
+    while true {
+      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { throw StoreError.io(path: path, action: "reading the log", errno: errno) }
+      if n == 0 { return position }
+      guard LogFile.writeAll(buffer[0..<n]) else {
+        // The reader went away (`tfs logs x | head`): stop quietly, as cat does.
+        throw CLIError.exit(errno == EPIPE ? 0 : 1)
+      }
+      position += Int64(n)
+    }
+  }
+
+  /// Where the last `lines` lines start: scans backwards from the end in 64 KiB blocks. A final
+  /// newline ends the last line rather than starting an empty one (as tail(1) counts).
+  func tailOffset(_ lines: Int) throws -> Int64 {
+    let end = size
+    if lines == 0 { return end }
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var blockEnd = end
+    var newlines = 0
+    while blockEnd > 0 {
+      let start = max(0, blockEnd - Int64(buffer.count))
+      let count = Int(blockEnd - start)
+      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(start)) }
+      if n < 0 && errno == EINTR { continue }
+      guard n == count else { throw StoreError.io(path: path, action: "reading the log", errno: errno) }
+      for i in stride(from: count - 1, through: 0, by: -1) where buffer[i] == 0x0A {
+        if start + Int64(i) == end - 1 { continue }
+        newlines += 1
+        if newlines == lines { return start + Int64(i) + 1 }
+      }
+      blockEnd = start
+    }
+    return 0
+  }
+
+  static func writeAll(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var rest = bytes
+    while !rest.isEmpty {
+      let n = rest.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return false }
+      rest = rest.dropFirst(n)
+    }
+    return true
   }
 }

@@ -1,10 +1,42 @@
 import ArgumentParser
+import TFSCore
+import TFSEngine
+import TFSStore
 
 struct Status: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "Show the daemon, running runs, failing tasks and recent alerts.",
+    discussion: """
+      The daemon is up when it holds the home's lock and its heartbeat is less than 10s old. A task \
+      is failing when its last finished run failed, timed out or was lost. With --check nothing is \
+      printed unless something is wrong: exit 0 when the daemon is up and no task is failing, \
+      else exit 1 with the reason on stderr (for monitoring).
+      """)
+
   @OptionGroup var global: GlobalOptions
+  @Flag(help: "Exit 1 with the reason when the daemon is down or a task is failing.")
+  var check = false
+  @OptionGroup var output: JSONOption
+
+  static let alertCount = 5
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      let context = try Context(global, create: false)
+      let store = context.store
+      let report = StatusReport(
+        home: context.home.path, nowMs: context.now, lockPid: DaemonLock.holder(context.home),
+        daemon: try store.daemonInfo().map(StatusReport.Daemon.init), live: try store.liveRuns(),
+        failing: try store.failingTasks(),
+        alerts: try store.recentAlerts(limit: Status.alertCount))
+      if output.json {
+        Terminal.out(StatusView.json(report, zone: context.localZone).render())
+      } else if !check {
+        Terminal.out(StatusView.text(report, zone: context.localZone))
+      }
+      if check, !report.problems.isEmpty {
+        throw CLIError.failed(report.problems.joined(separator: "; "))
+      }
+    }
   }
 }

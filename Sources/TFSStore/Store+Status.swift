@@ -1,0 +1,75 @@
+import GRDB
+import TFSCore
+
+/// A task whose last finished run failed, timed out or was lost (SPEC §5: *failing*).
+public struct FailingTask: Sendable, Equatable {
+  public var name: String
+  public var status: RunStatus
+  public var runID: RunID?
+  public var at: Int64?
+  public var enabled: Bool
+
+  public init(name: String, status: RunStatus, runID: RunID?, at: Int64?, enabled: Bool) {
+    self.name = name
+    self.status = status
+    self.runID = runID
+    self.at = at
+    self.enabled = enabled
+  }
+}
+
+extension Store {
+  /// The event types that are alerts (SPEC §7); the others (enabled, disabled, configured,
+  /// pruned, daemon-stopped) are audit entries only.
+  public static let alertTypes: [String] = [
+    "entry-missing", "overlap", "failed", "timeout", "missed", "killed", "added", "modified", "deleted",
+    "recovered", "system-error", "daemon-started",
+  ]
+
+  /// Tasks failing now, by name. Served by the partial index `task_failing` (migration v2).
+  public func failingTasks() throws(StoreError) -> [FailingTask] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT name, last_status, last_run_id, last_run_at, enabled FROM task
+          WHERE last_status IN ('failed', 'timed-out', 'lost') ORDER BY name
+          """
+      ).map { row in
+        FailingTask(
+          name: row["name"], status: RunStatus(rawValue: row["last_status"]) ?? .failed,
+          runID: row["last_run_id"], at: row["last_run_at"], enabled: row["enabled"])
+      }
+    }
+  }
+
+  /// The newest `limit` alerts (not audit entries), newest first.
+  public func recentAlerts(limit: Int) throws(StoreError) -> [Event] {
+    try read { db in
+      let marks = Store.alertTypes.map { _ in "?" }.joined(separator: ", ")
+      // `+type` keeps the planner on the primary key (newest first, stops after `limit` rows)
+      // instead of collecting every alert through `event_by_type` and sorting them.
+      return try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
+          WHERE +type IN (\(marks)) ORDER BY id DESC LIMIT ?
+          """, arguments: StatementArguments(Store.alertTypes) + [limit]
+      ).map(Store.eventValue)
+    }
+  }
+
+  /// Whether any run of `task` is recorded (a removed task's runs outlive its row).
+  public func hasRuns(task: TaskName) throws(StoreError) -> Bool {
+    try read { db in
+      try Bool.fetchOne(db, sql: "SELECT 1 FROM run WHERE task = ? LIMIT 1", arguments: [task.rawValue])
+        ?? false
+    }
+  }
+
+  static func eventValue(_ row: Row) -> Event {
+    Event(
+      id: row["id"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
+      actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+  }
+}
