@@ -31,7 +31,14 @@ public final class DaemonLock {
   public static func acquire(_ home: Home) throws(Failure) -> DaemonLock {
     let fd = open(home.lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw .io(path: home.lockFile, errno: errno) }
-    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    // `holder(_:)` (status, nudges) takes a shared lock for an instant; retry briefly so a
+    // monitor polling `tfs status` cannot make a daemon's start fail.
+    var attempts = 0
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 && attempts < 10 {
+      attempts += 1
+      usleep(20_000)
+    }
+    guard attempts < 10 else {
       let pid = readPid(fd)
       close(fd)
       throw .held(home: home.path, pid: pid)
