@@ -38,7 +38,8 @@ let package = Package(
     .target(name: "TFSTestSupport", dependencies: ["TFSCore"]),
     .testTarget(
       name: "TFSCoreTests", dependencies: ["TFSCore", "TFSTestSupport"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "TFSStoreTests", dependencies: ["TFSStore", "TFSTestSupport"]),
+    .testTarget(
+      name: "TFSStoreTests", dependencies: ["TFSStore", "TFSTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "TFSEngineTests", dependencies: ["TFSEngine", "TFSTestSupport"]),
     .testTarget(name: "TFSCLITests", dependencies: ["TFSCLI", "TFSTestSupport"]),
     .testTarget(

@@ -13,6 +13,7 @@ public struct TaskRecord: Sendable, Equatable {
 }
 
 extension Store {
+  /// `TaskDecoder` reads these by position: keep the order.
   static let taskColumns = """
     name, rule, command, entry, title, description, owners, time_zone, timeout_ms, on_timeout,
     overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms, jitter_ms, environment,
@@ -21,28 +22,31 @@ extension Store {
 
   /// Adds a task and its `added` event in one transaction.
   public func addTask(_ spec: TaskSpec, actor: String, now: Int64) throws(StoreError) {
-    try write { db in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM task WHERE name = ?", arguments: [spec.name.rawValue])
-        == true
-      {
-        throw StoreError.taskExists(spec.name.rawValue)
-      }
-      var values = Store.arguments(spec)
-      values += [now, now]
-      try db.execute(
-        sql: """
-          INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
-            timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
-            jitter_ms, environment, workdir, enabled, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """, arguments: StatementArguments(values))
-      let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
-      try Store.insertEvent(
-        db,
-        Event(
-          at: now, type: EventType.added.rawValue, task: spec.name.rawValue, actor: actor,
-          title: "task '\(spec.name)' added", details: JSON.object(details)))
+    try write { db in try Store.insertTask(db, spec, actor: actor, now: now) }
+  }
+
+  /// Inserts a task and its `added` event inside the caller's transaction.
+  static func insertTask(_ db: Database, _ spec: TaskSpec, actor: String, now: Int64) throws {
+    if try Bool.fetchOne(db, sql: "SELECT 1 FROM task WHERE name = ?", arguments: [spec.name.rawValue])
+      == true
+    {
+      throw StoreError.taskExists(spec.name.rawValue)
     }
+    var values = Store.arguments(spec)
+    values += [now, now]
+    try db.execute(
+      sql: """
+        INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
+          timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
+          jitter_ms, environment, workdir, enabled, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, arguments: StatementArguments(values))
+    let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
+    try Store.insertEvent(
+      db,
+      Event(
+        at: now, type: EventType.added.rawValue, task: spec.name.rawValue, actor: actor,
+        title: "task '\(spec.name)' added", details: JSON.object(details)))
   }
 
   /// Replaces a task's definition; records a `modified` event with the field diff.
@@ -109,8 +113,11 @@ extension Store {
   public func tasks(enabledOnly: Bool = false) throws(StoreError) -> [TaskRecord] {
     try read { db in
       let filter = enabledOnly ? "WHERE enabled = 1" : ""
-      return try Row.fetchAll(db, sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
-        .map(Store.taskRecord)
+      var decoder = TaskDecoder()
+      var records: [TaskRecord] = []
+      let rows = try Row.fetchCursor(db, sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
+      while let row = try rows.next() { records.append(try decoder.record(row)) }
+      return records
     }
   }
 
@@ -135,27 +142,46 @@ extension Store {
   }
 
   static func taskRecord(_ row: Row) throws -> TaskRecord {
-    let name: String = row["name"]
-    let ruleText: String = row["rule"]
-    guard let taskName = try? TaskName(name), let rule = try? CronRule(ruleText) else {
-      throw StoreError.database(path: "", message: "task '\(name)' has an unreadable rule '\(ruleText)'")
+    var decoder = TaskDecoder()
+    return try decoder.record(row)
+  }
+}
+
+/// Decodes rows of `SELECT Store.taskColumns` by position (looking 24 columns up by name cost
+/// more than the query for 10,000 tasks), parsing each distinct rule and environment once.
+struct TaskDecoder {
+  private var rules: [String: CronRule] = [:]
+  private var environments: [String: [String: String]] = [:]
+
+  mutating func record(_ row: Row) throws -> TaskRecord {
+    let name: String = row[0]
+    let ruleText: String = row[1]
+    let rule = try rules[ruleText] ?? parse(ruleText, task: name)
+    guard let taskName = try? TaskName(name) else {
+      throw StoreError.database(path: "", message: "task '\(name)' has an invalid name")
     }
-    let owners: String = row["owners"]
+    let owners: String = row[6]
+    let envText: String = row[16]
+    let environment = environments[envText] ?? JSON.stringDictionary(envText)
+    environments[envText] = environment
     let spec = TaskSpec(
-      name: taskName, rule: rule, command: row["command"], entry: row["entry"], title: row["title"],
-      description: row["description"], owners: owners.split(separator: ";").map(String.init),
-      timeZone: row["time_zone"], timeoutMs: row["timeout_ms"],
-      onTimeout: TimeoutAction(rawValue: row["on_timeout"]) ?? .kill,
-      overlap: OverlapPolicy(rawValue: row["overlap"]) ?? .skip,
-      catchUp: CatchUpPolicy(rawValue: row["catch_up"]) ?? .none,
-      catchUpWindowMs: row["catch_up_window_ms"], retries: row["retries"],
-      retryDelayMs: row["retry_delay_ms"], jitterMs: row["jitter_ms"],
-      environment: JSON.stringDictionary(row["environment"]), workdir: row["workdir"],
-      enabled: row["enabled"])
-    let lastStatus: String? = row["last_status"]
+      name: taskName, rule: rule, command: row[2], entry: row[3], title: row[4], description: row[5],
+      owners: owners.isEmpty ? [] : owners.split(separator: ";").map(String.init), timeZone: row[7],
+      timeoutMs: row[8], onTimeout: TimeoutAction(rawValue: row[9]) ?? .kill,
+      overlap: OverlapPolicy(rawValue: row[10]) ?? .skip, catchUp: CatchUpPolicy(rawValue: row[11]) ?? .none,
+      catchUpWindowMs: row[12], retries: row[13], retryDelayMs: row[14], jitterMs: row[15],
+      environment: environment, workdir: row[17], enabled: row[18])
+    let lastStatus: String? = row[22]
     return TaskRecord(
-      spec: spec, createdAt: row["created_at"], updatedAt: row["updated_at"],
-      lastRunID: row["last_run_id"], lastStatus: lastStatus.flatMap(RunStatus.init(rawValue:)),
-      lastRunAt: row["last_run_at"])
+      spec: spec, createdAt: row[19], updatedAt: row[20], lastRunID: row[21],
+      lastStatus: lastStatus.flatMap(RunStatus.init(rawValue:)), lastRunAt: row[23])
+  }
+
+  private mutating func parse(_ text: String, task: String) throws -> CronRule {
+    guard let rule = try? CronRule(text) else {
+      throw StoreError.database(path: "", message: "task '\(task)' has an unreadable rule '\(text)'")
+    }
+    rules[text] = rule
+    return rule
   }
 }

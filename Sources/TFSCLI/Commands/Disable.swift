@@ -1,10 +1,14 @@
 import ArgumentParser
 
 struct Disable: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "Disable a task: it is no longer scheduled (a running run goes on; see 'tfs kill').",
+    discussion: "A disabled task has no missed runs; 'tfs run' still starts it by hand.")
+
   @OptionGroup var global: GlobalOptions
+  @Argument(help: "Task name.") var name: String
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI { try setEnabled(false, name: name, global: global) }
   }
 }

@@ -1,10 +1,141 @@
 import ArgumentParser
+import Foundation
+import TFSCore
+import TFSEngine
+import TFSStore
 
 struct Import: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "(not yet implemented)")
+  static let configuration = CommandConfiguration(
+    abstract: "Turn definitions from other schedulers into tasks.", subcommands: [ImportCrontab.self])
+}
+
+struct ImportCrontab: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "crontab",
+    abstract: "Turn each crontab line into a task whose run.sh is the line's command.",
+    discussion: """
+      Reads a user crontab ('crontab -l | tfs import crontab'). Job N becomes task 'crontab/N'
+      (or 'PREFIX/N') with command SHELL (default /bin/sh) and entry run.sh, written into the
+      task folder. NAME=value lines become the environment of the jobs below them; CRON_TZ sets
+      their zone, MAILTO their owners; like cron, they run in HOME. An invalid line fails the
+      whole import (exit 64) and nothing is written.
+      """)
+
   @OptionGroup var global: GlobalOptions
+  @Argument(help: ArgumentHelp("The crontab file, '-' for stdin (default).", valueName: "file"))
+  var file: String = "-"
+  @Option(help: ArgumentHelp("Name tasks PREFIX/N instead of crontab/N.", valueName: "prefix"))
+  var prefix: String = "crontab"
+  @Flag(help: "Print the tasks that would be added; write nothing.") var dryRun = false
 
   func run() async throws {
-    try await runCLI { throw CLIError.failed("not implemented yet") }
+    try await runCLI {
+      let jobs = try Crontab.parse(try readSource())
+      let specs = try jobs.enumerated().map { n, job in try spec(job, number: n + 1) }
+      guard !specs.isEmpty else {
+        Terminal.out("nothing to import: no job lines in \(sourceName)")
+        return
+      }
+      if dryRun {
+        var table = Table(["NAME", "RULE", "COMMAND"])
+        for (spec, job) in zip(specs, jobs) { table.add([spec.name.rawValue, spec.rule.text, job.command]) }
+        Terminal.out(table.render() + "\n\nwould add \(specs.count) tasks; nothing written")
+        return
+      }
+      let context = try Context(global)
+      if let taken = try context.store.existingTasks(specs.map(\.name)).first {
+        throw StoreError.taskExists(taken.rawValue)
+      }
+      var scripts = ScriptWriter(settings: context.settings)
+      do {
+        for (spec, job) in zip(specs, jobs) {
+          try scripts.write(Crontab.script(for: job, source: sourceName), for: spec.name)
+        }
+        try context.store.addTasks(specs, actor: Actor.current(), now: context.now)
+      } catch {
+        scripts.rollback()
+        throw error
+      }
+      Nudge.daemon(context.home)
+      for spec in specs { Terminal.out("added task '\(spec.name)' (\(spec.rule.text))") }
+    }
+  }
+
+  private var sourceName: String { file == "-" ? "stdin" : "'\(file)'" }
+
+  private func readSource() throws -> String {
+    if file == "-" {
+      guard isatty(STDIN_FILENO) == 0 else {
+        throw ValidationError(
+          "no crontab on stdin; pipe one in ('crontab -l | tfs import crontab') or name a file")
+      }
+      return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    }
+    guard let data = FileManager.default.contents(atPath: file) else {
+      throw StoreError.io(path: file, action: "reading the crontab", errno: errno == 0 ? ENOENT : errno)
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  private func spec(_ job: CrontabJob, number: Int) throws -> TaskSpec {
+    let name = try TaskName("\(prefix)/\(number)")
+    let home = job.environment["HOME"] ?? ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+    let title = "crontab line \(job.line): \(job.command)"
+    return TaskSpec(
+      name: name, rule: job.rule, command: job.shell, entry: "run.sh",
+      title: String(title.prefix(256)), owners: job.owners, timeZone: job.timeZone,
+      environment: job.environment, workdir: home)
+  }
+}
+
+/// Writes each new task's `run.sh` (never over an existing file, never through a symlink out
+/// of the task root) and can take them back when the database refuses the tasks.
+private struct ScriptWriter {
+  let settings: EffectiveSettings
+  private var written: [TaskPaths] = []
+
+  init(settings: EffectiveSettings) { self.settings = settings }
+
+  mutating func write(_ script: String, for name: TaskName) throws {
+    let paths = settings.paths(name)
+    try paths.checkContained(entry: "run.sh")
+    do {
+      if !FileManager.default.fileExists(atPath: paths.root) {
+        try FileManager.default.createDirectory(
+          atPath: paths.root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      }
+      try FileManager.default.createDirectory(atPath: paths.folder, withIntermediateDirectories: true)
+    } catch {
+      throw StoreError.io(path: paths.folder, action: "creating the task folder", errno: errno)
+    }
+    try paths.checkContained(entry: "run.sh")
+    let path = paths.entry("run.sh")
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o755)
+    guard fd >= 0 else {
+      if errno == EEXIST { throw CLIError.failed("'\(path)' already exists; remove it or use --prefix") }
+      throw StoreError.io(path: path, action: "creating run.sh", errno: errno)
+    }
+    written.append(paths)
+    defer { close(fd) }
+    let bytes = Array(script.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { throw StoreError.io(path: path, action: "writing run.sh", errno: errno) }
+      offset += n
+    }
+    guard fchmod(fd, 0o755) == 0 else { throw StoreError.io(path: path, action: "chmod 0755", errno: errno) }
+  }
+
+  /// Deletes the scripts written so far and the folders that held only them.
+  func rollback() {
+    for paths in written {
+      unlink(paths.entry("run.sh"))
+      var folder = paths.folder
+      while folder.count > paths.root.count, rmdir(folder) == 0 {
+        folder = (folder as NSString).deletingLastPathComponent
+      }
+    }
   }
 }

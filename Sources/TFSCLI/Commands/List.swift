@@ -16,10 +16,7 @@ struct List: AsyncParsableCommand {
       let now = context.now
       let zone = context.localZone
       if output.json {
-        let items = records.map {
-          JSONValue.object(Render.task($0, settings: context.settings, nowMs: now, zone: zone))
-        }
-        Terminal.out(JSONValue.array(items).render())
+        Terminal.out(bytes: Render.tasksJSON(records, settings: context.settings, nowMs: now, zone: zone))
         return
       }
       var table = Table(["NAME", "RULE", "NEXT RUN", "LAST RUN", "STATE"])

@@ -18,28 +18,68 @@ enum Render {
   static func task(_ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules) -> [(
     String, JSONValue
   )] {
+    var sink = JSONPairs()
+    taskFields(r, settings: settings, nowMs: nowMs, zone: zone, into: &sink)
+    return sink.pairs
+  }
+
+  /// `list --json`: the array of task objects, written without building a tree (the same text
+  /// as rendering `JSONValue.array` of `task`s).
+  static func tasksJSON(
+    _ records: [TaskRecord], settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules
+  ) -> [UInt8] {
+    var writer = JSONWriter(capacity: records.count * 768)
+    writer.beginArray()
+    for r in records {
+      writer.element()
+      writer.beginObject()
+      taskFields(r, settings: settings, nowMs: nowMs, zone: zone, into: &writer)
+      writer.endObject()
+    }
+    writer.endArray()
+    return writer.bytes
+  }
+
+  /// The fields of a task object (docs/json-tasks.md), in order.
+  static func taskFields<Sink: JSONFieldSink>(
+    _ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules, into out: inout Sink
+  ) {
     let s = r.spec
-    let lastRun: JSONValue =
-      r.lastRunID.map { id in
-        .object([
-          ("id", .int(id)), ("status", .string(r.lastStatus?.rawValue)), ("at", iso(r.lastRunAt, zone)),
-        ])
-      } ?? .null
-    return [
-      ("name", .string(s.name.rawValue)), ("rule", .string(s.rule.text)), ("command", .string(s.command)),
-      ("entry", .string(s.entry)), ("title", .string(s.title)), ("description", .string(s.description)),
-      ("owners", .array(s.owners.map { .string($0) })),
-      ("timezone", .string(s.timeZone ?? settings.timeZone.identifier)),
-      ("timeout_ms", .int(s.timeoutMs)), ("on_timeout", .string(s.onTimeout.rawValue)),
-      ("overlap", .string(s.overlap.rawValue)), ("catch_up", .string(s.catchUp.rawValue)),
-      ("catch_up_window_ms", .int(s.catchUpWindowMs)), ("retries", .int(s.retries)),
-      ("retry_delay_ms", .int(s.retryDelayMs)), ("jitter_ms", .int(s.jitterMs)),
-      ("env", .object(s.environment.keys.sorted().map { ($0, .string(s.environment[$0]!)) })),
-      ("workdir", .string(s.workdir)), ("enabled", .bool(s.enabled)),
-      ("folder", .string(settings.paths(s.name).folder)),
-      ("created_at", iso(r.createdAt, zone)), ("updated_at", iso(r.updatedAt, zone)),
-      ("next_run", iso(nextRun(r, settings: settings, nowMs: nowMs), zone)), ("last_run", lastRun),
-    ]
+    out.field("name", string: s.name.rawValue)
+    out.field("rule", string: s.rule.text)
+    out.field("command", string: s.command)
+    out.field("entry", string: s.entry)
+    out.field("title", string: s.title)
+    out.field("description", string: s.description)
+    out.field("owners", strings: s.owners)
+    out.field("timezone", string: s.timeZone ?? settings.timeZone.identifier)
+    out.field("timeout_ms", int: s.timeoutMs)
+    out.field("on_timeout", string: s.onTimeout.rawValue)
+    out.field("overlap", string: s.overlap.rawValue)
+    out.field("catch_up", string: s.catchUp.rawValue)
+    out.field("catch_up_window_ms", int: s.catchUpWindowMs)
+    out.field("retries", int: Int64(s.retries))
+    out.field("retry_delay_ms", int: s.retryDelayMs)
+    out.field("jitter_ms", int: s.jitterMs)
+    out.field("env", stringMap: s.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    out.field("workdir", string: s.workdir)
+    out.field("enabled", bool: s.enabled)
+    out.field("folder", string: settings.paths(s.name).folder)
+    let created = Times.iso(epochMs: r.createdAt, zone: zone)
+    out.field("created_at", string: created)
+    let updated = r.updatedAt == r.createdAt ? created : Times.iso(epochMs: r.updatedAt, zone: zone)
+    out.field("updated_at", string: updated)
+    let next = nextRun(r, settings: settings, nowMs: nowMs)
+    out.field("next_run", string: next.map { Times.iso(epochMs: $0, zone: zone) })
+    if let id = r.lastRunID {
+      out.field("last_run") { last in
+        last.field("id", int: id)
+        last.field("status", string: r.lastStatus?.rawValue)
+        last.field("at", string: r.lastRunAt.map { Times.iso(epochMs: $0, zone: zone) })
+      }
+    } else {
+      out.field("last_run", null: ())
+    }
   }
 
   static func run(_ r: Run, zone: ZoneRules) -> JSONValue {

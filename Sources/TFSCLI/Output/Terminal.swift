@@ -15,6 +15,12 @@ enum Terminal {
     writeAll(STDOUT_FILENO, [UInt8(ascii: "\n")])
   }
 
+  /// `bytes` and a newline on stdout (big outputs rendered as UTF-8 already, `list --json`).
+  static func out(bytes: [UInt8]) {
+    writeAll(STDOUT_FILENO, bytes)
+    writeAll(STDOUT_FILENO, [UInt8(ascii: "\n")])
+  }
+
   static func error(_ text: String) {
     writeAll(STDERR_FILENO, Array("tfs: \(text)\n".utf8))
   }

@@ -1,0 +1,150 @@
+import TFSCore
+
+/// One job line of a crontab, ready to become a task.
+struct CrontabJob: Equatable {
+  /// 1-based line number in the file.
+  var line: Int
+  var rule: CronRule
+  /// The shell command, `%` handling applied (see `Crontab.splitPercent`).
+  var command: String
+  /// What cron feeds the command on stdin: the text after the first unescaped `%`.
+  var stdin: String?
+  /// `VAR=value` lines above the job (cron applies them to the jobs that follow).
+  var environment: [String: String]
+  /// `SHELL` in force: the program cron runs the command with.
+  var shell: String
+  /// `CRON_TZ` in force: the zone of the rule.
+  var timeZone: String?
+  /// `MAILTO` addresses in force.
+  var owners: [String]
+}
+
+/// A user crontab (crontab(5), the format `crontab -l` prints), parsed without running anything.
+///
+/// Job lines are 5 fields (or an `@` macro) and a command; blank lines and `#` comments are
+/// skipped; `NAME=value` lines set the environment of the jobs below them, except `SHELL` (the
+/// interpreter), `CRON_TZ` (the rules' zone) and `MAILTO` (alert owners when it holds
+/// addresses). The system crontab format with a user column is not accepted.
+enum Crontab {
+  static func parse(_ text: String) throws(ValidationError) -> [CrontabJob] {
+    var jobs: [CrontabJob] = []
+    var env: [String: String] = [:]
+    var shell = "/bin/sh"
+    var zone: String?
+    var owners: [String] = []
+    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let number = index + 1
+      func fail(_ why: String) -> ValidationError { ValidationError("crontab line \(number): \(why)") }
+      var line = Substring(raw)
+      if line.hasSuffix("\r") { line = line.dropLast() }
+      let body = line.drop(while: { $0 == " " || $0 == "\t" })
+      if body.isEmpty || body.hasPrefix("#") { continue }
+      if let (key, value) = assignment(body) {
+        switch key {
+        case "SHELL":
+          guard value.hasPrefix("/") else { throw fail("SHELL '\(value)' must be an absolute path") }
+          shell = value
+        case "CRON_TZ":
+          do { zone = try Zones.named(value).identifier } catch { throw fail(error.message) }
+        case "MAILTO":
+          let addresses = value.split(whereSeparator: { $0 == "," || $0 == " " }).joined(separator: ";")
+          if let parsed = try? Owners.parse([addresses]) { owners = parsed } else { env[key] = value }
+        default: env[key] = value
+        }
+        continue
+      }
+      let (ruleText, rest) = try schedule(body, fail: fail)
+      let rule: CronRule
+      do { rule = try CronRule(ruleText) } catch { throw fail(error.description) }
+      let (command, stdin) = splitPercent(rest)
+      guard !command.allSatisfy({ $0 == " " || $0 == "\t" }) else {
+        throw fail("no command after the schedule")
+      }
+      jobs.append(
+        CrontabJob(
+          line: number, rule: rule, command: command, stdin: stdin, environment: env, shell: shell,
+          timeZone: zone, owners: owners))
+    }
+    return jobs
+  }
+
+  /// `NAME = value` with optional matching quotes around the value, or nil for a job line.
+  static func assignment(_ line: Substring) -> (String, String)? {
+    guard let eq = line.firstIndex(of: "=") else { return nil }
+    let key = String(line[..<eq]).trimmingWhitespace()
+    guard (try? EnvironmentPairs.validateKey(key)) != nil else { return nil }
+    var value = String(line[line.index(after: eq)...]).trimmingWhitespace()
+    if value.count >= 2, let q = value.first, q == "'" || q == "\"", value.last == q {
+      value = String(value.dropFirst().dropLast())
+    }
+    return (key, value)
+  }
+
+  /// Splits a job line into its rule (5 fields, or a macro) and the command text after it.
+  static func schedule(
+    _ line: Substring, fail: (String) -> ValidationError
+  ) throws(ValidationError) -> (String, Substring) {
+    let fieldCount = line.hasPrefix("@") ? 1 : 5
+    var fields: [Substring] = []
+    var rest = line
+    while fields.count < fieldCount {
+      rest = rest.drop(while: { $0 == " " || $0 == "\t" })
+      let field = rest.prefix(while: { $0 != " " && $0 != "\t" })
+      guard !field.isEmpty else {
+        throw fail("'\(line)' is not a job (5 time fields and a command), a comment or NAME=value")
+      }
+      fields.append(field)
+      rest = rest.dropFirst(field.count)
+    }
+    if fields[0] == "@reboot" { throw fail("@reboot is not supported; tfs runs tasks on time rules only") }
+    return (fields.joined(separator: " "), rest.drop(while: { $0 == " " || $0 == "\t" }))
+  }
+
+  /// cron's `%`: the first unescaped one ends the command and starts its stdin, later ones are
+  /// newlines; `\%` is a literal `%`.
+  static func splitPercent(_ text: Substring) -> (command: String, stdin: String?) {
+    var command = ""
+    var stdin: String?
+    func append(_ c: Character) {
+      if stdin != nil { stdin?.append(c) } else { command.append(c) }
+    }
+    var chars = text.makeIterator()
+    while let c = chars.next() {
+      var out = c
+      if c == "\\" {
+        guard let n = chars.next() else {
+          append("\\")
+          break
+        }
+        if n == "%" {
+          append("%")
+          continue
+        }
+        append("\\")
+        out = n
+      } else if c == "%" {
+        if stdin == nil {
+          stdin = ""
+          continue
+        }
+        out = "\n"
+      }
+      append(out)
+    }
+    return (command, stdin)
+  }
+
+  /// The task's `run.sh`: the shebang, where it came from, and the command (with its stdin).
+  static func script(for job: CrontabJob, source: String) -> String {
+    var lines = [
+      "#!" + job.shell,
+      "# Imported by 'tfs import crontab' from \(source), line \(job.line).",
+    ]
+    guard let stdin = job.stdin else { return (lines + [job.command, ""]).joined(separator: "\n") }
+    let body = stdin.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var marker = "TFS_CRONTAB_STDIN"
+    while body.contains(marker) { marker += "_" }
+    lines += ["{", job.command, "} <<'\(marker)'"] + body + [marker, ""]
+    return lines.joined(separator: "\n")
+  }
+}

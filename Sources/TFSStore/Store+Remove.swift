@@ -1,0 +1,47 @@
+import GRDB
+import TFSCore
+
+/// What `Store.removeIdleTask` did.
+public enum TaskRemoval: Sendable, Equatable {
+  /// The task is gone; `purgedRuns` of its runs were deleted with it (0 without purge).
+  case removed(purgedRuns: Int)
+  /// Nothing was written: these runs of the task are queued or running.
+  case busy([RunID])
+}
+
+extension Store {
+  /// Deletes a task and records a `deleted` event, unless one of its runs is queued or running:
+  /// the check and the delete share one transaction, so a run started in between is never
+  /// orphaned. With `purge` its runs go too; the audit trail (events) is kept either way.
+  public func removeIdleTask(
+    _ name: TaskName, purge: Bool, actor: String, now: Int64
+  ) throws(StoreError) -> TaskRemoval {
+    try write { db in
+      guard try Store.fetchTask(db, name) != nil else { throw StoreError.noSuchTask(name.rawValue) }
+      let live = try RunID.fetchAll(
+        db, sql: "SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? ORDER BY id",
+        arguments: [name.rawValue])
+      guard live.isEmpty else { return .busy(live) }
+      try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
+      var purged = 0
+      if purge {
+        try db.execute(sql: "DELETE FROM run WHERE task = ?", arguments: [name.rawValue])
+        purged = db.changesCount
+      }
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: EventType.deleted.rawValue, task: name.rawValue, actor: actor,
+          title: "task '\(name)' deleted",
+          details: JSON.object(["purge": purge ? "yes" : "no", "runs_deleted": String(purged)])))
+      return .removed(purgedRuns: purged)
+    }
+  }
+
+  /// How many runs of `task` are recorded (any status).
+  public func runCount(task: TaskName) throws(StoreError) -> Int {
+    try read { db in
+      try Int.fetchOne(db, sql: "SELECT count(*) FROM run WHERE task = ?", arguments: [task.rawValue]) ?? 0
+    }
+  }
+}
