@@ -4,11 +4,14 @@ import TFSCore
 
 /// The SQLite database shared by the CLI and the daemon: the only type that runs SQL.
 ///
-/// A `DatabasePool` in WAL mode lets the CLI read while the daemon writes; every write is a
-/// `BEGIN IMMEDIATE` transaction and waits (busy timeout) instead of failing with
-/// "database is locked" when another process holds the write lock.
+/// One connection per process (`DatabaseQueue`) on a database in WAL mode, so the CLI reads while
+/// the daemon writes; every write is a `BEGIN IMMEDIATE` transaction and waits (busy timeout)
+/// instead of failing with "database is locked" when another process holds the write lock.
+/// Not a `DatabasePool`: its set-up writes to the file on every open (GRDB creates and drops a
+/// table when no WAL is pending), which would make read-only commands modify `tfs.db` and wake
+/// the daemon. WAL mode is persistent, so it is set once, when the file is created.
 public final class Store: Sendable {
-  let pool: DatabasePool
+  let pool: DatabaseQueue
   public let path: String
 
   /// Opens (creating when `create`) the database at `home`. The home is made 0700 and the
@@ -30,12 +33,12 @@ public final class Store: Sendable {
     var config = Configuration()
     config.busyMode = .timeout(30)
     config.foreignKeysEnabled = true
-    config.maximumReaderCount = 4
     config.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
     }
     do {
-      let pool = try DatabasePool(path: path, configuration: config)
+      let pool = try DatabaseQueue(path: path, configuration: config)
+      try enableWAL(pool)
       let migrator = Schema.migrator
       if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
         throw StoreError.newerSchema(path)
@@ -51,7 +54,16 @@ public final class Store: Sendable {
     }
   }
 
-  private init(pool: DatabasePool, path: String) {
+  /// Switches a new (or rollback-journal) database to WAL; a no-op read on an existing one.
+  private static func enableWAL(_ queue: DatabaseQueue) throws {
+    let mode = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+    guard mode != "wal" else { return }
+    try queue.writeWithoutTransaction { db in
+      _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+    }
+  }
+
+  private init(pool: DatabaseQueue, path: String) {
     self.pool = pool
     self.path = path
   }

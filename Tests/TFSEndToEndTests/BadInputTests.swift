@@ -7,9 +7,6 @@ struct BadInput: CustomTestStringConvertible, Sendable {
   let args: [String]
   let message: String
   var stdin: String? = nil
-  /// The command opens the database before it finds the problem (symlink checks need the task
-  /// root from the settings). Opening rewrites tfs.db today: see `GRDBOpenWrites`.
-  var opensDatabase = false
 
   var testDescription: String { args.joined(separator: " ") }
 }
@@ -84,18 +81,14 @@ private let badInputs: [BadInput] = [
   BadInput(args: ["add", "x", "--entry", "/etc/passwd"] + rule, message: "invalid entry '/etc/passwd'"),
   BadInput(args: ["add", "x", "--entry", "a/../../x"] + rule, message: "invalid entry 'a/../../x'"),
   BadInput(
-    args: ["modify", "ok", "--entry", "evil"], message: "invalid entry 'evil': it leads outside",
-    opensDatabase: true),
+    args: ["modify", "ok", "--entry", "evil"], message: "invalid entry 'evil': it leads outside"),
   BadInput(
     args: ["modify", "ok", "--entry", "out/there.sh"],
-    message: "invalid entry 'out/there.sh': it leads outside",
-    opensDatabase: true),
+    message: "invalid entry 'out/there.sh': it leads outside"),
   BadInput(
-    args: ["add", "fresh", "--entry", "evil"] + rule, message: "invalid entry 'evil': it leads outside",
-    opensDatabase: true),
+    args: ["add", "fresh", "--entry", "evil"] + rule, message: "invalid entry 'evil': it leads outside"),
   BadInput(
-    args: ["add", "linked"] + rule, message: "task folder '$DIR/home/tasks/linked' leads outside",
-    opensDatabase: true),
+    args: ["add", "linked"] + rule, message: "task folder '$DIR/home/tasks/linked' leads outside"),
   // Settings
   BadInput(
     args: ["config", "set", "bogus", "1"], message: "unknown setting 'bogus'; settings are task-root"),
@@ -195,13 +188,7 @@ struct BadInputTests {
     #expect(wal == 0, "a WAL with \(wal) bytes was left behind")
     let after = try #require(fm.contents(atPath: database))
     #expect(try dump(before, in: dir) == dump(after, in: dir), "the database content changed")
-    if input.opensDatabase {
-      withKnownIssue("GRDB's DatabasePool creates and drops a table on open (see GRDBOpenWrites)") {
-        #expect(after == before, "tfs.db changed")
-      }
-    } else {
-      #expect(after == before, "tfs.db changed")
-    }
+    #expect(after == before, "tfs.db changed")
     #expect(!fm.fileExists(atPath: home + "/tasks/x") && !fm.fileExists(atPath: home + "/tasks/crontab"))
   }
 }
@@ -233,26 +220,21 @@ private func dump(_ bytes: Data, in dir: TempDir) throws -> String {
   return String(decoding: data, as: UTF8.self)
 }
 
-/// Known problems found by this table; each test fails once the problem is fixed, so the marker
-/// gets removed (and the case moves into `badInputs`).
+/// Regressions found by this table.
 @Suite(.timeLimit(.minutes(1)))
-struct GRDBOpenWrites {
-  /// Every open of the database through GRDB's `DatabasePool` when no WAL is pending runs
-  /// `CREATE TABLE grdb_issue_102 …; DROP TABLE …` (GRDB's setUpWALMode), so even `tfs show`
-  /// rewrites tfs.db: schema cookie +2, change counter +1, and takes the write lock.
+struct OpenWritesNothing {
+  /// GRDB's `DatabasePool` runs `CREATE TABLE grdb_issue_102 …; DROP TABLE …` on every open when
+  /// no WAL is pending, so `tfs show` rewrote tfs.db; the store uses a `DatabaseQueue` instead.
   @Test func aReadOnlyCommandLeavesTheFileUnchanged() throws {
     let s = Scenario()
     defer { s.remove() }
     try s.addTask("ok", rule: "@daily", script: "true")
     let before = try #require(FileManager.default.contents(atPath: s.database))
     #expect(try s.tfs.run(["show", "ok"]).status == 0)
-    withKnownIssue("GRDB DatabasePool writes on open") {
-      #expect(FileManager.default.contents(atPath: s.database) == before)
-    }
+    #expect(FileManager.default.contents(atPath: s.database) == before)
   }
 
-  /// `TaskPaths.checkContained` resolves the entry only when it exists: an entry that does not
-  /// exist yet below a symlinked folder leading out of the task folder is accepted.
+  /// An entry that does not exist yet below a symlinked folder leading out of the task folder.
   @Test func aMissingEntryBelowASymlinkLeadingOutIsRejected() throws {
     let s = Scenario()
     defer { s.remove() }
@@ -261,8 +243,6 @@ struct GRDBOpenWrites {
     try FileManager.default.createSymbolicLink(
       atPath: s.taskDir("ok") + "/out", withDestinationPath: s.dir.file("outside"))
     let out = try s.tfs.run(["modify", "ok", "--entry", "out/not-yet.sh"])
-    withKnownIssue("checkContained skips entries that do not exist") {
-      #expect(out.status == 64, "\(out)")
-    }
+    #expect(out.status == 64, "\(out)")
   }
 }

@@ -26,7 +26,15 @@ public struct TaskPaths: Sendable {
       throw ValidationError("task folder '\(folder)' leads outside the task root through a symlink")
     }
     let realFolder = TaskPaths.realPath(folder) ?? folder
-    if let realEntry = TaskPaths.realPath(self.entry(entry)), !TaskPaths.isInside(realEntry, realFolder) {
+    // Resolve the entry, or (when it does not exist yet) its nearest existing parent: a folder
+    // symlinked out of the task folder must not be usable for an entry created later.
+    var candidate = self.entry(entry)
+    var resolved = TaskPaths.realPath(candidate)
+    while resolved == nil && candidate.count > folder.count {
+      candidate = (candidate as NSString).deletingLastPathComponent
+      resolved = TaskPaths.realPath(candidate)
+    }
+    if let resolved, TaskPaths.realPath(folder) != nil, !TaskPaths.isInside(resolved, realFolder) {
       throw ValidationError("invalid entry '\(entry)': it leads outside the task folder through a symlink")
     }
   }
