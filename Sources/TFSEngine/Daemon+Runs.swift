@@ -220,8 +220,15 @@ extension Daemon {
     scheduler.waiting.removeAll { !ids.contains($0.run.id) }
     let known = Set(scheduler.waiting.map(\.run.id))
     let now = clock.nowMs()
+    var orphans: [(RunID, RunEnd, [Event])] = []
+    defer { try? store.finishRuns(orphans) }
     for (run, force) in queued where !known.contains(run.id) {
-      guard let spec = scheduler.spec(run.task) else { continue }
+      guard let spec = scheduler.spec(run.task) else {
+        // Queued by `tfs run` just as the task was removed: end it rather than keep it forever.
+        orphans.append(
+          (run.id, RunEnd(status: .failed, endedAt: now, reason: "task '\(run.task)' was removed"), []))
+        continue
+      }
       scheduler.waiting.append(.init(run: run, spec: spec, force: force, notBeforeMs: now))
     }
   }

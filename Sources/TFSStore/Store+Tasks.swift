@@ -56,6 +56,27 @@ extension Store {
     _ name: TaskName, actor: String, now: Int64, eventType: EventType = .modified,
     change: (inout TaskSpec) throws -> Void
   ) throws -> [(field: String, old: String, new: String)] {
+    // `change` validates input: its error must reach the user as itself (exit 64), not as a
+    // database error.
+    var changeError: (any Error)?
+    do {
+      return try applyUpdate(name, actor: actor, now: now, eventType: eventType) { spec in
+        do {
+          try change(&spec)
+        } catch {
+          changeError = error
+          throw error
+        }
+      }
+    } catch {
+      throw changeError ?? error
+    }
+  }
+
+  private func applyUpdate(
+    _ name: TaskName, actor: String, now: Int64, eventType: EventType,
+    applying change: (inout TaskSpec) throws -> Void
+  ) throws(StoreError) -> [(field: String, old: String, new: String)] {
     try write { db in
       guard let old = try Store.fetchTask(db, name) else { throw StoreError.noSuchTask(name.rawValue) }
       var spec = old.spec

@@ -28,7 +28,11 @@ struct Show: AsyncParsableCommand {
       if output.json {
         var fields = Render.task(record, settings: context.settings, nowMs: now, zone: zone)
         fields.append(
-          ("next_runs", .array(next.map { .string(Times.iso(epochSeconds: $0, zone: taskZone)) })))
+          (
+            "next_runs",
+            .array(
+              record.spec.enabled ? next.map { .string(Times.iso(epochSeconds: $0, zone: taskZone)) } : [])
+          ))
         fields.append(("runs", .array(runs.map { Render.run($0, zone: zone) })))
         Terminal.out(JSONValue.object(fields).render())
         return
