@@ -287,9 +287,7 @@ extension Store {
 
   static func runValue(_ row: Row) throws -> Run {
     let name: String = row["task"]
-    guard let task = try? TaskName(name) else {
-      throw StoreError.database(path: "", message: "run has an invalid task name '\(name)'")
-    }
+    let task = TaskName(stored: name)
     return Run(
       id: row["id"], task: task, version: row["version"],
       trigger: Trigger(rawValue: row["trigger"]) ?? .manual,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TFSCore
 import TFSStore
 
@@ -12,23 +13,34 @@ struct List: AsyncParsableCommand {
   func run() async throws {
     try await runCLI {
       let context = try Context(global)
-      let records = try context.store.tasks()
       let now = context.now
       let zone = context.localZone
       if output.json {
-        Terminal.out(bytes: Render.tasksJSON(records, settings: context.settings, nowMs: now, zone: zone))
+        let records = try context.store.tasks()
+        Render.writeTasksJSON(records, settings: context.settings, nowMs: now, zone: zone) {
+          Terminal.writeAll(STDOUT_FILENO, $0)
+        }
+        Terminal.writeAll(STDOUT_FILENO, [10])
         return
       }
+      let defaultZone = ZoneRules.forZone(context.settings.timeZone)
+      var zones: [String: ZoneRules] = [:]
       var table = Table(["NAME", "RULE", "NEXT RUN", "LAST RUN", "STATE"])
-      for r in records {
-        let next = Render.nextRun(r, settings: context.settings, nowMs: now)
+      for task in try context.store.taskSummaries() {
+        var rules = defaultZone
+        if let id = task.timeZone {
+          rules = zones[id] ?? ZoneRules.forZone(TimeZone(identifier: id) ?? context.settings.timeZone)
+          zones[id] = rules
+        }
+        let next = task.enabled ? task.rule.next(after: now / 1000, in: rules) : nil
         table.add([
-          r.spec.name.rawValue, r.spec.rule.text, next.map { Times.short(epochMs: $0, zone: zone) } ?? "-",
-          Render.lastRunCell(r, nowMs: now), r.spec.enabled ? "enabled" : "disabled",
+          task.name.rawValue, task.rule.text, next.map { Times.short(epochMs: $0 * 1000, zone: zone) } ?? "-",
+          Render.lastRunCell(status: task.lastStatus, at: task.lastRunAt, nowMs: now),
+          task.enabled ? "enabled" : "disabled",
         ])
       }
       table.style = { _, column, text in column >= 3 ? Render.statusStyle(text) : nil }
-      Terminal.out(table.render())
+      Terminal.out(bytes: table.renderBytes())
     }
   }
 }

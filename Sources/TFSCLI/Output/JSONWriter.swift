@@ -43,6 +43,12 @@ struct JSONWriter: JSONFieldSink {
 
   init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+  /// Hands out what is written so far and starts an empty buffer (for streaming big outputs).
+  mutating func take() -> [UInt8] {
+    defer { bytes.removeAll(keepingCapacity: true) }
+    return bytes
+  }
+
   mutating func beginArray() { open(UInt8(ascii: "[")) }
   mutating func endArray() { close(UInt8(ascii: "]")) }
   mutating func beginObject() { open(UInt8(ascii: "{")) }

@@ -28,16 +28,27 @@ enum Render {
   static func tasksJSON(
     _ records: [TaskRecord], settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules
   ) -> [UInt8] {
-    var writer = JSONWriter(capacity: records.count * 768)
+    var all: [UInt8] = []
+    writeTasksJSON(records, settings: settings, nowMs: nowMs, zone: zone) { all += $0 }
+    return all
+  }
+
+  /// The `list --json` array, handed to `emit` in chunks of about 64 KiB so memory stays flat.
+  static func writeTasksJSON(
+    _ records: [TaskRecord], settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules,
+    emit: ([UInt8]) -> Void
+  ) {
+    var writer = JSONWriter(capacity: 80 * 1024)
     writer.beginArray()
     for r in records {
       writer.element()
       writer.beginObject()
       taskFields(r, settings: settings, nowMs: nowMs, zone: zone, into: &writer)
       writer.endObject()
+      if writer.bytes.count >= 64 * 1024 { emit(writer.take()) }
     }
     writer.endArray()
-    return writer.bytes
+    emit(writer.take())
   }
 
   /// The fields of a task object (docs/json-tasks.md), in order.
@@ -106,7 +117,11 @@ enum Render {
 
   /// `succeeded 2m ago`-style cell for the last run.
   static func lastRunCell(_ r: TaskRecord, nowMs: Int64) -> String {
-    guard let status = r.lastStatus, let at = r.lastRunAt else { return "-" }
+    lastRunCell(status: r.lastStatus, at: r.lastRunAt, nowMs: nowMs)
+  }
+
+  static func lastRunCell(status: RunStatus?, at: Int64?, nowMs: Int64) -> String {
+    guard let status, let at else { return "-" }
     return "\(status.rawValue) \(ago(nowMs - at))"
   }
 

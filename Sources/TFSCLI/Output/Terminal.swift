@@ -68,27 +68,36 @@ struct Table {
 
   mutating func add(_ row: [String]) { rows.append(row) }
 
-  func render() -> String {
-    var widths = headers.map(\.count)
+  func render() -> String { String(decoding: renderBytes(), as: UTF8.self) }
+
+  /// The table as UTF-8 bytes; widths count Unicode scalars (cells are ASCII but for free text).
+  func renderBytes() -> [UInt8] {
+    var widths = headers.map { $0.unicodeScalars.count }
     for row in rows {
-      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+      for (i, cell) in row.enumerated() where i < widths.count {
+        widths[i] = max(widths[i], cell.unicodeScalars.count)
+      }
     }
-    func line(_ cells: [String], _ rowIndex: Int?) -> String {
-      var out = ""
+    var out: [UInt8] = []
+    out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (rows.count + 1))
+    func line(_ cells: [String], _ rowIndex: Int?) {
       for (i, cell) in cells.enumerated() {
         let last = i == cells.count - 1
-        let padded = last ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-        if let rowIndex, let s = style(rowIndex, i, cell) {
-          out += Terminal.paint(padded, s)
-        } else {
-          out += padded
+        let style = Terminal.colour ? rowIndex.flatMap { self.style($0, i, cell) } : nil
+        if let style { out += Array("\u{1B}[\(style.rawValue)m".utf8) }
+        out += cell.utf8
+        if !last {
+          out += repeatElement(UInt8(ascii: " "), count: widths[i] - cell.unicodeScalars.count)
         }
-        if !last { out += "  " }
+        if style != nil { out += Array("\u{1B}[0m".utf8) }
+        if !last { out += [32, 32] }
       }
-      return out
     }
-    var lines = [line(headers, nil)]
-    for (i, row) in rows.enumerated() { lines.append(line(row, i)) }
-    return lines.joined(separator: "\n")
+    line(headers, nil)
+    for (i, row) in rows.enumerated() {
+      out.append(10)
+      line(row, i)
+    }
+    return out
   }
 }

@@ -23,6 +23,9 @@ public struct TaskName: Hashable, Comparable, Sendable, CustomStringConvertible,
     rawValue = text
   }
 
+  /// A name read back from the store, validated when it was written.
+  public init(stored: String) { rawValue = stored }
+
   private static func allowed(_ s: Unicode.Scalar) -> Bool {
     switch s {
     case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": true

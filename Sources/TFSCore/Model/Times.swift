@@ -7,10 +7,26 @@ public enum Times {
   public static func iso(epochSeconds t: Int64, zone: ZoneRules) -> String {
     let offset = zone.offset(at: t)
     let c = CivilTime(seconds: t + offset)
-    let sign = offset < 0 ? "-" : "+"
-    let a = abs(offset)
-    return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))"
-      + "\(sign)\(pad(Int(a / 3600))):\(pad(Int(a / 60 % 60)))"
+    let a = Int(abs(offset))
+    // Written digit by digit: this runs 30,000 times for `tfs list --json` of 10,000 tasks.
+    var b: [UInt8] = Array("0000-00-00T00:00:00+00:00".utf8)
+    func put(_ v: Int, _ at: Int, _ width: Int = 2) {
+      var v = v
+      for i in stride(from: at + width - 1, through: at, by: -1) {
+        b[i] = UInt8(48 + v % 10)
+        v /= 10
+      }
+    }
+    put(c.year, 0, 4)
+    put(c.month, 5)
+    put(c.day, 8)
+    put(c.hour, 11)
+    put(c.minute, 14)
+    put(c.second, 17)
+    if offset < 0 { b[19] = UInt8(ascii: "-") }
+    put(a / 3600, 20)
+    put(a / 60 % 60, 23)
+    return String(decoding: b, as: UTF8.self)
   }
 
   public static func iso(epochMs ms: Int64, zone: ZoneRules) -> String {
