@@ -50,16 +50,15 @@ indirect enum JSONValue {
 
   /// `JSON.quote`, with a fast path for the usual string that needs no escaping.
   static func quote(_ s: String, into out: inout [UInt8]) {
-    var s = s
-    s.withUTF8 { utf8 in
-      let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-      if utf8.allSatisfy({ $0 >= 0x20 && $0 != quote && $0 != backslash }) {
-        out.append(quote)
-        out.append(contentsOf: utf8)
-        out.append(quote)
-      } else {
-        out.append(contentsOf: JSON.quote(String(decoding: utf8, as: UTF8.self)).utf8)
-      }
+    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+    let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { utf8 in
+      for byte in utf8 where byte < 0x20 || byte == quote || byte == backslash { return false }
+      out.append(quote)
+      out.append(contentsOf: utf8)
+      out.append(quote)
+      return true
     }
+    if copied != true { out.append(contentsOf: JSON.quote(s).utf8) }
   }
+
 }

@@ -95,10 +95,12 @@ struct JSONWriter: JSONFieldSink {
     bytes.append(contentsOf: "null".utf8)
   }
 
+  /// Keys are this program's snake_case literals: nothing to escape.
   private mutating func key(_ key: String) {
     comma()
-    JSONValue.quote(key, into: &bytes)
-    bytes.append(UInt8(ascii: ":"))
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: key.utf8)
+    bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
   }
 
   private mutating func comma() {
