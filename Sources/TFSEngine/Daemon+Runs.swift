@@ -33,18 +33,13 @@ extension Daemon {
       case .skip(let alert):
         run.status = .skipped
         run.endedAt = now
-        run.reason = "previous run still running (overlap skip)"
-        if alert, let current = running.first {
-          scheduler.overlapAlerted.insert(current.run.id)
-          alerts.append(
-            Alerts.make(
-              .overlap, current.run,
-              title:
-                "'\(spec.name)' still running at \(Times.iso(epochSeconds: at, zone: zone)); occurrence skipped",
-              now: now))
-        }
-      case .queue, .replace:
-        break
+        run.reason =
+          running.isEmpty ? "a run is already waiting to start" : "previous run still running (overlap skip)"
+        if alert { overlapAlert(running, spec, at, zone, "skipped", now, &alerts) }
+      case .queue:
+        overlapAlert(running, spec, at, zone, "queued", now, &alerts)
+      case .replace:
+        overlapAlert(running, spec, at, zone, "replaces it", now, &alerts)
       }
       rows.append(run)
       decisions.append(decision)
@@ -69,6 +64,20 @@ extension Daemon {
       }
     }
     try launch(toStart)
+  }
+
+  /// One `overlap` alert per running run, whatever the policy did with the occurrence.
+  private func overlapAlert(
+    _ running: [LiveRun], _ spec: TaskSpec, _ at: Int64, _ zone: ZoneRules, _ outcome: String, _ now: Int64,
+    _ alerts: inout [Event]
+  ) {
+    guard let current = running.first, !scheduler.overlapAlerted.contains(current.run.id) else { return }
+    scheduler.overlapAlerted.insert(current.run.id)
+    let when = Times.iso(epochSeconds: at, zone: zone)
+    alerts.append(
+      Alerts.make(
+        .overlap, current.run, title: "'\(spec.name)' still running at \(when); occurrence \(outcome)",
+        now: now))
   }
 
   func slotFree(extra: Int) -> Bool {

@@ -28,6 +28,8 @@ public final class Daemon {
   let timer: Int32
   var stopping = false
   var stopDeadline: Int64?
+  /// When SIGTERM/SIGINT arrived: occurrences after it are the next daemon's to record as missed.
+  var stopBeganAt: Int64?
   var lastDataVersion: Int64 = 0
   var nextHeartbeat: Int64 = 0
   var nextPoll: Int64 = 0
@@ -73,10 +75,15 @@ public final class Daemon {
       a, _ in a
     }
     try store.daemonStarted(pid: pid, version: Daemon.version, now: now, taskCount: tasks.count)
-    let since = previous.map { max($0.stoppedAt ?? $0.heartbeatAt, $0.heartbeatAt) }
+    // A clean stop records when it stopped firing; after a crash the last heartbeat is the
+    // best mark (what fired after it is filtered out by the task's latest runs).
+    let since = previous.map { $0.stoppedAt ?? $0.heartbeatAt }
     scheduler.load(tasks, now: now)
     if let since {
-      let missed = scheduler.collectMissed(tasks: tasks, from: since, to: now)
+      let store = self.store
+      let missed = scheduler.collectMissed(tasks: tasks, from: since, to: now) { name in
+        (try? store.recentOccurrences(of: name)) ?? []
+      }
       try record(missed)
     }
     lastDataVersion = try store.dataVersion()
@@ -96,12 +103,20 @@ public final class Daemon {
         log.error("step failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
         _ = try? store.record(
           Event(
-            at: clock.nowMs(), type: EventType.systemError.rawValue, actor: "tfs", title: "daemon error: \(error)",
+            at: clock.nowMs(), type: EventType.systemError.rawValue, actor: "tfs",
+            title: "daemon error: \(error)",
             delivery: "pending"))
         usleep(UInt32(min(failures, 10)) * 100_000)
       }
     }
-    try store.daemonStopped(pid: pid, now: clock.nowMs())
+    // Scheduled runs still waiting (for a slot, a jitter, a retry delay) did not happen: recorded
+    // as missed rather than started late by the next daemon. Manual ones stay queued for it.
+    let end = clock.nowMs()
+    try store.finishRuns(
+      scheduler.waiting.filter { $0.run.trigger != .manual }.map {
+        ($0.run.id, RunEnd(status: .missed, endedAt: end, reason: "the daemon stopped before it started"), [])
+      })
+    try store.daemonStopped(pid: pid, now: stopBeganAt ?? clock.nowMs())
     _ = try? store.record(
       Event(
         at: clock.nowMs(), type: EventType.daemonStopped.rawValue, actor: Actor.current(),
@@ -183,6 +198,7 @@ public final class Daemon {
         case SIGTERM, SIGINT:
           if !stopping {
             stopping = true
+            stopBeganAt = clock.nowMs()
             stopDeadline = clock.nowMs() + options.shutdownGraceMs
             log.info(
               "stopping",

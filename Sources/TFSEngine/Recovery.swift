@@ -16,7 +16,14 @@ struct Recovery {
     let live = try store.liveRunsWithExecutor()
     var lost: [(RunID, RunEnd, [Event])] = []
     var orphanIDs: Set<RunID> = []
+    var unstarted: [(RunID, RunEnd, [Event])] = []
     for (run, executor) in live {
+      if run.status == .queued && run.trigger != .manual && executor == nil {
+        // Queued by a daemon that died before starting it.
+        let reason = "the daemon stopped before it started"
+        unstarted.append((run.id, RunEnd(status: .missed, endedAt: clock.nowMs(), reason: reason), []))
+        continue
+      }
       guard run.status == .running || executor != nil else { continue }  // queued by the CLI: ours to start
       if let executor, executor != previousDaemon, executor != getpid(), ctfs_process_alive(executor) != 0 {
         continue  // a `tfs run --here` still running it
@@ -42,7 +49,7 @@ struct Recovery {
         ))
     }
     killByEnvironment(orphanIDs)
-    try store.finishRuns(lost)
+    try store.finishRuns(lost + unstarted)
     if !lost.isEmpty {
       log.warning("resolved runs left by a previous executor", metadata: ["lost": "\(lost.count)"])
     }

@@ -25,8 +25,24 @@ struct Scheduler {
   struct Missed {
     var spec: TaskSpec
     var zone: ZoneRules
+    /// The most recent `maxMissedRecorded` of them, oldest first (catch-up picks from the end).
     var times: [Int64]
     var total: Int
+
+    mutating func keep(_ t: Int64) {
+      total += 1
+      times.append(t)
+      if times.count > 2 * Scheduler.maxMissedRecorded {
+        times.removeFirst(times.count - Scheduler.maxMissedRecorded)
+      }
+    }
+
+    /// Trims to the cap once the walk is over.
+    mutating func finish() {
+      if times.count > Scheduler.maxMissedRecorded {
+        times.removeFirst(times.count - Scheduler.maxMissedRecorded)
+      }
+    }
   }
 
   /// Occurrences later than this are not fired late but recorded as missed.
@@ -105,12 +121,12 @@ struct Scheduler {
         var m = Missed(spec: slots[i].spec, zone: slots[i].zone, times: [], total: 0)
         var t: Int64? = top.at
         while let at = t, at < nowSec - Scheduler.lateLimitSeconds {
-          m.total += 1
-          if m.times.count < Scheduler.maxMissedRecorded { m.times.append(at) }
+          m.keep(at)
           slots[i].cursor = at
           t = m.total < 100_000 ? slots[i].spec.rule.next(after: at, in: slots[i].zone) : nil
         }
         if t == nil { slots[i].cursor = nowSec - Scheduler.lateLimitSeconds }
+        m.finish()
         missed.append(m)
       } else {
         due.append((slots[i].spec, top.at, slots[i].zone))
@@ -122,17 +138,41 @@ struct Scheduler {
   }
 
   /// Occurrences of enabled tasks in `(fromMs, toMs]` — what passed while no daemon ran.
-  func collectMissed(tasks: [TaskRecord], from fromMs: Int64, to toMs: Int64) -> [Missed] {
+  /// `recentlyRun(task)` gives the occurrences (epoch s) of the task's latest runs: after a crash
+  /// the last heartbeat is up to a second old, and what ran after it is not missed.
+  func collectMissed(
+    tasks: [TaskRecord], from fromMs: Int64, to toMs: Int64, recentlyRun: (TaskName) -> Set<Int64>
+  ) -> [Missed] {
+    let cap = 100_000
     var result: [Missed] = []
     for record in tasks where record.spec.enabled {
       let zone = ZoneRules.forZone(settings.zone(for: record.spec))
+      let rule = record.spec.rule
       var m = Missed(spec: record.spec, zone: zone, times: [], total: 0)
-      var cursor = max(fromMs, record.updatedAt) / 1000
-      while m.total < 100_000, let t = record.spec.rule.next(after: cursor, in: zone), t <= toMs / 1000 {
-        m.total += 1
-        if m.times.count < Scheduler.maxMissedRecorded { m.times.append(t) }
+      let start = max(fromMs, record.updatedAt) / 1000
+      var ran: Set<Int64>?
+      var cursor = start
+      while m.total < cap, let t = rule.next(after: cursor, in: zone), t <= toMs / 1000 {
         cursor = t
+        if t <= start + 5 {
+          if ran == nil { ran = recentlyRun(record.spec.name) }
+          if ran!.contains(t) { continue }
+        }
+        m.keep(t)
       }
+      if m.total == cap {
+        // Too many to walk: keep the count at the cap and record the latest ones.
+        var latest: [Int64] = []
+        var t = toMs / 1000 + 1
+        while latest.count < Scheduler.maxMissedRecorded, let p = rule.previous(before: t, in: zone),
+          p > start
+        {
+          latest.append(p)
+          t = p
+        }
+        m.times = latest.reversed()
+      }
+      m.finish()
       if m.total > 0 { result.append(m) }
     }
     return result

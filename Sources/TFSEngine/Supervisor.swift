@@ -84,7 +84,12 @@ final class Supervisor {
         failed.append(notStarted(run, spec, .io(error.description)))
       }
     }
-    try store.markStartedBatch(starts, executorPid: executorPid)
+    let killedMeanwhile = try store.markStartedBatch(starts, executorPid: executorPid)
+    for run in started where killedMeanwhile.contains(run.run.id) {
+      // `tfs kill` ended it while it was being spawned: the record stays `killed`.
+      run.stop = .killed(actor: "tfs kill", signal: SIGKILL)
+      kill(-run.pid, SIGKILL)
+    }
     return (started, failed)
   }
 
@@ -209,12 +214,14 @@ final class Supervisor {
 
   /// Reaps every exited child and turns each into a finished run.
   func reap() -> [Finished] {
+    // Only our own runs' pids: waitpid(-1) would also reap children this process started for
+    // other reasons (alert delivery, Foundation's Process in tests).
     var exited: [(LiveRun, Int32)] = []
-    while true {
+    for pid in Array(live.keys) {
       var status: Int32 = 0
-      let pid = waitpid(-1, &status, WNOHANG)
-      if pid <= 0 { break }
-      if let run = live.removeValue(forKey: pid) { exited.append((run, status)) }
+      if waitpid(pid, &status, WNOHANG) == pid, let run = live.removeValue(forKey: pid) {
+        exited.append((run, status))
+      }
     }
     guard !exited.isEmpty else { return [] }
     let requests = (try? store.killRequests(exited.map { $0.0.run.id })) ?? [:]

@@ -30,20 +30,26 @@ extension Store {
     }
   }
 
-  public func markStartedBatch(_ starts: [RunStart], executorPid: Int32) throws(StoreError) {
-    guard !starts.isEmpty else { return }
-    try write { db in
+  /// Marks spawned runs `running`; returns the ids that were no longer `queued` (killed by
+  /// `tfs kill` in the meantime), whose processes the caller must stop.
+  @discardableResult
+  public func markStartedBatch(_ starts: [RunStart], executorPid: Int32) throws(StoreError) -> Set<RunID> {
+    guard !starts.isEmpty else { return [] }
+    return try write { db in
+      var notQueued: Set<RunID> = []
       let statement = try db.makeStatement(
         sql: """
           UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
             executor_pid = ?, version = ?
-          WHERE id = ?
+          WHERE id = ? AND status = 'queued'
           """)
       for s in starts {
         try statement.execute(arguments: [
           s.startedAt, s.pid, s.processStart, s.logPath, executorPid, s.version, s.id,
         ])
+        if db.changesCount == 0 { notQueued.insert(s.id) }
       }
+      return notQueued
     }
   }
 
@@ -56,6 +62,10 @@ extension Store {
   }
 
   static func finish(_ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event]) throws {
+    // A run already ended (killed before it started, resolved by a kill whose executor was
+    // gone) keeps its record.
+    let live = try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id])
+    guard live == nil || live == "queued" || live == "running" else { return }
     let published = (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
     try db.execute(
       sql: """
@@ -135,6 +145,23 @@ extension Store {
         db,
         sql: "SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' ORDER BY id"
       ).map { (try Store.runValue($0), $0["force"] as Bool) }
+    }
+  }
+}
+
+extension Store {
+  /// The occurrences (epoch s) of a task's latest scheduled runs: what a crashed daemon fired
+  /// after its last heartbeat, which must not be counted as missed.
+  public func recentOccurrences(of task: TaskName, limit: Int = 20) throws(StoreError) -> Set<Int64> {
+    try read { db in
+      Set(
+        try Int64.fetchAll(
+          db,
+          sql: """
+            SELECT scheduled_at FROM (SELECT scheduled_at FROM run WHERE task = ? ORDER BY id DESC LIMIT ?)
+            WHERE scheduled_at IS NOT NULL
+            """, arguments: [task.rawValue, limit]
+        ).map { $0 / 1000 })
     }
   }
 }

@@ -14,17 +14,20 @@ public enum FireDecision: Equatable, Sendable {
 public enum OverlapRules {
   /// - Parameters:
   ///   - running: how many runs of the task are running.
-  ///   - queued: how many runs of the task are already queued (queue keeps at most one).
+  ///   - queued: how many runs of the task are already waiting to start (queue keeps at most one;
+  ///     a waiting run also makes `skip` and `replace` skip).
   ///   - slotFree: whether max-parallel leaves room.
   ///   - alreadyAlerted: an `overlap` alert was already sent for the current running run.
   public static func decide(
     policy: OverlapPolicy, running: Int, queued: Int, force: Bool, slotFree: Bool, alreadyAlerted: Bool
   ) -> FireDecision {
-    if running == 0 || force || policy == .allow { return slotFree ? .start : .queue }
+    if force || policy == .allow || (running == 0 && queued == 0) { return slotFree ? .start : .queue }
+    // Already one waiting (for a slot or behind the running run): this occurrence adds nothing.
+    if running == 0 { return .skip(alert: false) }
     switch policy {
     case .skip, .allow: return .skip(alert: !alreadyAlerted)
     case .queue: return queued == 0 ? .queue : .skip(alert: !alreadyAlerted)
-    case .replace: return .replace
+    case .replace: return queued == 0 ? .replace : .skip(alert: !alreadyAlerted)
     }
   }
 

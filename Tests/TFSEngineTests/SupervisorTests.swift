@@ -1,0 +1,356 @@
+import Foundation
+import TFSCore
+import TFSTestSupport
+import Testing
+
+@testable import TFSEngine
+@testable import TFSStore
+
+/// A supervisor over a temp-file store and task root, driving real `/bin/sh` children.
+///
+/// `Supervisor.reap()` calls `waitpid(-1)`, which would also collect children that other tests
+/// in this process started with `Foundation.Process`; the harness only reaps once its own child
+/// has exited (it shows as a zombie), which keeps that window tiny.
+final class SupervisorHarness {
+  let dir = TempDir("tfs-engine")
+  let home: Home
+  let store: Store
+  let settings: EffectiveSettings
+  let supervisor: Supervisor
+  private(set) var timerEvents: [Event] = []
+
+  init(settings stored: [String: String] = [:], killGraceMs: Int64 = 10_000) throws {
+    home = Home(path: dir.path + "/home")
+    store = try Store.open(home: home)
+    var all = stored
+    all["timezone"] = all["timezone"] ?? "UTC"
+    settings = EffectiveSettings(stored: all, home: home)
+    supervisor = Supervisor(
+      store: store, launcher: PosixLauncher(), clock: SystemClock(), settings: settings,
+      killGraceMs: killGraceMs)
+  }
+
+  func paths(_ name: String) -> TaskPaths { settings.paths(taskName(name)) }
+
+  /// Writes `<task>/run.sh` and returns the task's definition.
+  func task(_ name: String, script: String, timeoutMs: Int64? = nil) throws -> TaskSpec {
+    dir.write("home/tasks/\(name)/run.sh", "#!/bin/sh\n" + script + "\n", executable: true)
+    return try makeSpec(name, rule: "@yearly", timeoutMs: timeoutMs)
+  }
+
+  /// Records a queued manual run of `spec`, as `tfs run` would.
+  func queue(_ spec: TaskSpec, version: String = "202401/05/120000") throws -> Run {
+    try store.insertRun(
+      Run(
+        task: spec.name, version: version, trigger: .manual, status: .queued, queuedAt: SystemClock().nowMs())
+    )
+  }
+
+  /// Starts `spec`; returns the live run, or the finished one when it could not start.
+  func start(_ spec: TaskSpec) throws -> (live: LiveRun?, failed: Supervisor.Finished?) {
+    let run = try queue(spec)
+    let (started, failed) = try supervisor.start([(run, spec)])
+    return (started.first, failed.first)
+  }
+
+  /// Watches `live` as the daemon would (stderr, timers, log cap) until it ends; records the end.
+  func finish(_ live: LiveRun, timeout: Double = 15) throws -> Supervisor.Finished {
+    var finished: [Supervisor.Finished] = []
+    let ended = waitUntil(timeout: timeout, every: 0.01) {
+      for (_, run) in supervisor.descriptors { supervisor.drainStderr(run) }
+      timerEvents += supervisor.checkTimers(now: SystemClock().nowMs())
+      if !ProcessControl.isAlive(live.pid) { finished += supervisor.reap() }
+      return !finished.isEmpty
+    }
+    guard ended, let result = finished.first else {
+      cleanUp()
+      throw HarnessError.timedOut(live.pid)
+    }
+    #expect(finished.count == 1)
+    try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
+    return result
+  }
+
+  /// Runs `spec` from start to end.
+  func runToEnd(_ spec: TaskSpec) throws -> Supervisor.Finished {
+    let (live, failed) = try start(spec)
+    if let failed { return failed }
+    return try finish(try #require(live))
+  }
+
+  func log(of finished: Supervisor.Finished) -> Data? {
+    guard let relative = finished.live.run.logPath else { return nil }
+    return FileManager.default.contents(atPath: finished.live.paths.absolute(relative))
+  }
+
+  /// Kills whatever is still running and removes the temp folder.
+  func cleanUp() {
+    for run in supervisor.live.values {
+      kill(-run.pid, SIGKILL)
+      var status: Int32 = 0
+      waitpid(run.pid, &status, 0)
+    }
+    dir.remove()
+  }
+
+  enum HarnessError: Error { case timedOut(Int32) }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct SupervisorTests {
+  @Test(arguments: [
+    ("exit 0", RunStatus.succeeded, Int32?(0)), ("exit 3", .failed, 3), ("false", .failed, 1),
+  ])
+  func exitCodesBecomeStatuses(script: String, status: RunStatus, code: Int32?) throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let f = try h.runToEnd(try h.task("job", script: script))
+    #expect(f.end.status == status)
+    #expect(f.end.exitCode == code)
+    #expect(f.end.signal == nil)
+    let stored = try #require(try h.store.run(f.live.run.id))
+    #expect(stored.status == status && stored.exitCode == code)
+    #expect(stored.startedAt != nil && stored.endedAt != nil && stored.pid == f.live.pid)
+    #expect(stored.logPath == "logs/202401/05/120000.log")
+    #expect(try h.store.task(taskName("job")) == nil, "no task row needed to run")
+    #expect(f.events.map(\.type) == (status == .failed ? ["failed"] : []))
+  }
+
+  @Test func aChildKilledByASignalItWasNotAskedToStopWithFailed() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let f = try h.runToEnd(try h.task("suicide", script: "kill -9 $$"))
+    #expect(f.end.status == .failed)
+    #expect(f.end.signal == SIGKILL && f.end.exitCode == nil)
+    #expect(f.events.first?.type == "failed")
+    #expect(f.events.first?.title.contains("signal 9") == true)
+  }
+
+  @Test func stderrHeadIsKeptAndCopiedIntoTheLog() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let script = """
+      echo out-1
+      echo err-1 >&2
+      echo out-2
+      i=1; while [ $i -le 60 ]; do echo "warn $i" >&2; i=$((i+1)); done
+      exit 2
+      """
+    let f = try h.runToEnd(try h.task("noisy", script: script))
+    #expect(f.end.status == .failed && f.end.exitCode == 2)
+    let head = f.end.stderrHead
+    #expect(head.hasPrefix("err-1\nwarn 1\n"))
+    #expect(head.split(separator: "\n").count == 50)
+    #expect(head.hasSuffix("warn 49\n"))
+    let log = String(decoding: try #require(h.log(of: f)), as: UTF8.self)
+    #expect(log.contains("out-1\n") && log.contains("out-2\n") && log.contains("err-1\n"))
+    #expect(log.contains("warn 60\n"), "the log has every stderr line, not only the head")
+    #expect(f.end.logBytes == Int64(log.utf8.count))
+    let stored = try #require(try h.store.run(f.live.run.id))
+    #expect(stored.stderrHead == head)
+    let alert = try #require(f.events.first)
+    #expect(alert.details.contains("err-1"), "the failed alert carries the stderr head")
+  }
+
+  @Test func theChildGetsItsEnvironmentFolderAndOwnSession() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let script = """
+      echo "name=$TFS_TASK_NAME id=$TFS_RUN_ID version=$TFS_RUN_VERSION trigger=$TFS_TRIGGER"
+      echo "scheduled=[$TFS_SCHEDULED_AT]"
+      echo "publish=$TFS_PUBLISH_DIR"
+      echo "task=$TFS_TASK_DIR"
+      echo "cwd=$(pwd -P)"
+      echo "arg=$0"
+      read line && echo "stdin=has data" || echo "stdin=empty"
+      awk '{ print "pgrp=" $5 " sid=" $6 }' /proc/$$/stat
+      echo "pid=$$"
+      """
+    let spec = try h.task("group/env", script: script)
+    let f = try h.runToEnd(spec)
+    #expect(f.end.status == .succeeded)
+    let log = String(decoding: try #require(h.log(of: f)), as: UTF8.self)
+    let paths = h.paths("group/env")
+    let folder = TaskPaths.realPath(paths.folder) ?? paths.folder
+    #expect(log.contains("name=group/env id=\(f.live.run.id) version=202401/05/120000 trigger=manual\n"))
+    #expect(log.contains("scheduled=[]\n"))
+    #expect(log.contains("publish=\(paths.publish)\n"))
+    #expect(log.contains("task=\(paths.folder)\n"))
+    #expect(log.contains("cwd=\(folder)\n"))
+    #expect(log.contains("arg=\(paths.folder)/run.sh\n"))
+    #expect(log.contains("stdin=empty\n"))
+    let pid = f.live.pid
+    #expect(log.contains("pgrp=\(pid) sid=\(pid)\n"), "the child leads its own session and group")
+    #expect(log.contains("pid=\(pid)\n"))
+  }
+
+  @Test func publishIsEmptiedBeforeAndArchivedAfterWithItsFileList() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let spec = try h.task(
+      "pub",
+      script: """
+        [ -e "$TFS_PUBLISH_DIR/stale.txt" ] && exit 9
+        printf 'hello' > "$TFS_PUBLISH_DIR/a.txt"
+        mkdir -p "$TFS_PUBLISH_DIR/sub"
+        printf '0123456789' > "$TFS_PUBLISH_DIR/sub/b.bin"
+        """)
+    h.dir.write("home/tasks/pub/publish/stale.txt", "from an older run")
+    let f = try h.runToEnd(spec)
+    #expect(f.end.status == .succeeded, "publish/ was not emptied before the run")
+    #expect(
+      f.end.published == [PublishedFile(path: "a.txt", size: 5), PublishedFile(path: "sub/b.bin", size: 10)])
+    let paths = h.paths("pub")
+    let history = paths.history(version: f.live.run.version)
+    #expect(history.hasSuffix("/pub/history/202401/05/120000"))
+    #expect(h.dir.read("home/tasks/pub/history/202401/05/120000/a.txt") == "hello")
+    #expect(h.dir.read("home/tasks/pub/history/202401/05/120000/sub/b.bin") == "0123456789")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: paths.publish).isEmpty, "moved, not copied")
+    #expect(try h.store.publishedFiles(f.live.run.id) == f.end.published)
+  }
+
+  @Test func anEmptyPublishFolderArchivesNothing() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let f = try h.runToEnd(try h.task("quiet", script: "true"))
+    #expect(f.end.published.isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: h.paths("quiet").history(version: f.live.run.version)))
+  }
+
+  @Test func aMissingEntryFailsWithoutAProcessAndAnEntryMissingAlert() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    var spec = try h.task("noentry", script: "true")
+    spec.entry = "missing.sh"
+    let (live, failed) = try h.start(spec)
+    #expect(live == nil)
+    let f = try #require(failed)
+    #expect(f.end.status == .failed)
+    #expect(f.end.reason.contains("missing.sh") && f.end.reason.contains("does not exist"))
+    #expect(f.events.map(\.type) == ["entry-missing"])
+    #expect(h.supervisor.runningCount == 0)
+    try h.store.finishRuns([(f.live.run.id, f.end, f.events)])
+    let stored = try #require(try h.store.run(f.live.run.id))
+    #expect(stored.status == .failed && stored.pid == nil && stored.startedAt == nil)
+    #expect(try h.store.events(EventFilter(type: "entry-missing")).count == 1)
+  }
+
+  @Test func aMissingTaskFolderOrExecutorFailsWithTheReason() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let nofolder = try makeSpec("nofolder", rule: "@yearly")
+    let a = try #require(try h.start(nofolder).failed)
+    #expect(a.end.reason.contains("does not exist") && a.events.map(\.type) == ["entry-missing"])
+    var noexec = try h.task("noexec", script: "true")
+    noexec.command = "no-such-executor-h6"
+    let b = try #require(try h.start(noexec).failed)
+    #expect(b.end.reason == "executor 'no-such-executor-h6' not found on PATH")
+    #expect(b.events.map(\.type) == ["entry-missing"])
+  }
+
+  @Test func theLogIsCappedAtLogMaxAndTheRunStillSucceeds() throws {
+    let h = try SupervisorHarness(settings: ["log-max": "1000"])
+    defer { h.cleanUp() }
+    #expect(h.settings.logMax == 1000)
+    let f = try h.runToEnd(
+      try h.task("flood", script: "head -c 1048576 /dev/zero | tr '\\0' x; echo done >&2"))
+    #expect(f.end.status == .succeeded)
+    #expect(f.end.reason.contains("log truncated"))
+    let log = try #require(h.log(of: f))
+    let note = "\n[tfs: log truncated at 1000 bytes (setting log-max)]\n"
+    #expect(log.count == 1000 + note.utf8.count, "log is \(log.count) bytes")
+    #expect(log.prefix(1000).allSatisfy { $0 == UInt8(ascii: "x") })
+    #expect(String(decoding: log.suffix(note.utf8.count), as: UTF8.self) == note)
+    #expect(f.end.logBytes == Int64(log.count))
+    #expect(f.end.stderrHead == "done\n", "stderr still reaches the head after the cap")
+  }
+
+  @Test func stopSendsTermThenKillAfterTheGrace() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let (live, _) = try h.start(
+      try h.task("stubborn", script: "trap '' TERM; echo ready; while :; do sleep 0.05; done"))
+    let run = try #require(live)
+    let log = h.paths("stubborn").absolute(run.run.logPath ?? "")
+    #expect(
+      waitUntil(timeout: 5) { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true }
+    )
+    let asked = SystemClock().nowMs()
+    h.supervisor.stop(run, reason: .killed(actor: "tester", signal: SIGTERM), graceMs: 300)
+    let f = try h.finish(run)
+    #expect(f.end.status == .killed)
+    #expect(f.end.signal == SIGKILL, "TERM was trapped, so KILL ended it")
+    #expect(f.end.endedAt - asked >= 300)
+    #expect(f.end.reason == "killed by tester")
+    #expect(f.events.map(\.type) == ["killed"])
+  }
+
+  @Test func aTimeoutStopsTheRunWithAnAlert() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let f = try h.runToEnd(try h.task("slow", script: "sleep 30", timeoutMs: 300))
+    #expect(f.end.status == .timedOut)
+    #expect(f.end.signal == SIGTERM)
+    #expect(f.end.reason == "timeout")
+    #expect(h.timerEvents.map(\.type) == ["timeout"])
+    #expect(f.live.run.endedAt == nil)
+    #expect(f.end.endedAt - (f.live.run.startedAt ?? 0) < 5_000)
+  }
+
+  @Test func aRecoveryAfterAFailureIsAlerted() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let failing = try h.runToEnd(try h.task("flaky", script: "exit 1"))
+    #expect(failing.events.map(\.type) == ["failed"])
+    let spec = try h.task("flaky", script: "exit 0")
+    let (live, _) = try h.supervisor.start([(try h.queue(spec, version: "202401/05/120001"), spec)])
+    let ok = try h.finish(try #require(live.first))
+    #expect(ok.end.status == .succeeded)
+    #expect(ok.events.map(\.type) == ["recovered"])
+  }
+
+  /// The daemon (and `tfs run --here`) may have children that are not runs (alert delivery,
+  /// other libraries): reaping runs must not collect them.
+  @Test
+  func reapLeavesChildrenThatAreNotRunsAlone() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    var pid: pid_t = 0
+    let rc = withCStrings(["/bin/sh", "-c", "exit 7"]) { argv in
+      withCStrings([]) { envp in posix_spawn(&pid, "/bin/sh", nil, nil, argv, envp) }
+    }
+    try #require(rc == 0)
+    #expect(waitUntil(timeout: 5) { !ProcessControl.isAlive(pid) })
+    #expect(h.supervisor.reap().isEmpty)
+    var status: Int32 = 0
+    let waited = waitpid(pid, &status, WNOHANG)
+    #expect(waited == pid, "the other child's exit status was consumed by reap()")
+    #expect(waited != pid || (status >> 8) & 0xff == 7)
+    if waited != pid { waitpid(pid, &status, 0) }
+  }
+
+  @Test func severalRunsStartedTogetherAreAllReaped() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    var items: [(Run, TaskSpec)] = []
+    for i in 0..<10 {
+      let spec = try h.task("many-\(i)", script: "echo \(i); exit \(i % 3)")
+      items.append((try h.queue(spec), spec))
+    }
+    let (started, failed) = try h.supervisor.start(items)
+    #expect(started.count == 10 && failed.isEmpty)
+    var finished: [Supervisor.Finished] = []
+    #expect(
+      waitUntil(timeout: 15) {
+        for (_, run) in h.supervisor.descriptors { h.supervisor.drainStderr(run) }
+        if started.allSatisfy({ !ProcessControl.isAlive($0.pid) }) { finished += h.supervisor.reap() }
+        return finished.count == 10
+      })
+    for f in finished {
+      let i = Int32(f.live.spec.name.rawValue.dropFirst(5))!
+      #expect(f.end.exitCode == i % 3)
+      #expect(String(decoding: h.log(of: f) ?? Data(), as: UTF8.self) == "\(i)\n")
+    }
+    #expect(h.supervisor.runningCount == 0)
+  }
+}
