@@ -42,9 +42,11 @@ bench: deps
 	$(SWIFT) build -c release $(STATIC) --product tfs
 	./scripts/bench.sh
 
+# man/tfs.help.json is what the pages were generated from; a test fails when it is stale.
 man: build
+	rm -f man/*.1
 	$(SWIFT) package --allow-writing-to-package-directory generate-manual --multi-page --output-directory man
-	@ls man
+	$(BIN) --experimental-dump-help > man/tfs.help.json
 
 completions: build
 	$(BIN) --generate-completion-script bash > completions/tfs.bash
