@@ -5,10 +5,119 @@ import TFSStore
 
 /// Turning occurrences and queued runs into processes, and finished processes into records.
 extension Daemon {
-  /// Fires every occurrence that is due: one transaction for the new run rows, then the spawns.
+  /// How long before an occurrence the run of an idle task is recorded and prepared (folders,
+  /// log file, pipe), so that at the second boundary only `posix_spawn` is left to do.
+  static let leadMs: Int64 = 250
+
+  /// Spawns what was armed for now, arms what is due within the lead, and decides the rest.
   func fireDue(now: Int64) throws {
-    let (due, missed) = scheduler.popDue(nowSec: now / 1000)
+    try launchArmed(now: now)
+    let (popped, missed) = scheduler.popDue(nowSec: now / 1000, upToSec: (now + Daemon.leadMs) / 1000)
     if !missed.isEmpty { try record(missed) }
+    var due: [(TaskSpec, Int64, ZoneRules)] = []
+    var toArm: [(TaskSpec, Int64, ZoneRules)] = []
+    var arming: Set<TaskName> = []
+    for item in popped + takeDeferred(now: now) {
+      let (spec, at, _) = item
+      if at * 1000 <= now {
+        due.append(item)
+      } else if isIdle(spec.name) && !arming.contains(spec.name) && slotFree(extra: arming.count) {
+        toArm.append(item)
+        arming.insert(spec.name)
+      } else {
+        deferred.append(item)  // busy: the overlap policy decides at the occurrence
+      }
+    }
+    try arm(toArm, now: now)
+    try decideAndStart(due, now: now)
+  }
+
+  private func isIdle(_ name: TaskName) -> Bool {
+    supervisor.liveRuns(of: name).isEmpty && !scheduler.waiting.contains { $0.spec.name == name }
+      && !armed.contains { $0.prepared.contains { $0.spec.name == name } }
+  }
+
+  private func takeDeferred(now: Int64) -> [(TaskSpec, Int64, ZoneRules)] {
+    let ready = deferred.filter { $0.1 * 1000 <= now }
+    deferred.removeAll { $0.1 * 1000 <= now }
+    return ready
+  }
+
+  /// Records and prepares runs for occurrences just ahead (one transaction).
+  private func arm(_ items: [(TaskSpec, Int64, ZoneRules)], now: Int64) throws {
+    guard !items.isEmpty else { return }
+    let rows = items.map { spec, at, zone in
+      Run(
+        task: spec.name, version: Times.version(epochSeconds: at, zone: zone), trigger: .schedule,
+        status: .queued, scheduledAt: at * 1000, queuedAt: now)
+    }
+    let inserted = try store.insertRunsReturning(rows, executorPid: nil)
+    var jittered: [(Run, TaskSpec)] = []
+    var plain: [(Run, TaskSpec)] = []
+    for (i, run) in inserted.enumerated() {
+      if items[i].0.jitterMs > 0 {
+        jittered.append((run, items[i].0))
+      } else {
+        plain.append((run, items[i].0))
+      }
+    }
+    for (run, spec) in jittered {
+      let delay = Int64.random(in: 0..<spec.jitterMs)
+      scheduler.waiting.append(
+        .init(run: run, spec: spec, force: true, notBeforeMs: run.scheduledAt! + delay))
+    }
+    let (ready, failed) = supervisor.prepare(plain)
+    var byTime: [Int64: [Supervisor.Prepared]] = [:]
+    for p in ready { byTime[p.run.scheduledAt!, default: []].append(p) }
+    for (at, prepared) in byTime { armed.append((atMs: at, prepared: prepared)) }
+    pendingFailures += failed
+  }
+
+  /// Spawns the armed runs whose occurrence has come; drops those whose task changed meanwhile.
+  private func launchArmed(now: Int64) throws {
+    var launchNow: [Supervisor.Prepared] = []
+    var stale: [Supervisor.Prepared] = []
+    armed.removeAll { entry in
+      guard entry.atMs <= now else { return false }
+      for p in entry.prepared {
+        if let current = scheduler.spec(p.spec.name), current.enabled, current == p.spec {
+          launchNow.append(p)
+        } else {
+          stale.append(p)
+        }
+      }
+      return true
+    }
+    if !stale.isEmpty {
+      supervisor.discard(stale)
+      try store.finishRuns(
+        stale.map {
+          (
+            $0.run.id,
+            RunEnd(status: .skipped, endedAt: now, reason: "the task changed before its occurrence"), []
+          )
+        })
+    }
+    let due = pendingFailures.filter { ($0.live.run.scheduledAt ?? 0) <= now }
+    pendingFailures.removeAll { ($0.live.run.scheduledAt ?? 0) <= now }
+    let (started, failed) = try supervisor.launch(launchNow)
+    logStarted(started)
+    try finish(due + failed)
+  }
+
+  /// Gives up armed runs (shutdown): their occurrence has not come, so their rows are withdrawn
+  /// and the next daemon counts those occurrences as missed (after the stop time).
+  func disarm(now: Int64) throws {
+    let all = armed.flatMap(\.prepared)
+    armed = []
+    supervisor.discard(all)
+    try store.withdrawQueuedRuns(all.map(\.run.id) + pendingFailures.map(\.live.run.id))
+    pendingFailures = []
+  }
+
+  /// Decides due occurrences with the overlap policy: one transaction for the new run rows,
+  /// then the spawns.
+  private func decideAndStart(_ due: [(TaskSpec, Int64, ZoneRules)], now: Int64) throws {
     guard !due.isEmpty else { return }
     var rows: [Run] = []
     var decisions: [FireDecision] = []
@@ -112,6 +221,11 @@ extension Daemon {
   private func launch(_ items: [(Run, TaskSpec)]) throws {
     guard !items.isEmpty else { return }
     let (started, failed) = try supervisor.start(items)
+    logStarted(started)
+    try finish(failed)
+  }
+
+  private func logStarted(_ started: [LiveRun]) {
     for run in started {
       log.info(
         "started",
@@ -120,7 +234,6 @@ extension Daemon {
           "trigger": "\(run.run.trigger.rawValue)",
         ])
     }
-    try finish(failed)
   }
 
   /// Records ended runs (one transaction), logs them and queues retries.
@@ -227,7 +340,8 @@ extension Daemon {
     let queued = try store.queuedRuns()
     let ids = Set(queued.map { $0.0.id })
     scheduler.waiting.removeAll { !ids.contains($0.run.id) }
-    let known = Set(scheduler.waiting.map(\.run.id))
+    let known = Set(scheduler.waiting.map(\.run.id)).union(armed.flatMap { $0.prepared.map(\.run.id) })
+      .union(pendingFailures.map(\.live.run.id))
     let now = clock.nowMs()
     var orphans: [(RunID, RunEnd, [Event])] = []
     defer { try? store.finishRuns(orphans) }

@@ -28,8 +28,15 @@ public final class Daemon {
   let timer: Int32
   var stopping = false
   var stopDeadline: Int64?
+  /// Runs recorded and prepared ahead of their occurrence (epoch ms), spawned when it comes.
+  var armed: [(atMs: Int64, prepared: [Supervisor.Prepared])] = []
+  /// Occurrences popped ahead whose task was busy: decided by the overlap policy when due.
+  var deferred: [(TaskSpec, Int64, ZoneRules)] = []
+  /// Armed runs that could not be prepared (entry missing…), recorded at their occurrence.
+  var pendingFailures: [Supervisor.Finished] = []
   /// When SIGTERM/SIGINT arrived: occurrences after it are the next daemon's to record as missed.
   var stopBeganAt: Int64?
+  var disarmOnStop = false
   var lastDataVersion: Int64 = 0
   var nextHeartbeat: Int64 = 0
   var nextPoll: Int64 = 0
@@ -128,7 +135,12 @@ public final class Daemon {
   func step() throws {
     let now = clock.nowMs()
     var deadline = min(nextHeartbeat, nextPoll)
-    if !stopping, let due = scheduler.nextDueMs { deadline = min(deadline, due) }
+    if !stopping {
+      if let due = scheduler.nextDueMs { deadline = min(deadline, due - Daemon.leadMs) }
+      for entry in armed { deadline = min(deadline, entry.atMs) }
+      for item in deferred { deadline = min(deadline, item.1 * 1000) }
+      for f in pendingFailures { deadline = min(deadline, f.live.run.scheduledAt ?? now) }
+    }
     if let t = scheduler.nextQueuedMs { deadline = min(deadline, t) }
     for run in supervisor.live.values {
       if let k = run.killAt { deadline = min(deadline, k) }
@@ -166,6 +178,11 @@ public final class Daemon {
         try reloadFromStore(now: after)
       }
     }
+    if disarmOnStop {
+      disarmOnStop = false
+      deferred = []
+      try disarm(now: clock.nowMs())
+    }
     if !stopping {
       try fireDue(now: clock.nowMs())
       try startQueued(now: clock.nowMs())
@@ -199,6 +216,7 @@ public final class Daemon {
           if !stopping {
             stopping = true
             stopBeganAt = clock.nowMs()
+            disarmOnStop = true
             stopDeadline = clock.nowMs() + options.shutdownGraceMs
             log.info(
               "stopping",

@@ -32,6 +32,12 @@ struct RunPreparation {
   }
 
   func prepare(_ run: Run) -> Result<Ready, Failure> {
+    var known: Set<String> = []
+    return prepare(run, knownFolders: &known)
+  }
+
+  /// `knownFolders` remembers folders already created, across runs.
+  func prepare(_ run: Run, knownFolders: inout Set<String>) -> Result<Ready, Failure> {
     let paths = settings.paths(spec.name)
     let fm = FileManager.default
     var isDir: ObjCBool = false
@@ -73,12 +79,21 @@ struct RunPreparation {
     let logPath = paths.absolute(logRelative)
     do {
       try FileSystem.emptyDirectory(paths.publish)
-      try FileSystem.makeDirectory((logPath as NSString).deletingLastPathComponent)
-      try FileSystem.makeDirectory(paths.folder + "/history")
+      for dir in [(logPath as NSString).deletingLastPathComponent, paths.folder + "/history"]
+      where !knownFolders.contains(dir) {
+        try FileSystem.makeDirectory(dir)
+        knownFolders.insert(dir)
+      }
     } catch {
       return .failure(.io("\(error)"))
     }
-    let logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o640)
+    var logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o640)
+    if logFd < 0 && errno == ENOENT {
+      // A remembered folder was deleted under us (prune, a user): create it again.
+      let dir = (logPath as NSString).deletingLastPathComponent
+      try? FileSystem.makeDirectory(dir)
+      logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o640)
+    }
     guard logFd >= 0 else {
       return .failure(
         .io("I/O error at '\(logPath)' while creating the log: \(String(cString: strerror(errno)))"))
@@ -118,7 +133,11 @@ enum FileSystem {
 
   /// Creates `path` if needed and removes everything inside it.
   static func emptyDirectory(_ path: String) throws(Failure) {
-    try makeDirectory(path)
+    switch isEmptyDirectory(path) {
+    case nil: try makeDirectory(path)
+    case true?: return  // the common case, checked without Foundation
+    case false?: break
+    }
     let fm = FileManager.default
     guard let entries = try? fm.contentsOfDirectory(atPath: path), !entries.isEmpty else { return }
     for entry in entries {
@@ -132,8 +151,20 @@ enum FileSystem {
     }
   }
 
+  /// nil when `path` is not a readable folder.
+  static func isEmptyDirectory(_ path: String) -> Bool? {
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+      if name != [46] && name != [46, 46] { return false }
+    }
+    return true
+  }
+
   /// Moves a non-empty `publish/` to `history/<version>/` (one rename) and lists what it held.
   static func archivePublish(_ paths: TaskPaths, version: String) -> [PublishedFile] {
+    guard isEmptyDirectory(paths.publish) == false else { return [] }
     let fm = FileManager.default
     guard let entries = try? fm.contentsOfDirectory(atPath: paths.publish), !entries.isEmpty else {
       return []

@@ -110,10 +110,14 @@ struct Scheduler {
 
   /// Pops every occurrence due at or before `nowSec`: (task, occurrence, late) — late ones
   /// (past `lateLimitSeconds`) are to be recorded as missed.
-  mutating func popDue(nowSec: Int64) -> (due: [(TaskSpec, Int64, ZoneRules)], missed: [Missed]) {
+  /// `upToSec` (≥ `nowSec`) also pops occurrences a little ahead, for the daemon to prepare.
+  mutating func popDue(nowSec: Int64, upToSec: Int64? = nil) -> (
+    due: [(TaskSpec, Int64, ZoneRules)], missed: [Missed]
+  ) {
     var due: [(TaskSpec, Int64, ZoneRules)] = []
     var missed: [Missed] = []
-    while let top = heap.first, top.at <= nowSec {
+    let horizon = max(upToSec ?? nowSec, nowSec)
+    while let top = heap.first, top.at <= horizon {
       _ = heap.pop()
       let i = top.slot
       guard slots[i].generation == top.generation, slots[i].spec.enabled else { continue }

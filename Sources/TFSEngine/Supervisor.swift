@@ -18,6 +18,9 @@ final class Supervisor {
   private(set) var live: [Int32: LiveRun] = [:]
   /// The last finished status per task, for `recovered` alerts.
   var lastStatus: [TaskName: RunStatus] = [:]
+  /// Folders known to exist (logs/<month>/<day>, history), so a task firing every second does
+  /// not re-create them on every run.
+  var knownFolders: Set<String> = []
 
   struct Finished {
     let live: LiveRun
@@ -45,38 +48,69 @@ final class Supervisor {
 
   // MARK: Starting
 
+  /// A run whose folders, log file and stderr pipe are ready: only the spawn is left.
+  struct Prepared {
+    let run: Run
+    let spec: TaskSpec
+    let ready: RunPreparation.Ready
+  }
+
   /// Starts recorded (queued) runs. Runs that cannot start are returned as finished `failed`.
   func start(_ items: [(Run, TaskSpec)]) throws(StoreError) -> (started: [LiveRun], failed: [Finished]) {
-    var ready: [(Run, TaskSpec, RunPreparation.Ready)] = []
+    let (ready, failed) = prepare(items)
+    let (started, notSpawned) = try launch(ready)
+    return (started, failed + notSpawned)
+  }
+
+  /// Everything but the spawn (the daemon does this ahead of an occurrence, off the firing path).
+  func prepare(_ items: [(Run, TaskSpec)]) -> (ready: [Prepared], failed: [Finished]) {
+    var ready: [Prepared] = []
     var failed: [Finished] = []
     for (run, spec) in items {
       let preparation = RunPreparation(spec: spec, settings: settings, baseEnvironment: baseEnvironment)
-      switch preparation.prepare(run) {
-      case .success(let r): ready.append((run, spec, r))
+      switch preparation.prepare(run, knownFolders: &knownFolders) {
+      case .success(let r): ready.append(Prepared(run: run, spec: spec, ready: r))
       case .failure(let f): failed.append(notStarted(run, spec, f))
       }
     }
-    let pids = spawnAll(ready.map(\.2.request))
+    return (ready, failed)
+  }
+
+  /// Gives up prepared runs that will not start (shutdown, task changed): closes their files.
+  func discard(_ prepared: [Prepared]) {
+    for p in prepared {
+      close(p.ready.logFd)
+      close(p.ready.stderrRead)
+      close(p.ready.request.stderrFd)
+      unlink(p.ready.paths.absolute(p.ready.logRelative))
+    }
+  }
+
+  /// Spawns prepared runs (in parallel when many) and marks them running in one transaction.
+  func launch(_ ready: [Prepared]) throws(StoreError) -> (started: [LiveRun], failed: [Finished]) {
+    guard !ready.isEmpty else { return ([], []) }
+    let spawned = spawnAll(ready.map(\.ready.request))
     var started: [LiveRun] = []
+    var failed: [Finished] = []
     var starts: [RunStart] = []
-    for (i, (run, spec, r)) in ready.enumerated() {
+    for (i, p) in ready.enumerated() {
+      let (run, spec, r) = (p.run, p.spec, p.ready)
       close(r.request.stderrFd)
-      switch pids[i] {
-      case .success(let pid):
-        let now = clock.nowMs()
+      switch spawned[i] {
+      case .success(let (pid, at)):
         let startTime = ctfs_process_start(pid)
         let liveRun = LiveRun(
           run: run, spec: spec, paths: r.paths, pid: pid, processStart: startTime >= 0 ? startTime : nil,
-          logFd: r.logFd, stderrFd: r.stderrRead, startedAt: now)
+          logFd: r.logFd, stderrFd: r.stderrRead, startedAt: at)
         liveRun.run.status = .running
-        liveRun.run.startedAt = now
+        liveRun.run.startedAt = at
         liveRun.run.pid = pid
         liveRun.run.logPath = r.logRelative
         live[pid] = liveRun
         started.append(liveRun)
         starts.append(
           RunStart(
-            id: run.id, version: run.version, startedAt: now, pid: pid, processStart: liveRun.processStart,
+            id: run.id, version: run.version, startedAt: at, pid: pid, processStart: liveRun.processStart,
             logPath: r.logRelative))
       case .failure(let error):
         close(r.logFd)
@@ -93,24 +127,27 @@ final class Supervisor {
     return (started, failed)
   }
 
-  /// Spawns in parallel when many are due at once (posix_spawn costs ~0.5 ms of CPU each).
-  private func spawnAll(_ requests: [LaunchRequest]) -> [Result<Int32, LaunchError>] {
+  /// Spawns in parallel when many are due at once (posix_spawn costs ~0.5 ms of CPU each);
+  /// each result carries the time its spawn returned.
+  private func spawnAll(_ requests: [LaunchRequest]) -> [Result<(Int32, Int64), LaunchError>] {
     let launcher = self.launcher
-    if requests.count < 8 { return requests.map { Supervisor.spawn(launcher, $0) } }
+    let clock = self.clock
+    if requests.count < 8 { return requests.map { Supervisor.spawn(launcher, clock, $0) } }
     let slots = SpawnSlots(count: requests.count)
     DispatchQueue.concurrentPerform(iterations: min(4, requests.count)) { worker in
       for i in stride(from: worker, to: requests.count, by: 4) {
-        slots.set(i, Supervisor.spawn(launcher, requests[i]))
+        slots.set(i, Supervisor.spawn(launcher, clock, requests[i]))
       }
     }
     return slots.results
   }
 
-  private static func spawn(_ launcher: any ProcessLauncher, _ request: LaunchRequest) -> Result<
-    Int32, LaunchError
-  > {
+  private static func spawn(
+    _ launcher: any ProcessLauncher, _ clock: any TFSCore.Clock, _ request: LaunchRequest
+  ) -> Result<(Int32, Int64), LaunchError> {
     do {
-      return .success(try launcher.launch(request))
+      let pid = try launcher.launch(request)
+      return .success((pid, clock.nowMs()))
     } catch {
       return .failure(error)
     }
@@ -344,20 +381,20 @@ enum Terminal {
 
 /// Results written by parallel spawner threads, each to its own index.
 private final class SpawnSlots: @unchecked Sendable {
-  private var storage: [Result<Int32, LaunchError>]
+  private var storage: [Result<(Int32, Int64), LaunchError>]
   private let lock = NSLock()
 
   init(count: Int) {
     storage = Array(repeating: .failure(LaunchError(executable: "", errno: 0)), count: count)
   }
 
-  func set(_ i: Int, _ value: Result<Int32, LaunchError>) {
+  func set(_ i: Int, _ value: Result<(Int32, Int64), LaunchError>) {
     lock.lock()
     storage[i] = value
     lock.unlock()
   }
 
-  var results: [Result<Int32, LaunchError>] {
+  var results: [Result<(Int32, Int64), LaunchError>] {
     lock.lock()
     defer { lock.unlock() }
     return storage

@@ -165,3 +165,17 @@ extension Store {
     }
   }
 }
+
+extension Store {
+  /// Deletes runs recorded ahead of an occurrence that has not come (the daemon is stopping):
+  /// the next daemon accounts for that occurrence as missed, once.
+  public func withdrawQueuedRuns(_ ids: [RunID]) throws(StoreError) {
+    guard !ids.isEmpty else { return }
+    try write { db in
+      let marks = ids.map { _ in "?" }.joined(separator: ",")
+      try db.execute(
+        sql: "DELETE FROM run WHERE status = 'queued' AND id IN (\(marks))",
+        arguments: StatementArguments(ids))
+    }
+  }
+}
