@@ -313,7 +313,13 @@ struct PolicyTests {
     let daemon = try s.tfs.startDaemon(["--shutdown-grace", "500ms"])
     defer { daemon.stop() }
     #expect(waitUntil(timeout: 15) { h.runs("r").first?.status == .killed })
-    #expect(waitUntil(timeout: 15) { h.runs("q").contains { $0.status == .queued } })
+    // (A scheduled run shows as queued up to 250 ms before its occurrence: wait for the one
+    // queued behind a running run.)
+    #expect(
+      waitUntil(timeout: 15) {
+        let q = h.runs("q")
+        return q.contains { $0.status == .queued } && q.contains { $0.status == .running }
+      })
     let replaced = try #require(h.runs("r").first)
     #expect(h.events("overlap", task: "r").contains { $0.runID == replaced.id }, "replace: no overlap alert")
     let running = try #require(h.runs("q").first { $0.status == .running })
