@@ -133,9 +133,11 @@ final class Supervisor {
     let launcher = self.launcher
     let clock = self.clock
     if requests.count < 8 { return requests.map { Supervisor.spawn(launcher, clock, $0) } }
+    // One spawner per core: more only adds contention with the children just started.
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
     let slots = SpawnSlots(count: requests.count)
-    DispatchQueue.concurrentPerform(iterations: min(4, requests.count)) { worker in
-      for i in stride(from: worker, to: requests.count, by: 4) {
+    DispatchQueue.concurrentPerform(iterations: min(workers, requests.count)) { worker in
+      for i in stride(from: worker, to: requests.count, by: workers) {
         slots.set(i, Supervisor.spawn(launcher, clock, requests[i]))
       }
     }
@@ -242,6 +244,7 @@ final class Supervisor {
     let note = Array("\n[tfs: log truncated at \(cap) bytes (setting log-max)]\n".utf8)
     if !run.logCapped || Int64(info.st_size) > cap + Int64(note.count) {
       _ = ftruncate(run.logFd, off_t(cap))
+      _ = lseek(run.logFd, off_t(cap), SEEK_SET)  // the offset is shared with the child's stdout
       note.withUnsafeBytes { Terminal.writeAll(run.logFd, $0) }
       run.logCapped = true
     }
