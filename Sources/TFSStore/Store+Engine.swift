@@ -62,21 +62,22 @@ extension Store {
   }
 
   static func finish(_ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event]) throws {
-    // A run already ended (killed before it started, resolved by a kill whose executor was
-    // gone) keeps its record.
-    let live = try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [id])
-    guard live == nil || live == "queued" || live == "running" else { return }
-    let published = (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
+    let published =
+      end.published.isEmpty
+      ? "[]" : (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
+    // Only a live run ends: one already ended (killed before it started, resolved by a kill
+    // whose executor was gone) keeps its record, and no second set of alerts is written.
     try db.execute(
       sql: """
         UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
           reason = ?, log_bytes = ?, published = ?
-        WHERE id = ?
+        WHERE id = ? AND status IN ('queued', 'running')
         """,
       arguments: [
         end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
         end.logBytes, published, id,
       ])
+    guard db.changesCount > 0 else { return }
     if end.status != .skipped && end.status != .missed {
       try db.execute(
         sql: """

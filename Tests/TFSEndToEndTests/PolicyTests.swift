@@ -231,14 +231,15 @@ struct PolicyTests {
     if set.status != 0 {
       try h.store.setSetting(.maxParallel, to: "1", actor: "test", now: wallClockMs())
     }
-    let daemon = try s.tfs.startDaemon(["--shutdown-grace", "1s"])
-    defer { daemon.stop() }
-    let (rule, at) = ruleFiring(inSeconds: 3)
+    // Both tasks exist before the daemon starts and fire well after it has (robust under load).
+    let (rule, at) = ruleFiring(inSeconds: 6)
     try s.addTask("p1", rule: rule, script: "sleep 1.5")
     try s.addTask("p2", rule: rule, script: "sleep 1.5")
+    let daemon = try s.tfs.startDaemon(["--shutdown-grace", "1s"])
+    defer { daemon.stop() }
     var sawQueued = false
     #expect(
-      waitUntil(timeout: 15) {
+      waitUntil(timeout: 20) {
         let all = h.runs("p1") + h.runs("p2")
         if all.contains(where: { $0.status == .running }) && all.contains(where: { $0.status == .queued }) {
           sawQueued = true
