@@ -17,11 +17,16 @@ extension Daemon {
     var due: [(TaskSpec, Int64, ZoneRules)] = []
     var toArm: [(TaskSpec, Int64, ZoneRules)] = []
     var arming: Set<TaskName> = []
+    // Tasks with a run waiting or armed (computed once per pass, not per occurrence).
+    var waiting = Set(scheduler.waiting.map(\.spec.name))
+    for entry in armed { for p in entry.prepared { waiting.insert(p.spec.name) } }
     for item in popped + takeDeferred(now: now) {
       let (spec, at, _) = item
       if at * 1000 <= now {
         due.append(item)
-      } else if isIdle(spec.name) && !arming.contains(spec.name) && slotFree(extra: arming.count) {
+      } else if isIdle(spec.name, waiting: waiting) && !arming.contains(spec.name)
+        && slotFree(extra: arming.count)
+      {
         toArm.append(item)
         arming.insert(spec.name)
       } else {
@@ -32,9 +37,8 @@ extension Daemon {
     try decideAndStart(due, now: now)
   }
 
-  private func isIdle(_ name: TaskName) -> Bool {
-    supervisor.liveRuns(of: name).isEmpty && !scheduler.waiting.contains { $0.spec.name == name }
-      && !armed.contains { $0.prepared.contains { $0.spec.name == name } }
+  private func isIdle(_ name: TaskName, waiting: Set<TaskName>) -> Bool {
+    !supervisor.isRunning(name) && !waiting.contains(name)
   }
 
   private func takeDeferred(now: Int64) -> [(TaskSpec, Int64, ZoneRules)] {
@@ -124,9 +128,11 @@ extension Daemon {
     var alerts: [Event] = []
     var startingPerTask: [TaskName: Int] = [:]
     var starting = 0
+    var waitingPerTask: [TaskName: Int] = [:]
+    for w in scheduler.waiting { waitingPerTask[w.spec.name, default: 0] += 1 }
     for (spec, at, zone) in due {
       let running = supervisor.liveRuns(of: spec.name)
-      let queued = scheduler.waiting.filter { $0.spec.name == spec.name }.count
+      let queued = waitingPerTask[spec.name, default: 0]
       let decision = OverlapRules.decide(
         policy: spec.overlap, running: running.count + startingPerTask[spec.name, default: 0], queued: queued,
         force: false, slotFree: slotFree(extra: starting),

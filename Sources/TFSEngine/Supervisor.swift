@@ -44,7 +44,11 @@ final class Supervisor {
 
   var runningCount: Int { live.count }
   func liveRun(id: RunID) -> LiveRun? { live.values.first { $0.run.id == id } }
-  func liveRuns(of task: TaskName) -> [LiveRun] { live.values.filter { $0.spec.name == task } }
+  /// Live pids per task, so the per-occurrence overlap checks do not scan every live run.
+  private var pidsByTask: [TaskName: [Int32]] = [:]
+
+  func liveRuns(of task: TaskName) -> [LiveRun] { (pidsByTask[task] ?? []).compactMap { live[$0] } }
+  func isRunning(_ task: TaskName) -> Bool { !(pidsByTask[task] ?? []).isEmpty }
 
   // MARK: Starting
 
@@ -107,6 +111,7 @@ final class Supervisor {
         liveRun.run.pid = pid
         liveRun.run.logPath = r.logRelative
         live[pid] = liveRun
+        pidsByTask[spec.name, default: []].append(pid)
         started.append(liveRun)
         starts.append(
           RunStart(
@@ -260,6 +265,8 @@ final class Supervisor {
     for pid in Array(live.keys) {
       var status: Int32 = 0
       if waitpid(pid, &status, WNOHANG) == pid, let run = live.removeValue(forKey: pid) {
+        pidsByTask[run.spec.name]?.removeAll { $0 == pid }
+        if pidsByTask[run.spec.name]?.isEmpty == true { pidsByTask[run.spec.name] = nil }
         exited.append((run, status))
       }
     }
