@@ -1120,12 +1120,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("bin")
     p.add_argument("--quick", action="store_true", help="short durations (smoke run)")
-    p.add_argument("--only", default="P1,P1b,P2,P3,P4,P6", help="comma-separated subset")
-    p.add_argument("--out", default=os.path.join(REPO, "bench-out", "daemon.md"))
+    p.add_argument("--only", default="P1,P1b,P2,P3,P4,P6",
+                   help="comma-separated subset of P1,P1b,P2,P3,P4,P6 (P3 and P4 share one home and run together)")
+    p.add_argument("--out", default=os.path.join(REPO, "bench-out", "daemon.md"),
+                   help="markdown report (default bench-out/daemon.md)")
     p.add_argument("--keep", action="store_true", help="keep the temp homes")
     p.add_argument("--settle", type=float, default=None, metavar="S",
                    help="before each measure wait up to S seconds for the machine to be quiet "
-                        "(< 30%% of a core busy); default 300, 20 with --quick")
+                        "(< 30%% of a core busy, an empty file created in < 100 µs); default 300, 20 with --quick")
     a = p.parse_args()
     BIN = os.path.abspath(a.bin) if os.sep in a.bin else shutil.which(a.bin) or a.bin
     QUICK = a.quick
@@ -1200,4 +1202,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as e:  # cleanup already ran in main's finally
+        log(f"interrupted ({e or 'Ctrl-C'}); every process started here was stopped")
+        sys.exit(130)
