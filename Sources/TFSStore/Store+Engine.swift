@@ -118,24 +118,6 @@ extension Store {
       ).map { (try Store.runValue($0), $0["executor_pid"]) }
     }
   }
-
-  /// Whether a task has had a finished, non-failing run more recently than a failing one.
-  public func lastFinishedStatus(_ task: TaskName) throws(StoreError) -> RunStatus? {
-    try read { db in
-      try String.fetchOne(db, sql: "SELECT last_status FROM task WHERE name = ?", arguments: [task.rawValue])
-        .flatMap(RunStatus.init(rawValue:))
-    }
-  }
-
-  /// Task rows changed since `sinceMs` plus the set of all names (cheap change detection).
-  public func taskNames() throws(StoreError) -> [String: Int64] {
-    try read { db in
-      Dictionary(
-        uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, updated_at FROM task").map {
-          ($0["name"] as String, $0["updated_at"] as Int64)
-        })
-    }
-  }
 }
 
 extension Store {
