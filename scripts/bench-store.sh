@@ -2,6 +2,7 @@
 # Times the read commands on a big home: 10,000 tasks (and optionally runs), target < 50 ms each.
 #
 #   scripts/bench-store.sh BIN [TASKS] [RUNS]      e.g. scripts/bench-store.sh .build/release/tfs
+#   KEEP_HOME=/tmp/big scripts/bench-store.sh BIN  keeps the home for profiling
 #
 # The home is made with `tfs init`, then filled by one SQL script through the sqlite3 CLI (the
 # columns are those of migration v1 in Sources/TFSStore/Schema.swift). Uses hyperfine when
@@ -19,7 +20,8 @@ command -v sqlite3 >/dev/null || { echo "bench-store: needs the sqlite3 CLI" >&2
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tfs-bench-store.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-export TFS_HOME="$WORK/home" NO_COLOR=1
+# KEEP_HOME=DIR makes the home there and leaves it for profiling (DIR must not exist yet).
+export TFS_HOME="${KEEP_HOME:-$WORK/home}" NO_COLOR=1
 "$BIN" init >/dev/null
 
 NOW_MS=$(( $(date +%s%N) / 1000000 ))
@@ -64,6 +66,7 @@ COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
 fill_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sync  # the fresh database's write-back must not land inside the first command's timings
 echo "home with $TASKS tasks and $RUNS runs made in ${fill_ms} ms ($(du -h "$TFS_HOME/tfs.db" | cut -f1) database)" >&2
 
 SHOW=$(printf 'bench/g%02d/t%05d' $(( (TASKS / 2) % 100 )) $(( TASKS / 2 )))

@@ -132,13 +132,19 @@ extension Store {
 
   /// Every task, sorted by name.
   public func tasks(enabledOnly: Bool = false) throws(StoreError) -> [TaskRecord] {
+    var records: [TaskRecord] = []
+    try forEachTask(enabledOnly: enabledOnly) { records.append($0) }
+    return records
+  }
+
+  /// Hands every task, sorted by name, to `body` as its row is read: `list --json` writes
+  /// 10,000 tasks without holding them all.
+  public func forEachTask(enabledOnly: Bool = false, _ body: (TaskRecord) -> Void) throws(StoreError) {
     try read { db in
       let filter = enabledOnly ? "WHERE enabled = 1" : ""
       var decoder = TaskDecoder()
-      var records: [TaskRecord] = []
       let rows = try Row.fetchCursor(db, sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
-      while let row = try rows.next() { records.append(try decoder.record(row)) }
-      return records
+      while let row = try rows.next() { body(try decoder.record(row)) }
     }
   }
 

@@ -24,6 +24,19 @@ import Testing
     ])
     #expect(value.render() == #"{"a":[1,-2,null,true,false],"b":{},"c":{"x":1},"d":null,"e":null,"f":[]}"#)
   }
+
+  /// The writer prints integers digit by digit: the same text as `String(_:)` at every edge.
+  @Test(arguments: [0, 7, -7, 10, -10, 1_709_985_600_000, Int64.max, Int64.min, nil] as [Int64?])
+  func writerIntegersMatchTheTree(_ value: Int64?) {
+    var writer = JSONWriter()
+    writer.beginObject()
+    writer.field("n", int: value)
+    writer.endObject()
+    var all: [UInt8] = []
+    writer.flush { all += $0 }
+    #expect(String(decoding: all, as: UTF8.self) == JSONValue.object([("n", .int(value))]).render())
+    #expect(writer.bytes.isEmpty)
+  }
 }
 
 @Suite struct TaskJSONTests {

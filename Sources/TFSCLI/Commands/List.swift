@@ -16,10 +16,11 @@ struct List: AsyncParsableCommand {
       let now = context.now
       let zone = context.localZone
       if output.json {
-        let records = try context.store.tasks()
-        Render.writeTasksJSON(records, settings: context.settings, nowMs: now, zone: zone) {
+        var list = Render.TaskListJSON(settings: context.settings, nowMs: now, zone: zone) {
           Terminal.writeAll(STDOUT_FILENO, $0)
         }
+        try context.store.forEachTask { list.add($0) }
+        list.finish()
         Terminal.writeAll(STDOUT_FILENO, [10])
         return
       }

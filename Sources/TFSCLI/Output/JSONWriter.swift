@@ -3,36 +3,45 @@ import TFSCore
 /// Where `Render` puts the fields of an object: a `JSONValue` tree (`JSONPairs`) or bytes
 /// written as they come (`JSONWriter`). One field list feeds both, so the fast path of big
 /// outputs (`list --json` of 10,000 tasks) cannot drift from the tree `show --json` extends.
+/// Keys are `StaticString`s, this program's snake_case literals: written with no copy and no
+/// escape check.
 protocol JSONFieldSink {
-  mutating func field(_ key: String, string: String?)
-  mutating func field(_ key: String, int: Int64?)
-  mutating func field(_ key: String, bool: Bool)
-  mutating func field(_ key: String, strings: [String])
-  mutating func field(_ key: String, stringMap: [(String, String)])
+  mutating func field(_ key: StaticString, string: String?)
+  mutating func field(_ key: StaticString, int: Int64?)
+  /// An instant as `Times.iso` text in `zone`, or null.
+  mutating func field(_ key: StaticString, time ms: Int64?, zone: ZoneRules)
+  mutating func field(_ key: StaticString, bool: Bool)
+  mutating func field(_ key: StaticString, strings: [String])
+  mutating func field(_ key: StaticString, stringMap: [(String, String)])
   /// A nested object whose fields `build` adds.
-  mutating func field(_ key: String, object build: (inout Self) -> Void)
-  mutating func field(_ key: String, null: Void)
+  mutating func field(_ key: StaticString, object build: (inout Self) -> Void)
+  mutating func field(_ key: StaticString, null: Void)
 }
 
 /// Collects fields as `(key, JSONValue)` pairs.
 struct JSONPairs: JSONFieldSink {
   var pairs: [(String, JSONValue)] = []
 
-  mutating func field(_ key: String, string: String?) { pairs.append((key, .string(string))) }
-  mutating func field(_ key: String, int: Int64?) { pairs.append((key, .int(int))) }
-  mutating func field(_ key: String, bool: Bool) { pairs.append((key, .bool(bool))) }
-  mutating func field(_ key: String, strings: [String]) {
-    pairs.append((key, .array(strings.map { .string($0) })))
+  mutating func field(_ key: StaticString, string: String?) {
+    pairs.append((key.description, .string(string)))
   }
-  mutating func field(_ key: String, stringMap: [(String, String)]) {
-    pairs.append((key, .object(stringMap.map { ($0.0, .string($0.1)) })))
+  mutating func field(_ key: StaticString, int: Int64?) { pairs.append((key.description, .int(int))) }
+  mutating func field(_ key: StaticString, time ms: Int64?, zone: ZoneRules) {
+    pairs.append((key.description, .string(ms.map { Times.iso(epochMs: $0, zone: zone) })))
   }
-  mutating func field(_ key: String, object build: (inout JSONPairs) -> Void) {
+  mutating func field(_ key: StaticString, bool: Bool) { pairs.append((key.description, .bool(bool))) }
+  mutating func field(_ key: StaticString, strings: [String]) {
+    pairs.append((key.description, .array(strings.map { .string($0) })))
+  }
+  mutating func field(_ key: StaticString, stringMap: [(String, String)]) {
+    pairs.append((key.description, .object(stringMap.map { ($0.0, .string($0.1)) })))
+  }
+  mutating func field(_ key: StaticString, object build: (inout JSONPairs) -> Void) {
     var nested = JSONPairs()
     build(&nested)
-    pairs.append((key, .object(nested.pairs)))
+    pairs.append((key.description, .object(nested.pairs)))
   }
-  mutating func field(_ key: String, null: Void) { pairs.append((key, .null)) }
+  mutating func field(_ key: StaticString, null: Void) { pairs.append((key.description, .null)) }
 }
 
 /// Writes JSON text straight into a byte buffer, byte-identical to rendering the tree.
@@ -43,10 +52,11 @@ struct JSONWriter: JSONFieldSink {
 
   init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-  /// Hands out what is written so far and starts an empty buffer (for streaming big outputs).
-  mutating func take() -> [UInt8] {
-    defer { bytes.removeAll(keepingCapacity: true) }
-    return bytes
+  /// Hands what is written so far to `body` and empties the buffer, keeping its memory (for
+  /// streaming big outputs without a copy per chunk).
+  mutating func flush(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    bytes.withUnsafeBufferPointer(body)
+    bytes.removeAll(keepingCapacity: true)
   }
 
   mutating func beginArray() { open(UInt8(ascii: "[")) }
@@ -57,19 +67,27 @@ struct JSONWriter: JSONFieldSink {
   /// Separates array elements: call before each one.
   mutating func element() { comma() }
 
-  mutating func field(_ key: String, string: String?) {
+  mutating func field(_ key: StaticString, string: String?) {
     self.key(key)
     if let string { JSONValue.quote(string, into: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
   }
-  mutating func field(_ key: String, int: Int64?) {
+  mutating func field(_ key: StaticString, int: Int64?) {
     self.key(key)
-    bytes.append(contentsOf: (int.map(String.init) ?? "null").utf8)
+    guard let int else { return bytes.append(contentsOf: "null".utf8) }
+    append(int)
   }
-  mutating func field(_ key: String, bool: Bool) {
+  mutating func field(_ key: StaticString, time ms: Int64?, zone: ZoneRules) {
+    self.key(key)
+    guard let ms else { return bytes.append(contentsOf: "null".utf8) }
+    bytes.append(UInt8(ascii: "\""))
+    Times.appendISO(epochMs: ms, zone: zone, to: &bytes)
+    bytes.append(UInt8(ascii: "\""))
+  }
+  mutating func field(_ key: StaticString, bool: Bool) {
     self.key(key)
     bytes.append(contentsOf: (bool ? "true" : "false").utf8)
   }
-  mutating func field(_ key: String, strings: [String]) {
+  mutating func field(_ key: StaticString, strings: [String]) {
     self.key(key)
     beginArray()
     for s in strings {
@@ -78,29 +96,50 @@ struct JSONWriter: JSONFieldSink {
     }
     endArray()
   }
-  mutating func field(_ key: String, stringMap: [(String, String)]) {
+  mutating func field(_ key: StaticString, stringMap: [(String, String)]) {
     self.key(key)
     beginObject()
-    for (k, v) in stringMap { field(k, string: v) }
+    for (k, v) in stringMap {
+      comma()
+      JSONValue.quote(k, into: &bytes)
+      bytes.append(UInt8(ascii: ":"))
+      JSONValue.quote(v, into: &bytes)
+    }
     endObject()
   }
-  mutating func field(_ key: String, object build: (inout JSONWriter) -> Void) {
+  mutating func field(_ key: StaticString, object build: (inout JSONWriter) -> Void) {
     self.key(key)
     beginObject()
     build(&self)
     endObject()
   }
-  mutating func field(_ key: String, null: Void) {
+  mutating func field(_ key: StaticString, null: Void) {
     self.key(key)
     bytes.append(contentsOf: "null".utf8)
   }
 
-  /// Keys are this program's snake_case literals: nothing to escape.
-  private mutating func key(_ key: String) {
+  private mutating func key(_ key: StaticString) {
     comma()
     bytes.append(UInt8(ascii: "\""))
-    bytes.append(contentsOf: key.utf8)
-    bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(UInt8(ascii: ":"))
+  }
+
+  /// Decimal digits of `value`, without the `String` that `String(value)` would allocate.
+  private mutating func append(_ value: Int64) {
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 20 digits fit in 32 bytes
+    withUnsafeMutableBytes(of: &digits) { buffer in
+      var at = buffer.count
+      repeat {
+        at -= 1
+        buffer[at] = UInt8(48 + magnitude % 10)
+        magnitude /= 10
+      } while magnitude > 0
+      bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[at...]))
+    }
   }
 
   private mutating func comma() {

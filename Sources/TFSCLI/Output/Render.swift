@@ -9,17 +9,37 @@ enum Render {
   }
 
   /// Next occurrence of an enabled task after `nowMs` (epoch ms), nil when disabled.
-  static func nextRun(_ record: TaskRecord, settings: EffectiveSettings, nowMs: Int64) -> Int64? {
+  static func nextRun(_ record: TaskRecord, nowMs: Int64, zones: inout ZoneCache) -> Int64? {
     guard record.spec.enabled else { return nil }
-    let zone = ZoneRules.forZone(settings.zone(for: record.spec))
-    return record.spec.rule.next(after: nowMs / 1000, in: zone).map { $0 * 1000 }
+    return record.spec.rule.next(after: nowMs / 1000, in: zones.rules(record.spec.timeZone)).map { $0 * 1000 }
+  }
+
+  /// Zone rules by stored zone name (nil: the home's default), looked up once per listing.
+  struct ZoneCache {
+    private let settings: EffectiveSettings
+    private let defaultRules: ZoneRules
+    private var rules: [String: ZoneRules] = [:]
+
+    init(_ settings: EffectiveSettings) {
+      self.settings = settings
+      defaultRules = ZoneRules.forZone(settings.timeZone)
+    }
+
+    mutating func rules(_ id: String?) -> ZoneRules {
+      guard let id else { return defaultRules }
+      if let hit = rules[id] { return hit }
+      let built = ZoneRules.forZone(TimeZone(identifier: id) ?? settings.timeZone)
+      rules[id] = built
+      return built
+    }
   }
 
   static func task(_ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules) -> [(
     String, JSONValue
   )] {
     var sink = JSONPairs()
-    taskFields(r, settings: settings, nowMs: nowMs, zone: zone, into: &sink)
+    var zones = ZoneCache(settings)
+    taskFields(r, settings: settings, nowMs: nowMs, zone: zone, zones: &zones, into: &sink)
     return sink.pairs
   }
 
@@ -29,31 +49,49 @@ enum Render {
     _ records: [TaskRecord], settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules
   ) -> [UInt8] {
     var all: [UInt8] = []
-    writeTasksJSON(records, settings: settings, nowMs: nowMs, zone: zone) { all += $0 }
+    var list = TaskListJSON(settings: settings, nowMs: nowMs, zone: zone) { all += $0 }
+    for r in records { list.add(r) }
+    list.finish()
     return all
   }
 
-  /// The `list --json` array, handed to `emit` in chunks of about 64 KiB so memory stays flat.
-  static func writeTasksJSON(
-    _ records: [TaskRecord], settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules,
-    emit: ([UInt8]) -> Void
-  ) {
-    var writer = JSONWriter(capacity: 80 * 1024)
-    writer.beginArray()
-    for r in records {
+  /// The `list --json` array, fed one task at a time (straight from the database cursor) and
+  /// handed to `emit` in chunks of about 64 KiB, so memory stays flat.
+  struct TaskListJSON {
+    private let settings: EffectiveSettings
+    private let nowMs: Int64
+    private let zone: ZoneRules
+    private let emit: (UnsafeBufferPointer<UInt8>) -> Void
+    private var writer = JSONWriter(capacity: 80 * 1024)
+    private var zones: ZoneCache
+
+    init(
+      settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules,
+      emit: @escaping (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+      (self.settings, self.nowMs, self.zone, self.emit) = (settings, nowMs, zone, emit)
+      zones = ZoneCache(settings)
+      writer.beginArray()
+    }
+
+    mutating func add(_ r: TaskRecord) {
       writer.element()
       writer.beginObject()
-      taskFields(r, settings: settings, nowMs: nowMs, zone: zone, into: &writer)
+      taskFields(r, settings: settings, nowMs: nowMs, zone: zone, zones: &zones, into: &writer)
       writer.endObject()
-      if writer.bytes.count >= 64 * 1024 { emit(writer.take()) }
+      if writer.bytes.count >= 64 * 1024 { writer.flush(emit) }
     }
-    writer.endArray()
-    emit(writer.take())
+
+    mutating func finish() {
+      writer.endArray()
+      writer.flush(emit)
+    }
   }
 
   /// The fields of a task object (docs/json-tasks.md), in order.
   static func taskFields<Sink: JSONFieldSink>(
-    _ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules, into out: inout Sink
+    _ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules, zones: inout ZoneCache,
+    into out: inout Sink
   ) {
     let s = r.spec
     out.field("name", string: s.name.rawValue)
@@ -76,17 +114,14 @@ enum Render {
     out.field("workdir", string: s.workdir)
     out.field("enabled", bool: s.enabled)
     out.field("folder", string: settings.paths(s.name).folder)
-    let created = Times.iso(epochMs: r.createdAt, zone: zone)
-    out.field("created_at", string: created)
-    let updated = r.updatedAt == r.createdAt ? created : Times.iso(epochMs: r.updatedAt, zone: zone)
-    out.field("updated_at", string: updated)
-    let next = nextRun(r, settings: settings, nowMs: nowMs)
-    out.field("next_run", string: next.map { Times.iso(epochMs: $0, zone: zone) })
+    out.field("created_at", time: r.createdAt, zone: zone)
+    out.field("updated_at", time: r.updatedAt, zone: zone)
+    out.field("next_run", time: nextRun(r, nowMs: nowMs, zones: &zones), zone: zone)
     if let id = r.lastRunID {
       out.field("last_run") { last in
         last.field("id", int: id)
         last.field("status", string: r.lastStatus?.rawValue)
-        last.field("at", string: r.lastRunAt.map { Times.iso(epochMs: $0, zone: zone) })
+        last.field("at", time: r.lastRunAt, zone: zone)
       }
     } else {
       out.field("last_run", null: ())
