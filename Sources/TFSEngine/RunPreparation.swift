@@ -3,19 +3,35 @@ import Foundation
 import TFSCore
 
 /// Everything a run needs before its process starts: folders, an empty `publish/`, the log
-/// file, the stderr pipe, argv and environment. Failures here are the run's, not the daemon's:
-/// they become a `failed` run with an `entry-missing` alert and no process.
+/// file, argv and environment. Failures here are the run's, not the daemon's: they become a
+/// `failed` run with an `entry-missing` alert and no process.
+///
+/// The log is created here but opened (with the stderr pipe) only by `openFiles`, right before
+/// the spawn: every spawn copies the daemon's descriptor table, so runs prepared ahead of a
+/// busy second must not hold descriptors (1,000 prepared runs held 3,000).
 struct RunPreparation {
   let spec: TaskSpec
   let settings: EffectiveSettings
   let baseEnvironment: [String: String]
 
   struct Ready {
+    /// Its `stdoutFd` and `stderrFd` are set from `Files` at spawn time.
     var request: LaunchRequest
-    var logFd: Int32
-    var stderrRead: Int32
     var logRelative: String
     var paths: TaskPaths
+    var logPath: String { paths.absolute(logRelative) }
+  }
+
+  /// A run's descriptors: the log (the child's stdout, and where the daemon copies its
+  /// stderr), and both ends of the stderr pipe (the write end is closed once spawned).
+  struct Files {
+    var logFd: Int32
+    var stderrRead: Int32
+    var stderrWrite: Int32
+
+    func closeAll() {
+      for fd in [logFd, stderrRead, stderrWrite] where fd >= 0 { close(fd) }
+    }
   }
 
   enum Failure: Error {
@@ -87,30 +103,49 @@ struct RunPreparation {
     } catch {
       return .failure(.io("\(error)"))
     }
-    // No O_APPEND: the child's stdout and the daemon's copy of stderr share this one open file
-    // description (so one offset, and the kernel orders their writes), and without O_APPEND
-    // `cat` and friends can use copy_file_range (twice as fast for big outputs).
-    var logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-    if logFd < 0 && errno == ENOENT {
-      // A remembered folder was deleted under us (prune, a user): create it again.
-      let dir = (logPath as NSString).deletingLastPathComponent
-      try? FileSystem.makeDirectory(dir)
-      logFd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-    }
+    // Created now, off the firing path (creating a file can take 0.5 ms on a busy ext4),
+    // opened again by `openFiles` at spawn time.
+    let logFd = RunPreparation.openLog(logPath, create: true)
     guard logFd >= 0 else {
       return .failure(
         .io("I/O error at '\(logPath)' while creating the log: \(String(cString: strerror(errno)))"))
+    }
+    close(logFd)
+    let request = LaunchRequest(
+      executable: executable, arguments: words + [entry], environment: environment, workdir: workdir,
+      stdoutFd: -1, stderrFd: -1)
+    return .success(Ready(request: request, logRelative: logRelative, paths: paths))
+  }
+
+  /// Opens the log created by `prepare` (again, when something deleted it meanwhile) and a
+  /// stderr pipe.
+  static func openFiles(_ ready: Ready) -> Result<Files, Failure> {
+    let logFd = openLog(ready.logPath, create: false)
+    guard logFd >= 0 else {
+      return .failure(
+        .io("I/O error at '\(ready.logPath)' while opening the log: \(String(cString: strerror(errno)))"))
     }
     var fds: [Int32] = [0, 0]
     guard ctfs_pipe(&fds) == 0 else {
       close(logFd)
       return .failure(.io("could not create a pipe: \(String(cString: strerror(errno)))"))
     }
-    let request = LaunchRequest(
-      executable: executable, arguments: words + [entry], environment: environment, workdir: workdir,
-      stdoutFd: logFd, stderrFd: fds[1])
-    return .success(
-      Ready(request: request, logFd: logFd, stderrRead: fds[0], logRelative: logRelative, paths: paths))
+    return .success(Files(logFd: logFd, stderrRead: fds[0], stderrWrite: fds[1]))
+  }
+
+  /// Opens the log for writing: the descriptor, or -1 with `errno` set. No O_APPEND: the
+  /// child's stdout and the daemon's copy of stderr share this one open file description (so
+  /// one offset, and the kernel orders their writes), and without O_APPEND `cat` and friends
+  /// can use copy_file_range (twice as fast for big outputs).
+  private static func openLog(_ path: String, create: Bool) -> Int32 {
+    let flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0)
+    var fd = open(path, flags, 0o640)
+    if fd < 0 && errno == ENOENT {
+      // The log or a remembered folder was deleted under us (prune, a user): create it again.
+      try? FileSystem.makeDirectory((path as NSString).deletingLastPathComponent)
+      fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0o640)
+    }
+    return fd
   }
 
   private func resolvedWorkdir(_ paths: TaskPaths) -> String {

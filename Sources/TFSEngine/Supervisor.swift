@@ -80,47 +80,38 @@ final class Supervisor {
     return (ready, failed)
   }
 
-  /// Gives up prepared runs that will not start (shutdown, task changed): closes their files.
+  /// Gives up prepared runs that will not start (shutdown, task changed): removes their logs.
   func discard(_ prepared: [Prepared]) {
-    for p in prepared {
-      close(p.ready.logFd)
-      close(p.ready.stderrRead)
-      close(p.ready.request.stderrFd)
-      unlink(p.ready.paths.absolute(p.ready.logRelative))
-    }
+    for p in prepared { unlink(p.ready.logPath) }
   }
 
   /// Spawns prepared runs (in parallel when many) and marks them running in one transaction.
   func launch(_ ready: [Prepared]) throws(StoreError) -> (started: [LiveRun], failed: [Finished]) {
     guard !ready.isEmpty else { return ([], []) }
-    let spawned = spawnAll(ready.map(\.ready.request))
+    let spawned = spawnAll(ready.map(\.ready))
     var started: [LiveRun] = []
     var failed: [Finished] = []
     var starts: [RunStart] = []
     for (i, p) in ready.enumerated() {
       let (run, spec, r) = (p.run, p.spec, p.ready)
-      close(r.request.stderrFd)
       switch spawned[i] {
-      case .success(let (pid, at)):
-        let startTime = ctfs_process_start(pid)
+      case .success(let s):
         let liveRun = LiveRun(
-          run: run, spec: spec, paths: r.paths, pid: pid, processStart: startTime >= 0 ? startTime : nil,
-          logFd: r.logFd, stderrFd: r.stderrRead, startedAt: at)
+          run: run, spec: spec, paths: r.paths, pid: s.pid, processStart: s.processStart, logFd: s.logFd,
+          stderrFd: s.stderrRead, startedAt: s.at)
         liveRun.run.status = .running
-        liveRun.run.startedAt = at
-        liveRun.run.pid = pid
+        liveRun.run.startedAt = s.at
+        liveRun.run.pid = s.pid
         liveRun.run.logPath = r.logRelative
-        live[pid] = liveRun
-        pidsByTask[spec.name, default: []].append(pid)
+        live[s.pid] = liveRun
+        pidsByTask[spec.name, default: []].append(s.pid)
         started.append(liveRun)
         starts.append(
           RunStart(
-            id: run.id, version: run.version, startedAt: at, pid: pid, processStart: liveRun.processStart,
+            id: run.id, version: run.version, startedAt: s.at, pid: s.pid, processStart: s.processStart,
             logPath: r.logRelative))
-      case .failure(let error):
-        close(r.logFd)
-        close(r.stderrRead)
-        failed.append(notStarted(run, spec, .io(error.description)))
+      case .failure(let failure):
+        failed.append(notStarted(run, spec, failure))
       }
     }
     let killedMeanwhile = try store.markStartedBatch(starts, executorPid: executorPid)
@@ -132,31 +123,57 @@ final class Supervisor {
     return (started, failed)
   }
 
-  /// Spawns in parallel when many are due at once (posix_spawn costs ~0.5 ms of CPU each);
-  /// each result carries the time its spawn returned.
-  private func spawnAll(_ requests: [LaunchRequest]) -> [Result<(Int32, Int64), LaunchError>] {
+  /// A started process and the descriptors the daemon keeps for it.
+  struct Spawned {
+    let pid: Int32
+    /// When the spawn returned (epoch ms).
+    let at: Int64
+    let processStart: Int64?
+    let logFd: Int32
+    let stderrRead: Int32
+  }
+
+  /// Spawns in parallel when many are due at once (posix_spawn costs ~0.5 ms of CPU each).
+  private func spawnAll(_ runs: [RunPreparation.Ready]) -> [Result<Spawned, RunPreparation.Failure>] {
     let launcher = self.launcher
     let clock = self.clock
-    if requests.count < 8 { return requests.map { Supervisor.spawn(launcher, clock, $0) } }
+    if runs.count < 8 { return runs.map { Supervisor.spawn(launcher, clock, $0) } }
     // One spawner per core: more only adds contention with the children just started.
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
-    let slots = SpawnSlots(count: requests.count)
-    DispatchQueue.concurrentPerform(iterations: min(workers, requests.count)) { worker in
-      for i in stride(from: worker, to: requests.count, by: workers) {
-        slots.set(i, Supervisor.spawn(launcher, clock, requests[i]))
+    let slots = SpawnSlots(count: runs.count)
+    DispatchQueue.concurrentPerform(iterations: min(workers, runs.count)) { worker in
+      for i in stride(from: worker, to: runs.count, by: workers) {
+        slots.set(i, Supervisor.spawn(launcher, clock, runs[i]))
       }
     }
     return slots.results
   }
 
+  /// Opens the run's descriptors, spawns it and closes the child's end of the pipe at once, so
+  /// the daemon's descriptor table (copied by every spawn) holds two descriptors per live run.
   private static func spawn(
-    _ launcher: any ProcessLauncher, _ clock: any TFSCore.Clock, _ request: LaunchRequest
-  ) -> Result<(Int32, Int64), LaunchError> {
+    _ launcher: any ProcessLauncher, _ clock: any TFSCore.Clock, _ ready: RunPreparation.Ready
+  ) -> Result<Spawned, RunPreparation.Failure> {
+    let files: RunPreparation.Files
+    switch RunPreparation.openFiles(ready) {
+    case .success(let f): files = f
+    case .failure(let failure): return .failure(failure)
+    }
+    var request = ready.request
+    request.stdoutFd = files.logFd
+    request.stderrFd = files.stderrWrite
     do {
       let pid = try launcher.launch(request)
-      return .success((pid, clock.nowMs()))
+      let at = clock.nowMs()
+      close(files.stderrWrite)
+      let start = ctfs_process_start(pid)
+      return .success(
+        Spawned(
+          pid: pid, at: at, processStart: start >= 0 ? start : nil, logFd: files.logFd,
+          stderrRead: files.stderrRead))
     } catch {
-      return .failure(error)
+      files.closeAll()
+      return .failure(.io(error.description))
     }
   }
 
@@ -391,20 +408,20 @@ enum Terminal {
 
 /// Results written by parallel spawner threads, each to its own index.
 private final class SpawnSlots: @unchecked Sendable {
-  private var storage: [Result<(Int32, Int64), LaunchError>]
+  private var storage: [Result<Supervisor.Spawned, RunPreparation.Failure>]
   private let lock = NSLock()
 
   init(count: Int) {
-    storage = Array(repeating: .failure(LaunchError(executable: "", errno: 0)), count: count)
+    storage = Array(repeating: .failure(.io("not spawned")), count: count)
   }
 
-  func set(_ i: Int, _ value: Result<(Int32, Int64), LaunchError>) {
+  func set(_ i: Int, _ value: Result<Supervisor.Spawned, RunPreparation.Failure>) {
     lock.lock()
     storage[i] = value
     lock.unlock()
   }
 
-  var results: [Result<(Int32, Int64), LaunchError>] {
+  var results: [Result<Supervisor.Spawned, RunPreparation.Failure>] {
     lock.lock()
     defer { lock.unlock() }
     return storage

@@ -22,13 +22,7 @@ struct RunPreparationTests {
   func prepare(_ spec: TaskSpec, base: [String: String] = ["PATH": "/usr/bin:/bin"]) -> Result<
     RunPreparation.Ready, RunPreparation.Failure
   > {
-    let result = RunPreparation(spec: spec, settings: settings, baseEnvironment: base).prepare(run(spec))
-    if case .success(let ready) = result {
-      close(ready.logFd)
-      close(ready.stderrRead)
-      close(ready.request.stderrFd)
-    }
-    return result
+    RunPreparation(spec: spec, settings: settings, baseEnvironment: base).prepare(run(spec))
   }
 
   @Test func argvEnvironmentAndWorkdirFollowTheSpec() throws {
@@ -106,12 +100,43 @@ struct RunPreparationTests {
     let result = RunPreparation(spec: spec, settings: settings, baseEnvironment: ["PATH": "/usr/bin:/bin"])
       .prepare(run(spec, trigger: .manual, scheduledAt: nil))
     let ready = try result.get()
-    defer {
-      close(ready.logFd)
-      close(ready.stderrRead)
-      close(ready.request.stderrFd)
-    }
     #expect(ready.request.environment["TFS_SCHEDULED_AT"] == "")
     #expect(ready.request.environment["TFS_TRIGGER"] == "manual")
+  }
+
+  /// Runs prepared ahead of a busy second hold no descriptors (every spawn copies the daemon's
+  /// table): the log is created empty, and opened with the pipe only at spawn time.
+  @Test func preparedRunsHoldNoDescriptorsUntilTheirFilesAreOpened() throws {
+    defer { dir.remove() }
+    dir.write("home/tasks/many/run.sh", "true\n")
+    let spec = try makeSpec("many", rule: "* * * * * *")
+    let preparation = RunPreparation(spec: spec, settings: settings, baseEnvironment: ["PATH": "/usr/bin:/bin"])
+    let before = openDescriptors()
+    var known: Set<String> = []
+    var prepared: [RunPreparation.Ready] = []
+    for i in 0..<300 {
+      var r = run(spec)
+      r.version = String(format: "202401/05/12%04d", i)
+      prepared.append(try preparation.prepare(r, knownFolders: &known).get())
+    }
+    // Other tests run in this process at the same time: allow for their descriptors, far
+    // below the 900 that 300 runs holding a log and a pipe each would take.
+    #expect(openDescriptors() - before < 150)
+    let last = try #require(prepared.last)
+    var info = stat()
+    #expect(stat(last.logPath, &info) == 0 && info.st_size == 0)
+
+    // Deleted between preparation and spawn (a prune): opened again, folder and all.
+    try FileManager.default.removeItem(atPath: settings.paths(spec.name).folder + "/logs")
+    let files = try RunPreparation.openFiles(last).get()
+    defer { files.closeAll() }
+    #expect(write(files.logFd, "x", 1) == 1 && stat(last.logPath, &info) == 0 && info.st_size == 1)
+    #expect(write(files.stderrWrite, "e", 1) == 1)
+    var byte: UInt8 = 0
+    #expect(read(files.stderrRead, &byte, 1) == 1 && byte == UInt8(ascii: "e"))
+  }
+
+  private func openDescriptors() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
   }
 }
