@@ -110,7 +110,8 @@ struct RunPreparationTests {
     defer { dir.remove() }
     dir.write("home/tasks/many/run.sh", "true\n")
     let spec = try makeSpec("many", rule: "* * * * * *")
-    let preparation = RunPreparation(spec: spec, settings: settings, baseEnvironment: ["PATH": "/usr/bin:/bin"])
+    let preparation = RunPreparation(
+      spec: spec, settings: settings, baseEnvironment: ["PATH": "/usr/bin:/bin"])
     let before = openDescriptors()
     var known: Set<String> = []
     var prepared: [RunPreparation.Ready] = []
