@@ -3,12 +3,61 @@ import Foundation
 
 /// What to start: argv, environment, working directory and the descriptors for stdout/stderr.
 public struct LaunchRequest: Sendable {
-  public var executable: String
-  public var arguments: [String]
-  public var environment: [String: String]
-  public var workdir: String
+  public let executable: String
+  public let arguments: [String]
+  public let environment: [String: String]
+  public let workdir: String
   public var stdoutFd: Int32
   public var stderrFd: Int32
+  /// argv and envp as C arrays, built with the request (when a run is prepared, ahead of its
+  /// occurrence) rather than in the spawn.
+  let native: NativeArguments
+
+  public init(
+    executable: String, arguments: [String], environment: [String: String], workdir: String,
+    stdoutFd: Int32, stderrFd: Int32
+  ) {
+    (self.executable, self.arguments, self.environment, self.workdir) = (
+      executable, arguments, environment, workdir
+    )
+    (self.stdoutFd, self.stderrFd) = (stdoutFd, stderrFd)
+    native = NativeArguments(
+      arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" }, executable: executable,
+      workdir: workdir)
+  }
+}
+
+/// NULL-terminated C string arrays owned by one request, freed with it.
+final class NativeArguments: @unchecked Sendable {
+  let argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+  let envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+  let executable: UnsafeMutablePointer<CChar>
+  let workdir: UnsafeMutablePointer<CChar>
+  private let counts: (Int, Int)
+
+  init(arguments: [String], environment: [String], executable: String, workdir: String) {
+    argv = NativeArguments.array(arguments)
+    envp = NativeArguments.array(environment)
+    self.executable = strdup(executable)
+    self.workdir = strdup(workdir)
+    counts = (arguments.count, environment.count)
+  }
+
+  private static func array(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+    let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
+    for (i, s) in strings.enumerated() { array[i] = strdup(s) }
+    array[strings.count] = nil
+    return array
+  }
+
+  deinit {
+    for i in 0..<counts.0 { free(argv[i]) }
+    for i in 0..<counts.1 { free(envp[i]) }
+    argv.deallocate()
+    envp.deallocate()
+    free(executable)
+    free(workdir)
+  }
 }
 
 /// The only code that starts processes. `posix_spawn` (vfork-based in glibc) in a new session,
@@ -30,20 +79,17 @@ public struct PosixLauncher: ProcessLauncher {
   public init() {}
 
   public func launch(_ request: LaunchRequest) throws(LaunchError) -> Int32 {
-    let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
-    defer { if devNull >= 0 { close(devNull) } }
     var pid: pid_t = 0
-    let env = request.environment.map { "\($0.key)=\($0.value)" }
-    let rc = withCStrings(request.arguments) { argv in
-      withCStrings(env) { envp in
-        ctfs_spawn(
-          request.executable, argv, envp, request.workdir, devNull, request.stdoutFd, request.stderrFd,
-          &pid)
-      }
-    }
+    let n = request.native
+    let rc = ctfs_spawn(
+      n.executable, n.argv, n.envp, n.workdir, PosixLauncher.devNull, request.stdoutFd, request.stderrFd, &pid
+    )
     guard rc == 0 else { throw LaunchError(executable: request.executable, errno: rc) }
     return pid
   }
+
+  /// Every child's stdin, opened once (close-on-exec: the spawn dup2s it to 0).
+  private static let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
 
   /// Finds `command` the way execvp would: as given when it has a '/', else in `path`'s folders.
   public static func resolve(_ command: String, path: String?, workdir: String) -> String? {
@@ -58,12 +104,4 @@ public struct PosixLauncher: ProcessLauncher {
     }
     return nil
   }
-}
-
-/// Calls `body` with a NULL-terminated C array of the strings.
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-  var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-  pointers.append(nil)
-  defer { for p in pointers { free(p) } }
-  return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

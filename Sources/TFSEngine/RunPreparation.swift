@@ -3,10 +3,10 @@ import Foundation
 import TFSCore
 
 /// Everything a run needs before its process starts: folders, an empty `publish/`, the log
-/// file, argv and environment. Failures here are the run's, not the daemon's: they become a
+/// file (`createLog`), argv and environment. Failures here are the run's, not the daemon's: they become a
 /// `failed` run with an `entry-missing` alert and no process.
 ///
-/// The log is created here but opened (with the stderr pipe) only by `openFiles`, right before
+/// The log is created ahead but opened (with the stderr pipe) only by `openFiles`, right before
 /// the spawn: every spawn copies the daemon's descriptor table, so runs prepared ahead of a
 /// busy second must not hold descriptors (1,000 prepared runs held 3,000).
 struct RunPreparation {
@@ -103,21 +103,26 @@ struct RunPreparation {
     } catch {
       return .failure(.io("\(error)"))
     }
-    // Created now, off the firing path (creating a file can take 0.5 ms on a busy ext4),
-    // opened again by `openFiles` at spawn time.
-    let logFd = RunPreparation.openLog(logPath, create: true)
-    guard logFd >= 0 else {
-      return .failure(
-        .io("I/O error at '\(logPath)' while creating the log: \(String(cString: strerror(errno)))"))
-    }
-    close(logFd)
     let request = LaunchRequest(
       executable: executable, arguments: words + [entry], environment: environment, workdir: workdir,
       stdoutFd: -1, stderrFd: -1)
     return .success(Ready(request: request, logRelative: logRelative, paths: paths))
   }
 
-  /// Opens the log created by `prepare` (again, when something deleted it meanwhile) and a
+  /// Creates the run's empty log, off the firing path (creating a file takes up to 0.5 ms on a
+  /// busy ext4, so the supervisor does this for many runs in parallel); `openFiles` opens it
+  /// again at spawn time.
+  static func createLog(_ ready: Ready) -> Failure? {
+    let fd = openLog(ready.logPath, create: true)
+    guard fd >= 0 else {
+      return .io(
+        "I/O error at '\(ready.logPath)' while creating the log: \(String(cString: strerror(errno)))")
+    }
+    close(fd)
+    return nil
+  }
+
+  /// Opens the log created by `createLog` (again, when something deleted it meanwhile) and a
   /// stderr pipe.
   static func openFiles(_ ready: Ready) -> Result<Files, Failure> {
     let logFd = openLog(ready.logPath, create: false)

@@ -97,6 +97,13 @@ struct DaemonTests {
     let alerts = try events(s, type: "overlap")
     let firstRun = try #require(all.first { $0.status != .skipped })
     #expect(alerts.filter { $0.runID == firstRun.id }.count == 1, "one overlap alert per running run")
+    // Skipped occurrences were prepared ahead and decided at their second: no log left behind.
+    let skipped = all.filter { $0.status == .skipped }
+    #expect(
+      skipped.allSatisfy { $0.reason == "previous run still running (overlap skip)" && $0.logPath == nil })
+    let logs =
+      FileManager.default.enumerator(atPath: s.taskDir("long") + "/logs")?.allObjects as? [String] ?? []
+    #expect(logs.filter { $0.hasSuffix(".log") }.count == all.count - skipped.count, "\(logs)")
   }
 
   @Test func timeoutKillsTheRun() throws {

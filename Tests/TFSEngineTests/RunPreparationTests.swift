@@ -118,7 +118,9 @@ struct RunPreparationTests {
     for i in 0..<300 {
       var r = run(spec)
       r.version = String(format: "202401/05/12%04d", i)
-      prepared.append(try preparation.prepare(r, knownFolders: &known).get())
+      let ready = try preparation.prepare(r, knownFolders: &known).get()
+      #expect(RunPreparation.createLog(ready) == nil)
+      prepared.append(ready)
     }
     // Other tests run in this process at the same time: allow for their descriptors, far
     // below the 900 that 300 runs holding a log and a pipe each would take.

@@ -316,9 +316,9 @@ struct SupervisorTests {
     let h = try SupervisorHarness()
     defer { h.cleanUp() }
     var pid: pid_t = 0
-    let rc = withCStrings(["/bin/sh", "-c", "exit 7"]) { argv in
-      withCStrings([]) { envp in posix_spawn(&pid, "/bin/sh", nil, nil, argv, envp) }
-    }
+    let native = NativeArguments(
+      arguments: ["/bin/sh", "-c", "exit 7"], environment: [], executable: "/bin/sh", workdir: "/")
+    let rc = posix_spawn(&pid, native.executable, nil, nil, native.argv, native.envp)
     try #require(rc == 0)
     #expect(waitUntil(timeout: 5) { !ProcessControl.isAlive(pid) })
     #expect(h.supervisor.reap().isEmpty)
@@ -327,6 +327,22 @@ struct SupervisorTests {
     #expect(waited == pid, "the other child's exit status was consumed by reap()")
     #expect(waited != pid || (status >> 8) & 0xff == 7)
     if waited != pid { waitpid(pid, &status, 0) }
+  }
+
+  /// The spawner pool: every item once, results in order, its threads joined before it returns.
+  @Test func inParallelMapsInOrderOnSeveralThreads() {
+    for round in 0..<200 {
+      let items = Array(0..<(round % 40))
+      let threads = ThreadsSeen()
+      let out = Supervisor.inParallel(items, threadsPerCore: 2) { i -> Int in
+        threads.add(pthread_self())
+        return i * 3
+      }
+      #expect(out == items.map { $0 * 3 })
+      if items.count >= 8 && ProcessInfo.processInfo.activeProcessorCount > 1 {
+        #expect(threads.count > 1, "\(items.count) items ran on one thread")
+      }
+    }
   }
 
   @Test func severalRunsStartedTogetherAreAllReaped() throws {
@@ -352,5 +368,23 @@ struct SupervisorTests {
       #expect(String(decoding: h.log(of: f) ?? Data(), as: UTF8.self) == "\(i)\n")
     }
     #expect(h.supervisor.runningCount == 0)
+  }
+}
+
+/// Distinct threads seen by a test, from any thread.
+private final class ThreadsSeen: @unchecked Sendable {
+  private var seen: Set<UInt> = []
+  private let lock = NSLock()
+
+  func add(_ thread: pthread_t) {
+    lock.lock()
+    seen.insert(UInt(thread))
+    lock.unlock()
+  }
+
+  var count: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return seen.count
   }
 }

@@ -1,7 +1,7 @@
 import TFSCore
 
 /// A JSON value with ordered object keys, so output is stable for scripts and golden tests.
-enum JSONValue {
+enum JSONValue: Sendable {
   case string(String)
   case int(Int64)
   case bool(Bool)
