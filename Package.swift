@@ -16,7 +16,10 @@ let package = Package(
     .target(name: "TFSCore"),
     .target(
       name: "TFSStore",
-      dependencies: ["TFSCore", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: [
+        "TFSCore", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ]
     ),
     .target(name: "CTFSSupport"),
     .target(

@@ -13,12 +13,8 @@ public struct TaskRecord: Sendable, Equatable {
 }
 
 extension Store {
-  /// `TaskDecoder` reads these by position: keep the order.
-  static let taskColumns = """
-    name, rule, command, entry, title, description, owners, time_zone, timeout_ms, on_timeout,
-    overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms, jitter_ms, environment,
-    workdir, enabled, created_at, updated_at, last_run_id, last_status, last_run_at
-    """
+  /// The columns of `TaskRow.Column`, in its order.
+  static let taskColumns = TaskRow.Column.allCases.map(\.name).joined(separator: ", ")
 
   /// Adds a task and its `added` event in one transaction.
   public func addTask(_ spec: TaskSpec, actor: String, now: Int64) throws(StoreError) {
@@ -137,14 +133,55 @@ extension Store {
     return records
   }
 
-  /// Hands every task, sorted by name, to `body` as its row is read: `list --json` writes
-  /// 10,000 tasks without holding them all.
+  /// Hands every task, sorted by name, to `body` as its row is read.
   public func forEachTask(enabledOnly: Bool = false, _ body: (TaskRecord) -> Void) throws(StoreError) {
-    try read { db in
-      let filter = enabledOnly ? "WHERE enabled = 1" : ""
-      var decoder = TaskDecoder()
-      let rows = try Row.fetchCursor(db, sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
-      while let row = try rows.next() { body(try decoder.record(row)) }
+    var decoder = TaskDecoder()
+    do {
+      try forEachTaskRow(enabledOnly: enabledOnly) { body(try decoder.record($0)) }
+    } catch {
+      throw error as? StoreError ?? .database(path: path, message: "\(error)")
+    }
+  }
+
+  /// Hands every task's row, sorted by name, to `body` as it is read, without decoding it:
+  /// `list --json` writes 10,000 tasks from SQLite's own bytes, with no `String` per column.
+  /// Errors thrown by `body` are rethrown as they are.
+  public func forEachTaskRow(enabledOnly: Bool = false, _ body: (TaskRow) throws -> Void) throws {
+    var bodyError: (any Error)?
+    do {
+      try read { db in
+        let filter = enabledOnly ? "WHERE enabled = 1" : ""
+        let statement = try db.makeStatement(
+          sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
+        let row = TaskRow(statement.sqliteStatement)
+        let rows = try Row.fetchCursor(statement)
+        while try rows.next() != nil {
+          do { try body(row) } catch {
+            bodyError = error
+            throw error
+          }
+        }
+      }
+    } catch {
+      throw bodyError ?? error
+    }
+  }
+
+  /// Hands the row of task `name` to `body` (nil when there is no such task), as
+  /// `forEachTaskRow` does.
+  public func withTaskRow<T>(_ name: TaskName, _ body: (TaskRow?) throws -> T) throws -> T {
+    var bodyError: (any Error)?
+    do {
+      return try read { db in
+        try Store.withTaskRow(db, name) { row in
+          do { return try body(row) } catch {
+            bodyError = error
+            throw error
+          }
+        }
+      }
+    } catch {
+      throw bodyError ?? error
     }
   }
 
@@ -154,9 +191,19 @@ extension Store {
   }
 
   static func fetchTask(_ db: Database, _ name: TaskName) throws -> TaskRecord? {
-    try Row.fetchOne(
-      db, sql: "SELECT \(taskColumns) FROM task WHERE name = ?", arguments: [name.rawValue]
-    ).map(taskRecord)
+    try withTaskRow(db, name) { row in
+      var decoder = TaskDecoder()
+      return try row.map { try decoder.record($0) }
+    }
+  }
+
+  static func withTaskRow<T>(_ db: Database, _ name: TaskName, _ body: (TaskRow?) throws -> T) throws -> T {
+    let statement = try db.makeStatement(sql: "SELECT \(taskColumns) FROM task WHERE name = ?")
+    let rows = try Row.fetchCursor(statement, arguments: [name.rawValue])
+    // The row is read in place: the cursor (which resets the statement when it goes) must live.
+    return try withExtendedLifetime(rows) {
+      try body(try rows.next() != nil ? TaskRow(statement.sqliteStatement) : nil)
+    }
   }
 
   static func arguments(_ s: TaskSpec) -> [(any DatabaseValueConvertible)?] {
@@ -168,46 +215,36 @@ extension Store {
     ]
   }
 
-  static func taskRecord(_ row: Row) throws -> TaskRecord {
-    var decoder = TaskDecoder()
-    return try decoder.record(row)
-  }
 }
 
-/// Decodes rows of `SELECT Store.taskColumns` by position (looking 24 columns up by name cost
-/// more than the query for 10,000 tasks), parsing each distinct rule and environment once.
+/// Decodes `TaskRow`s into `TaskRecord`s, parsing each distinct rule and environment once.
 struct TaskDecoder {
   private var rules: [String: CronRule] = [:]
   private var environments: [String: [String: String]] = [:]
 
-  mutating func record(_ row: Row) throws -> TaskRecord {
-    let name: String = row[0]
-    let ruleText: String = row[1]
-    let rule = try rules[ruleText] ?? parse(ruleText, task: name)
-    let taskName = TaskName(stored: name)
-    let owners: String = row[6]
-    let envText: String = row[16]
-    let environment = environments[envText] ?? JSON.stringDictionary(envText)
+  mutating func record(_ row: TaskRow) throws -> TaskRecord {
+    let name = row.string(.name) ?? ""
+    let ruleText = row.string(.rule) ?? ""
+    let rule = try rules[ruleText] ?? TaskRow.rule(ruleText, task: name)
+    rules[ruleText] = rule
+    let owners = row.string(.owners) ?? ""
+    let envText = row.string(.environment) ?? ""
+    let environment = environments[envText] ?? TaskRow.environment(envText)
     environments[envText] = environment
     let spec = TaskSpec(
-      name: taskName, rule: rule, command: row[2], entry: row[3], title: row[4], description: row[5],
-      owners: owners.isEmpty ? [] : owners.split(separator: ";").map(String.init), timeZone: row[7],
-      timeoutMs: row[8], onTimeout: TimeoutAction(rawValue: row[9]) ?? .kill,
-      overlap: OverlapPolicy(rawValue: row[10]) ?? .skip, catchUp: CatchUpPolicy(rawValue: row[11]) ?? .none,
-      catchUpWindowMs: row[12], retries: row[13], retryDelayMs: row[14], jitterMs: row[15],
-      environment: environment, workdir: row[17], enabled: row[18])
-    let lastStatus: String? = row[22]
+      name: TaskName(stored: name), rule: rule, command: row.string(.command) ?? "",
+      entry: row.string(.entry) ?? "", title: row.string(.title) ?? "",
+      description: row.string(.description) ?? "",
+      owners: TaskRow.owners(owners),
+      timeZone: row.string(.timeZone), timeoutMs: row.int(.timeoutMs),
+      onTimeout: row.onTimeout, overlap: row.overlap, catchUp: row.catchUp,
+      catchUpWindowMs: row.int(.catchUpWindowMs), retries: Int(row.int(.retries) ?? 0),
+      retryDelayMs: row.int(.retryDelayMs) ?? 0, jitterMs: row.int(.jitterMs) ?? 0,
+      environment: environment, workdir: row.string(.workdir), enabled: row.enabled)
     return TaskRecord(
-      spec: spec, createdAt: row[19], updatedAt: row[20], lastRunID: row[21],
-      lastStatus: lastStatus.flatMap(RunStatus.init(rawValue:)), lastRunAt: row[23])
-  }
-
-  private mutating func parse(_ text: String, task: String) throws -> CronRule {
-    guard let rule = try? CronRule(text) else {
-      throw StoreError.database(path: "", message: "task '\(task)' has an unreadable rule '\(text)'")
-    }
-    rules[text] = rule
-    return rule
+      spec: spec, createdAt: row.int(.createdAt) ?? 0, updatedAt: row.int(.updatedAt) ?? 0,
+      lastRunID: row.int(.lastRunID), lastStatus: row.lastStatus,
+      lastRunAt: row.int(.lastRunAt))
   }
 }
 

@@ -62,21 +62,26 @@ import Testing
         task: try TaskName("team/full"), version: "202401/05/120000", trigger: .manual, status: .running,
         queuedAt: 1_704_456_000_000, startedAt: 1_704_456_000_000))
     try store.finishRun(run.id, RunEnd(status: .failed, endedAt: 1_704_456_001_500, exitCode: 2))
-    let records = try store.tasks()
     let settings = EffectiveSettings(stored: ["timezone": "Europe/Paris"], home: home)
     let zone = ZoneRules.forZone(TimeZone(identifier: "America/New_York") ?? .current)
     let now: Int64 = 1_709_985_600_000
-    let tree = JSONValue.array(
-      records.map { .object(Render.task($0, settings: settings, nowMs: now, zone: zone)) }
-    ).render()
+    var objects: [JSONValue] = []
+    try store.forEachTaskRow { row in
+      objects.append(.object(try Render.task(row, settings: settings, nowMs: now, zone: zone)))
+    }
+    let tree = JSONValue.array(objects).render()
     let streamed = String(
-      decoding: Render.tasksJSON(records, settings: settings, nowMs: now, zone: zone), as: UTF8.self)
+      decoding: try Render.tasksJSON(store, settings: settings, nowMs: now, zone: zone), as: UTF8.self)
     #expect(streamed == tree)
     #expect(tree.contains(#""last_run":{"id":1,"status":"failed","at":"2024-01-05T07:00:01-05:00"}"#))
     #expect(tree.contains(#""env":{"A":"fïrst \"q\"","Z":"last"}"#))
     #expect(tree.contains(#""timezone":"Europe/Paris""#) && tree.contains(#""next_run":null"#))
+    #expect(tree.contains(#""title":"Quote \" and \\ and\ttab","description":"line\nbreak ✓""#))
+    #expect(tree.contains(#""owners":["a@x","b@y"]"#))
+    #expect(tree.contains(#""next_run":"2024-03-10T20:30:00-04:00""#))
+    let empty = try Store.open(home: Home(path: dir.path + "/empty"))
     #expect(
-      String(decoding: Render.tasksJSON([], settings: settings, nowMs: now, zone: zone), as: UTF8.self)
+      String(decoding: try Render.tasksJSON(empty, settings: settings, nowMs: now, zone: zone), as: UTF8.self)
         == "[]")
   }
 }

@@ -5,6 +5,7 @@ import TFSEngine
 
 struct Add: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "add",
     abstract: "Add a task.",
     discussion: "The task folder is <task-root>/NAME; argv is the command words plus the entry path.")
 

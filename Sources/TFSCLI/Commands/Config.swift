@@ -6,6 +6,7 @@ import TFSStore
 
 struct Config: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "config",
     abstract: "Show or change the settings stored in the database (default: list).",
     discussion: """
       Settings: \(Setting.allCases.map(\.rawValue).joined(separator: ", ")).

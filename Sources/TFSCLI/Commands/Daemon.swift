@@ -5,6 +5,7 @@ import TFSEngine
 
 struct Daemon: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "daemon",
     abstract: "Run the scheduler in the foreground (for systemd, supervisord, runit).",
     discussion: """
       One daemon per home (a second exits 1). Logs one line per event on stderr. SIGTERM/SIGINT:

@@ -2,6 +2,7 @@ import ArgumentParser
 
 struct Disable: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "disable",
     abstract: "Disable a task: it is no longer scheduled (a running run goes on; see 'tfs kill').",
     discussion: "A disabled task has no missed runs; 'tfs run' still starts it by hand.")
 

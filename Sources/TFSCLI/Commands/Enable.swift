@@ -4,6 +4,7 @@ import TFSEngine
 
 struct Enable: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "enable",
     abstract: "Enable a task: the daemon schedules it from its next occurrence.",
     discussion: "Occurrences that passed while it was disabled are not missed runs.")
 

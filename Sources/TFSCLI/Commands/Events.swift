@@ -4,6 +4,7 @@ import TFSStore
 
 struct Events: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "events",
     abstract: "List alerts and audit entries, newest first; -f follows new ones.",
     discussion: """
       Columns: ID, AT, TYPE, TASK, ACTOR, DELIVERY (none|pending|delivered|failed|suppressed), \

@@ -4,6 +4,7 @@ import TFSStore
 
 struct History: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "history",
     abstract: "List runs, newest first; with --files, the files a run published.",
     discussion: """
       Columns: ID, TASK, VERSION, TRIGGER, STARTED, DURATION, STATUS, EXIT ('sig N' when a signal \

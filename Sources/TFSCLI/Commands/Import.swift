@@ -6,6 +6,7 @@ import TFSStore
 
 struct Import: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "import",
     abstract: "Turn definitions from other schedulers into tasks.", subcommands: [ImportCrontab.self])
 }
 

@@ -3,7 +3,8 @@ import Foundation
 import TFSCore
 
 struct Init: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Create the home and print its paths.")
+  static let configuration = CommandConfiguration(
+    commandName: "init", abstract: "Create the home and print its paths.")
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var output: JSONOption

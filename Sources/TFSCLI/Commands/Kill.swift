@@ -6,6 +6,7 @@ import TFSStore
 
 struct Kill: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "kill",
     abstract: "Stop the current run of a task: a signal to its process group, SIGKILL after the grace.",
     discussion: "Returns once the run is recorded as ended (status killed). Exit 1 when nothing runs.")
 

@@ -5,6 +5,7 @@ import TFSStore
 
 struct List: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "list",
     abstract: "List tasks: NAME, RULE, NEXT RUN, LAST RUN, STATE (sorted by name).")
 
   @OptionGroup var global: GlobalOptions
@@ -19,7 +20,7 @@ struct List: AsyncParsableCommand {
         var list = Render.TaskListJSON(settings: context.settings, nowMs: now, zone: zone) {
           Terminal.writeAll(STDOUT_FILENO, $0)
         }
-        try context.store.forEachTask { list.add($0) }
+        try context.store.forEachTaskRow { try list.add($0) }
         list.finish()
         Terminal.writeAll(STDOUT_FILENO, [10])
         return

@@ -5,6 +5,7 @@ import TFSStore
 
 struct Logs: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "logs",
     abstract: "Print the raw log of a task's last run (or of RUN: an id or a version).",
     discussion: """
       The log's bytes go to stdout unchanged (pipe them into grep, less -R…); messages go to \

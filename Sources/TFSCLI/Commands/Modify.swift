@@ -4,6 +4,7 @@ import TFSEngine
 
 struct Modify: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "modify",
     abstract: "Change a task's fields; prints old → new.",
     discussion: "Takes effect from the next occurrence; a running run keeps its definition.")
 

@@ -5,6 +5,7 @@ import TFSStore
 
 struct Next: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "next",
     abstract: "Print the next occurrences of a rule or task (validates a rule: exit 64 when invalid).")
 
   @OptionGroup var global: GlobalOptions

@@ -6,6 +6,7 @@ import TFSStore
 
 struct Prune: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "prune",
     abstract: "Delete old runs, their log files and history folders.",
     discussion: """
       Without flags, deletes the ended runs queued longer ago than setting 'retention' (30d by

@@ -6,6 +6,7 @@ import TFSStore
 
 struct Remove: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "remove",
     abstract: "Delete a task (its runs, logs and history stay unless --purge).",
     discussion: """
       Refuses while a run of the task is queued or running; --kill stops it first. The task's own

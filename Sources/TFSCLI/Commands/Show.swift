@@ -4,6 +4,7 @@ import TFSStore
 
 struct Show: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "show",
     abstract: "Show every field of a task, its next 5 occurrences and its last 5 runs.")
 
   @OptionGroup var global: GlobalOptions
@@ -26,7 +27,10 @@ struct Show: AsyncParsableCommand {
       }
       let runs = try context.store.runs(RunFilter(task: name.rawValue, limit: 5))
       if output.json {
-        var fields = Render.task(record, settings: context.settings, nowMs: now, zone: zone)
+        var fields = try context.store.withTaskRow(name) { row in
+          guard let row else { throw StoreError.noSuchTask(name.rawValue) }
+          return try Render.task(row, settings: context.settings, nowMs: now, zone: zone)
+        }
         fields.append(
           (
             "next_runs",

@@ -5,6 +5,7 @@ import TFSStore
 
 struct Status: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "status",
     abstract: "Show the daemon, running runs, failing tasks and recent alerts.",
     discussion: """
       The daemon is up when it holds the home's lock and its heartbeat is less than 10s old. A task \

@@ -7,6 +7,9 @@ import TFSCore
 /// escape check.
 protocol JSONFieldSink {
   mutating func field(_ key: StaticString, string: String?)
+  /// Text given as UTF-8 bytes (nil: null), such as a database column read in place; invalid
+  /// UTF-8 is repaired as `String(decoding:as:)` does.
+  mutating func field(_ key: StaticString, utf8: UnsafeBufferPointer<UInt8>?)
   mutating func field(_ key: StaticString, int: Int64?)
   /// An instant as `Times.iso` text in `zone`, or null.
   mutating func field(_ key: StaticString, time ms: Int64?, zone: ZoneRules)
@@ -24,6 +27,9 @@ struct JSONPairs: JSONFieldSink {
 
   mutating func field(_ key: StaticString, string: String?) {
     pairs.append((key.description, .string(string)))
+  }
+  mutating func field(_ key: StaticString, utf8: UnsafeBufferPointer<UInt8>?) {
+    field(key, string: utf8.map { String(decoding: $0, as: UTF8.self) })
   }
   mutating func field(_ key: StaticString, int: Int64?) { pairs.append((key.description, .int(int))) }
   mutating func field(_ key: StaticString, time ms: Int64?, zone: ZoneRules) {
@@ -70,6 +76,19 @@ struct JSONWriter: JSONFieldSink {
   mutating func field(_ key: StaticString, string: String?) {
     self.key(key)
     if let string { JSONValue.quote(string, into: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+  }
+  mutating func field(_ key: StaticString, utf8: UnsafeBufferPointer<UInt8>?) {
+    self.key(key)
+    guard let utf8 else { return bytes.append(contentsOf: "null".utf8) }
+    // Printable ASCII other than `"` and `\` is its own JSON text; anything else (escapes,
+    // multi-byte or invalid UTF-8) goes the way of a `String`.
+    for byte in utf8
+    where byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+      return JSONValue.quote(String(decoding: utf8, as: UTF8.self), into: &bytes)
+    }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: utf8)
+    bytes.append(UInt8(ascii: "\""))
   }
   mutating func field(_ key: StaticString, int: Int64?) {
     self.key(key)

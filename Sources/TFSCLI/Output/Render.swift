@@ -8,76 +8,131 @@ enum Render {
     ms.map { .string(Times.iso(epochMs: $0, zone: zone)) } ?? .null
   }
 
-  /// Next occurrence of an enabled task after `nowMs` (epoch ms), nil when disabled.
-  static func nextRun(_ record: TaskRecord, nowMs: Int64, zones: inout ZoneCache) -> Int64? {
-    guard record.spec.enabled else { return nil }
-    return record.spec.rule.next(after: nowMs / 1000, in: zones.rules(record.spec.timeZone)).map { $0 * 1000 }
-  }
-
   /// Zone rules by stored zone name (nil: the home's default), looked up once per listing.
   struct ZoneCache {
     private let settings: EffectiveSettings
     private let defaultRules: ZoneRules
-    private var rules: [String: ZoneRules] = [:]
+    private var rules = TextCache<ZoneRules>()
 
     init(_ settings: EffectiveSettings) {
       self.settings = settings
       defaultRules = ZoneRules.forZone(settings.timeZone)
     }
 
-    mutating func rules(_ id: String?) -> ZoneRules {
+    mutating func rules(_ id: UnsafeBufferPointer<UInt8>?) -> ZoneRules {
       guard let id else { return defaultRules }
-      if let hit = rules[id] { return hit }
-      let built = ZoneRules.forZone(TimeZone(identifier: id) ?? settings.timeZone)
-      rules[id] = built
-      return built
+      return rules.value(id) { ZoneRules.forZone(TimeZone(identifier: $0) ?? settings.timeZone) }
     }
   }
 
-  static func task(_ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules) -> [(
+  /// What a listing works out once for all its tasks: zones, parsed rules and their next
+  /// occurrence per zone (most tasks share a few rules), owners and sorted environments.
+  struct TaskCache {
+    var zones: ZoneCache
+    private var rules = TextCache<(rule: CronRule, index: Int)>()
+    private var nextRuns: [NextRunKey: Int64?] = [:]
+    private var owners = TextCache<[String]>()
+    private var environments = TextCache<[(String, String)]>()
+    /// `<task root>/`, then the name of the task being written.
+    private var folder: [UInt8]
+    private let folderPrefix: Int
+
+    private struct NextRunKey: Hashable {
+      let rule: Int
+      let zone: ObjectIdentifier
+    }
+
+    init(_ settings: EffectiveSettings) {
+      zones = ZoneCache(settings)
+      folder = Array(settings.taskRoot.utf8) + [UInt8(ascii: "/")]
+      folderPrefix = folder.count
+    }
+
+    /// Calls `body` with the UTF-8 of the task's folder (`TaskPaths.folder`).
+    mutating func withFolder(_ row: TaskRow, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+      folder.removeSubrange(folderPrefix...)
+      row.withText(.name) { folder.append(contentsOf: $0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
+      folder.withUnsafeBufferPointer(body)
+    }
+
+    /// Next occurrence (epoch ms) of an enabled task after `nowMs`, nil when disabled.
+    mutating func nextRun(_ row: TaskRow, nowMs: Int64) throws -> Int64? {
+      let count = rules.count
+      let entry = try row.withText(.rule) { text in
+        try rules.value(text ?? UnsafeBufferPointer(start: nil, count: 0)) { text throws in
+          (try TaskRow.rule(text, task: row.string(.name) ?? ""), count)
+        }
+      }
+      guard row.enabled else { return nil }
+      let zone = row.withText(.timeZone) { zones.rules($0) }
+      let key = NextRunKey(rule: entry.index, zone: ObjectIdentifier(zone))
+      if let hit = nextRuns[key] { return hit }
+      let next = entry.rule.next(after: nowMs / 1000, in: zone).map { $0 * 1000 }
+      nextRuns[key] = next
+      return next
+    }
+
+    mutating func owners(_ row: TaskRow) -> [String] {
+      row.withText(.owners) { text in
+        guard let text, !text.isEmpty else { return [] }
+        return owners.value(text) { TaskRow.owners($0) }
+      }
+    }
+
+    mutating func environment(_ row: TaskRow) -> [(String, String)] {
+      row.withText(.environment) { text in
+        environments.value(text ?? UnsafeBufferPointer(start: nil, count: 0)) {
+          TaskRow.environment($0).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+      }
+    }
+  }
+
+  /// `show --json`'s task object.
+  static func task(_ row: TaskRow, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules) throws -> [(
     String, JSONValue
   )] {
     var sink = JSONPairs()
-    var zones = ZoneCache(settings)
-    taskFields(r, settings: settings, nowMs: nowMs, zone: zone, zones: &zones, into: &sink)
+    var cache = TaskCache(settings)
+    try taskFields(row, settings: settings, nowMs: nowMs, zone: zone, cache: &cache, into: &sink)
     return sink.pairs
   }
 
-  /// `list --json`: the array of task objects, written without building a tree (the same text
-  /// as rendering `JSONValue.array` of `task`s).
-  static func tasksJSON(
-    _ records: [TaskRecord], settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules
-  ) -> [UInt8] {
+  /// `list --json`: the array of every task object in `store`, written without building a tree
+  /// (the same text as rendering `JSONValue.array` of `task`s).
+  static func tasksJSON(_ store: Store, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules) throws
+    -> [UInt8]
+  {
     var all: [UInt8] = []
     var list = TaskListJSON(settings: settings, nowMs: nowMs, zone: zone) { all += $0 }
-    for r in records { list.add(r) }
+    try store.forEachTaskRow { try list.add($0) }
     list.finish()
     return all
   }
 
-  /// The `list --json` array, fed one task at a time (straight from the database cursor) and
-  /// handed to `emit` in chunks of about 64 KiB, so memory stays flat.
+  /// The `list --json` array, fed one task row at a time (straight from the database cursor)
+  /// and handed to `emit` in chunks of about 64 KiB, so memory stays flat.
   struct TaskListJSON {
     private let settings: EffectiveSettings
     private let nowMs: Int64
     private let zone: ZoneRules
     private let emit: (UnsafeBufferPointer<UInt8>) -> Void
     private var writer = JSONWriter(capacity: 80 * 1024)
-    private var zones: ZoneCache
+    private var cache: TaskCache
 
     init(
       settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules,
       emit: @escaping (UnsafeBufferPointer<UInt8>) -> Void
     ) {
       (self.settings, self.nowMs, self.zone, self.emit) = (settings, nowMs, zone, emit)
-      zones = ZoneCache(settings)
+      cache = TaskCache(settings)
       writer.beginArray()
     }
 
-    mutating func add(_ r: TaskRecord) {
+    mutating func add(_ row: TaskRow) throws {
       writer.element()
       writer.beginObject()
-      taskFields(r, settings: settings, nowMs: nowMs, zone: zone, zones: &zones, into: &writer)
+      try taskFields(row, settings: settings, nowMs: nowMs, zone: zone, cache: &cache, into: &writer)
       writer.endObject()
       if writer.bytes.count >= 64 * 1024 { writer.flush(emit) }
     }
@@ -88,40 +143,50 @@ enum Render {
     }
   }
 
-  /// The fields of a task object (docs/json-tasks.md), in order.
+  /// The fields of a task object (docs/json-tasks.md), in order, read from the task's row in
+  /// place: its text goes from SQLite's buffer to the output with no `String` in between. The
+  /// values are those of the decoded `TaskRecord` (`TaskRow` documents the decoding).
   static func taskFields<Sink: JSONFieldSink>(
-    _ r: TaskRecord, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules, zones: inout ZoneCache,
+    _ row: TaskRow, settings: EffectiveSettings, nowMs: Int64, zone: ZoneRules, cache: inout TaskCache,
     into out: inout Sink
-  ) {
-    let s = r.spec
-    out.field("name", string: s.name.rawValue)
-    out.field("rule", string: s.rule.text)
-    out.field("command", string: s.command)
-    out.field("entry", string: s.entry)
-    out.field("title", string: s.title)
-    out.field("description", string: s.description)
-    out.field("owners", strings: s.owners)
-    out.field("timezone", string: s.timeZone ?? settings.timeZone.identifier)
-    out.field("timeout_ms", int: s.timeoutMs)
-    out.field("on_timeout", string: s.onTimeout.rawValue)
-    out.field("overlap", string: s.overlap.rawValue)
-    out.field("catch_up", string: s.catchUp.rawValue)
-    out.field("catch_up_window_ms", int: s.catchUpWindowMs)
-    out.field("retries", int: Int64(s.retries))
-    out.field("retry_delay_ms", int: s.retryDelayMs)
-    out.field("jitter_ms", int: s.jitterMs)
-    out.field("env", stringMap: s.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-    out.field("workdir", string: s.workdir)
-    out.field("enabled", bool: s.enabled)
-    out.field("folder", string: settings.paths(s.name).folder)
-    out.field("created_at", time: r.createdAt, zone: zone)
-    out.field("updated_at", time: r.updatedAt, zone: zone)
-    out.field("next_run", time: nextRun(r, nowMs: nowMs, zones: &zones), zone: zone)
-    if let id = r.lastRunID {
+  ) throws {
+    func text(_ key: StaticString, _ column: TaskRow.Column) {
+      row.withText(column) { out.field(key, utf8: $0) }
+    }
+    text("name", .name)
+    text("rule", .rule)
+    text("command", .command)
+    text("entry", .entry)
+    text("title", .title)
+    text("description", .description)
+    out.field("owners", strings: cache.owners(row))
+    row.withText(.timeZone) { zoneID in
+      if let zoneID {
+        out.field("timezone", utf8: zoneID)
+      } else {
+        out.field("timezone", string: settings.timeZone.identifier)
+      }
+    }
+    out.field("timeout_ms", int: row.int(.timeoutMs))
+    out.field("on_timeout", string: row.onTimeout.rawValue)
+    out.field("overlap", string: row.overlap.rawValue)
+    out.field("catch_up", string: row.catchUp.rawValue)
+    out.field("catch_up_window_ms", int: row.int(.catchUpWindowMs))
+    out.field("retries", int: row.int(.retries))
+    out.field("retry_delay_ms", int: row.int(.retryDelayMs))
+    out.field("jitter_ms", int: row.int(.jitterMs))
+    out.field("env", stringMap: cache.environment(row))
+    text("workdir", .workdir)
+    out.field("enabled", bool: row.enabled)
+    cache.withFolder(row) { out.field("folder", utf8: $0) }
+    out.field("created_at", time: row.int(.createdAt), zone: zone)
+    out.field("updated_at", time: row.int(.updatedAt), zone: zone)
+    out.field("next_run", time: try cache.nextRun(row, nowMs: nowMs), zone: zone)
+    if let id = row.int(.lastRunID) {
       out.field("last_run") { last in
         last.field("id", int: id)
-        last.field("status", string: r.lastStatus?.rawValue)
-        last.field("at", time: r.lastRunAt, zone: zone)
+        last.field("status", string: row.lastStatus?.rawValue)
+        last.field("at", time: row.int(.lastRunAt), zone: zone)
       }
     } else {
       out.field("last_run", null: ())
