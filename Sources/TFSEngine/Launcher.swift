@@ -60,8 +60,9 @@ final class NativeArguments: @unchecked Sendable {
   }
 }
 
-/// The only code that starts processes. `posix_spawn` (vfork-based in glibc) in a new session,
-/// with a clean signal mask and every inherited descriptor closed — see CTFSSupport.
+/// The only code that starts processes: a vfork-style clone sharing the descriptor table (or
+/// `posix_spawn`) into a new session, with default signal dispositions, an empty mask and no
+/// inherited descriptor but stdin/stdout/stderr — see CTFSSupport's `ctfs_spawn`.
 public protocol ProcessLauncher: Sendable {
   /// Starts the process and returns its pid (= its process group and session id).
   func launch(_ request: LaunchRequest) throws(LaunchError) -> Int32
@@ -76,7 +77,8 @@ public struct LaunchError: Error, CustomStringConvertible, Sendable {
 }
 
 public struct PosixLauncher: ProcessLauncher {
-  public init() {}
+  /// Reserves the spawn slots now, while the process has few descriptors open.
+  public init() { ctfs_spawn_setup() }
 
   public func launch(_ request: LaunchRequest) throws(LaunchError) -> Int32 {
     var pid: pid_t = 0

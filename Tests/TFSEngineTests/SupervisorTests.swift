@@ -165,8 +165,16 @@ struct SupervisorTests {
       read line && echo "stdin=has data" || echo "stdin=empty"
       awk '{ print "pgrp=" $5 " sid=" $6 }' /proc/$$/stat
       echo "pid=$$"
+      ls /proc/$$/fd > ../fds.txt
+      echo "fds=$(sort -n ../fds.txt | tr '\n' ' ')"
+      grep -E '^Sig(Blk|Ign):' /proc/$$/status
       """
     let spec = try h.task("group/env", script: script)
+    // Not close-on-exec, and above the 64 the spawn copies: must not reach the child either.
+    let raw = open("/dev/null", O_RDONLY)
+    let sentinel = fcntl(raw, F_DUPFD, 70)
+    close(raw)
+    defer { close(sentinel) }
     let f = try h.runToEnd(spec)
     #expect(f.end.status == .succeeded)
     let log = String(decoding: try #require(h.log(of: f)), as: UTF8.self)
@@ -182,6 +190,43 @@ struct SupervisorTests {
     let pid = f.live.pid
     #expect(log.contains("pgrp=\(pid) sid=\(pid)\n"), "the child leads its own session and group")
     #expect(log.contains("pid=\(pid)\n"))
+    // None of this process's descriptors but stdin/stdout/stderr (the shell opens its own from
+    // 10 up); signals neither blocked nor ignored.
+    let fds =
+      log.split(separator: "\n").first { $0.hasPrefix("fds=") }?.dropFirst(4).split(separator: " ") ?? []
+    #expect(Array(fds.prefix(3)) == ["0", "1", "2"], "\(fds)")
+    #expect(!fds.contains { (3..<10).contains(Int($0) ?? 0) || $0 == "\(sentinel)" }, "\(fds)")
+    // 32 and 33 are glibc's own real-time signals: posix_spawn (the fallback when more than 64
+    // descriptors were open before the first spawn, as in this test process) leaves them ignored.
+    let ignored = log.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.map { $0.dropFirst(7) }
+    let mask = UInt64(ignored.map { $0.trimmingCharacters(in: .whitespaces) } ?? "", radix: 16)
+    #expect(
+      log.contains("SigBlk:\t0000000000000000\n") && mask.map { $0 & ~0x1_8000_0000 == 0 } == true, "\(log)")
+  }
+
+  /// A spawn that cannot exec reports the reason and leaves no child behind.
+  @Test func anExecThatFailsReportsItsErrno() throws {
+    let dir = TempDir("tfs-spawn")
+    defer { dir.remove() }
+    dir.write("not-executable", "#!/bin/sh\n")
+    let request = LaunchRequest(
+      executable: dir.path + "/not-executable", arguments: ["x"], environment: [:], workdir: dir.path,
+      stdoutFd: 1, stderrFd: 2)
+    do {
+      _ = try PosixLauncher().launch(request)
+      Issue.record("a file that is not executable must fail the spawn")
+    } catch {
+      #expect(error.errno == EACCES, "\(error)")
+    }
+    let gone = LaunchRequest(
+      executable: dir.path, arguments: ["x"], environment: [:], workdir: dir.path + "/nowhere", stdoutFd: 1,
+      stderrFd: 2)
+    do {
+      _ = try PosixLauncher().launch(gone)
+      Issue.record("a missing workdir must fail the spawn")
+    } catch {
+      #expect(error.errno == ENOENT, "\(error)")
+    }
   }
 
   @Test func publishIsEmptiedBeforeAndArchivedAfterWithItsFileList() throws {

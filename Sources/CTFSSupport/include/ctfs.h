@@ -10,6 +10,11 @@
 int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
 
+/// Reserves the low descriptors `ctfs_spawn`'s fast path parks each spawn's standard
+/// descriptors in (it then copies no other descriptor into the child). Call early, while few
+/// descriptors are open; without it (or on kernels before 5.9) spawns use posix_spawn.
+void ctfs_spawn_setup(void);
+
 /// Installs handlers for `signals` that write the signal number as one byte to `fd`
 /// (the self-pipe trick: the daemon's poll loop reads it). Returns 0 or -1.
 int ctfs_signal_pipe(int fd, const int *signals, int count);
