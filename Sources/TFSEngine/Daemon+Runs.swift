@@ -114,9 +114,11 @@ extension Daemon {
     }
     if !skipped.isEmpty {
       supervisor.discard(skipped.map(\.0))
+      // The alerts go in the same transaction as the skipped runs (with the first).
       try store.finishRuns(
-        skipped.map { p, reason in (p.run.id, RunEnd(status: .skipped, endedAt: now, reason: reason), []) })
-      for event in alerts { try store.record(event) }
+        skipped.enumerated().map { i, item in
+          (item.0.run.id, RunEnd(status: .skipped, endedAt: now, reason: item.1), i == 0 ? alerts : [])
+        })
     }
     let due = pendingFailures.filter { ($0.live.run.scheduledAt ?? 0) <= now }
     pendingFailures.removeAll { ($0.live.run.scheduledAt ?? 0) <= now }
@@ -175,8 +177,7 @@ extension Daemon {
       rows.append(run)
       decisions.append(decision)
     }
-    let inserted = try store.insertRunsReturning(rows, executorPid: nil)
-    for event in alerts { try store.record(event) }
+    let inserted = try store.insertRunsReturning(rows, executorPid: nil, events: alerts)
     var toStart: [(Run, TaskSpec)] = []
     for (i, run) in inserted.enumerated() {
       let spec = due[i].0

@@ -3,7 +3,7 @@ import Foundation
 import TFSCore
 
 /// Everything a run needs before its process starts: folders, an empty `publish/`, the log
-/// file (`createLog`), argv and environment. Failures here are the run's, not the daemon's: they become a
+/// file (`createFiles`), argv and environment. Failures here are the run's, not the daemon's: they become a
 /// `failed` run with an `entry-missing` alert and no process.
 ///
 /// The log is created ahead but opened (with the stderr pipe) only by `openFiles`, right before
@@ -47,13 +47,9 @@ struct RunPreparation {
     }
   }
 
+  /// Checks the run can start and builds its argv and environment; `createFiles` then makes
+  /// its folders and log.
   func prepare(_ run: Run) -> Result<Ready, Failure> {
-    var known: Set<String> = []
-    return prepare(run, knownFolders: &known)
-  }
-
-  /// `knownFolders` remembers folders already created, across runs.
-  func prepare(_ run: Run, knownFolders: inout Set<String>) -> Result<Ready, Failure> {
     let paths = settings.paths(spec.name)
     let fm = FileManager.default
     var isDir: ObjCBool = false
@@ -92,27 +88,26 @@ struct RunPreparation {
     environment["TFS_ATTEMPT"] = String(run.attempt)
 
     let logRelative = TaskPaths.logRelative(version: run.version)
-    let logPath = paths.absolute(logRelative)
-    do {
-      try FileSystem.emptyDirectory(paths.publish)
-      for dir in [(logPath as NSString).deletingLastPathComponent, paths.folder + "/history"]
-      where !knownFolders.contains(dir) {
-        try FileSystem.makeDirectory(dir)
-        knownFolders.insert(dir)
-      }
-    } catch {
-      return .failure(.io("\(error)"))
-    }
     let request = LaunchRequest(
       executable: executable, arguments: words + [entry], environment: environment, workdir: workdir,
       stdoutFd: -1, stderrFd: -1)
     return .success(Ready(request: request, logRelative: logRelative, paths: paths))
   }
 
-  /// Creates the run's empty log, off the firing path (creating a file takes up to 0.5 ms on a
-  /// busy ext4, so the supervisor does this for many runs in parallel); `openFiles` opens it
-  /// again at spawn time.
-  static func createLog(_ ready: Ready) -> Failure? {
+  /// Empties `publish/`, makes `history/` and creates the run's empty log (and its day folder),
+  /// off the firing path: creating a file or folder takes up to 0.5 ms on a busy ext4, and a
+  /// daemon starting with 1,000 tasks creates thousands, so the supervisor does this for many
+  /// runs in parallel. `openFiles` opens the log again at spawn time.
+  static func createFiles(_ ready: Ready) -> Failure? {
+    do {
+      try FileSystem.emptyDirectory(ready.paths.publish)
+    } catch {
+      return .io("\(error)")
+    }
+    let history = ready.paths.folder + "/history"
+    if mkdir(history, 0o755) != 0 && errno != EEXIST {
+      return .io("I/O error at '\(history)' while creating a folder: \(String(cString: strerror(errno)))")
+    }
     let fd = openLog(ready.logPath, create: true)
     guard fd >= 0 else {
       return .io(
@@ -122,7 +117,7 @@ struct RunPreparation {
     return nil
   }
 
-  /// Opens the log created by `createLog` (again, when something deleted it meanwhile) and a
+  /// Opens the log created by `createFiles` (again, when something deleted it meanwhile) and a
   /// stderr pipe.
   static func openFiles(_ ready: Ready) -> Result<Files, Failure> {
     let logFd = openLog(ready.logPath, create: false)
@@ -187,6 +182,9 @@ enum FileSystem {
       do {
         try fm.removeItem(atPath: path + "/" + entry)
       } catch {
+        // Gone already: another run of the task being prepared at the same time emptied it.
+        var info = stat()
+        if lstat(path + "/" + entry, &info) != 0 && errno == ENOENT { continue }
         throw Failure(
           description:
             "I/O error at '\(path)/\(entry)' while emptying publish/: \(error.localizedDescription)")

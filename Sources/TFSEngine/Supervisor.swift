@@ -18,9 +18,6 @@ final class Supervisor {
   private(set) var live: [Int32: LiveRun] = [:]
   /// The last finished status per task, for `recovered` alerts.
   var lastStatus: [TaskName: RunStatus] = [:]
-  /// Folders known to exist (logs/<month>/<day>, history), so a task firing every second does
-  /// not re-create them on every run.
-  var knownFolders: Set<String> = []
 
   struct Finished {
     let live: LiveRun
@@ -74,12 +71,12 @@ final class Supervisor {
     var failed: [Finished] = []
     for (run, spec) in items {
       let preparation = RunPreparation(spec: spec, settings: settings, baseEnvironment: baseEnvironment)
-      switch preparation.prepare(run, knownFolders: &knownFolders) {
+      switch preparation.prepare(run) {
       case .success(let r): checked.append(Prepared(run: run, spec: spec, ready: r))
       case .failure(let f): failed.append(notStarted(run, spec, f))
       }
     }
-    let logFailures = Supervisor.inParallel(checked.map(\.ready), RunPreparation.createLog)
+    let logFailures = Supervisor.inParallel(checked.map(\.ready), RunPreparation.createFiles)
     var ready: [Prepared] = []
     for (p, failure) in zip(checked, logFailures) {
       if let failure { failed.append(notStarted(p.run, p.spec, failure)) } else { ready.append(p) }

@@ -24,9 +24,15 @@ public struct RunStart: Sendable {
 /// Batched writes for the daemon: one transaction per scheduling pass instead of one per run.
 extension Store {
   /// Inserts runs and returns them with ids and unique versions.
-  public func insertRunsReturning(_ runs: [Run], executorPid: Int32?) throws(StoreError) -> [Run] {
+  /// Inserts runs and the alerts about them in one transaction (a reader never sees a run
+  /// skipped or queued behind another without its `overlap` alert).
+  public func insertRunsReturning(_ runs: [Run], executorPid: Int32?, events: [Event] = []) throws(StoreError)
+    -> [Run]
+  {
     try write { db in
-      try runs.map { try Store.insertRun(db, $0, force: false, executorPid: executorPid) }
+      let inserted = try runs.map { try Store.insertRun(db, $0, force: false, executorPid: executorPid) }
+      for event in events { try Store.insertEvent(db, event) }
+      return inserted
     }
   }
 

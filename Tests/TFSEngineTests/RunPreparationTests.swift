@@ -47,6 +47,7 @@ struct RunPreparationTests {
     #expect(env["TFS_PUBLISH_DIR"] == folder + "/publish")
     #expect(env["TFS_TASK_DIR"] == folder)
     #expect(ready.logRelative == "logs/202401/05/120000.log")
+    #expect(RunPreparation.createFiles(ready) == nil)
     for sub in ["publish", "history", "logs/202401/05"] {
       var isDir: ObjCBool = false
       #expect(
@@ -113,13 +114,12 @@ struct RunPreparationTests {
     let preparation = RunPreparation(
       spec: spec, settings: settings, baseEnvironment: ["PATH": "/usr/bin:/bin"])
     let before = openDescriptors()
-    var known: Set<String> = []
     var prepared: [RunPreparation.Ready] = []
     for i in 0..<300 {
       var r = run(spec)
       r.version = String(format: "202401/05/12%04d", i)
-      let ready = try preparation.prepare(r, knownFolders: &known).get()
-      #expect(RunPreparation.createLog(ready) == nil)
+      let ready = try preparation.prepare(r).get()
+      #expect(RunPreparation.createFiles(ready) == nil)
       prepared.append(ready)
     }
     // Other tests run in this process at the same time: allow for their descriptors, far
