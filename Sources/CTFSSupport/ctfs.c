@@ -30,6 +30,10 @@
 static int slots[SLOT_SETS][3];
 static int slot_busy[SLOT_SETS];
 static int park_fd = -1; /* /dev/null, what idle slots hold */
+/* One stack per slot set for the clone (used by one spawn at a time, like the slots): mapped
+ * once, so a spawn neither maps memory nor faults in fresh stack pages. */
+#define CHILD_STACK (64 * 1024)
+static char *stacks[SLOT_SETS];
 static int fast_ok = -1; /* -1 not set up, 0 off, 1 on */
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -39,6 +43,9 @@ void ctfs_spawn_setup(void) {
     park_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     fast_ok = park_fd >= 0;
     for (int i = 0; i < SLOT_SETS; i++) {
+      stacks[i] = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+      if (stacks[i] == MAP_FAILED) fast_ok = 0;
       for (int k = 0; k < 3; k++) {
         slots[i][k] = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (slots[i][k] < 0 || slots[i][k] >= SLOT_LIMIT) fast_ok = 0;
@@ -118,20 +125,15 @@ static int spawn_fast(const char *path, char *const argv[], char *const envp[], 
   for (int k = 0; k < 3 && rc == 0; k++) {
     if (dup3(sources[k], slot[k], O_CLOEXEC) < 0) rc = errno;
   }
-  const size_t size = 64 * 1024;
-  char *stack = rc == 0 ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-                               -1, 0)
-                        : MAP_FAILED;
-  if (rc == 0 && stack == MAP_FAILED) rc = errno;
   if (rc == 0) {
     struct child_args a = {path, argv, envp, cwd, {slot[0], slot[1], slot[2]}, 0};
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    pid_t child = clone(spawn_child, stack + size, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &a);
+    pid_t child = clone(spawn_child, stacks[set] + CHILD_STACK,
+                        CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &a);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    munmap(stack, size);
     if (child < 0) {
       rc = clone_errno;
     } else if (a.error != 0) {
