@@ -8,9 +8,9 @@ import Testing
 @Suite struct RunQueryTests {
   @Test func versionsTakenInTheSameSecondGetSuffixes() throws {
     try withStore { store, _ in
-      let versions = try (0..<4).map { _ in try store.insertRun(run("a", status: .queued)).version }
+      let versions = try (0..<12).map { _ in try store.insertRun(run("a", status: .queued)).version }
       #expect(
-        versions == ["202401/05/120000", "202401/05/120000-2", "202401/05/120000-3", "202401/05/120000-4"])
+        versions == ["202401/05/120000"] + (2...12).map { "202401/05/120000-\($0)" }, "past -9 too (sorting)")
       // Another task has its own versions; a longer second that shares the prefix is distinct.
       #expect(try store.insertRun(run("b", status: .queued)).version == "202401/05/120000")
       #expect(
