@@ -55,6 +55,8 @@ void ctfs_spawn_setup(void) {
   pthread_mutex_unlock(&slot_lock);
 }
 
+int ctfs_spawn_fast_enabled(void) { return fast_ok == 1; }
+
 static int take_slots(void) {
   pthread_mutex_lock(&slot_lock);
   int found = -1;

@@ -97,7 +97,10 @@ public final class Daemon {
     try loadQueued()
     log.info(
       "daemon started",
-      metadata: ["pid": "\(pid)", "tasks": "\(tasks.count)", "home": "\(options.home.path)"])
+      metadata: [
+        "pid": "\(pid)", "tasks": "\(tasks.count)", "home": "\(options.home.path)",
+        "spawn": "\(ctfs_spawn_fast_enabled() != 0 ? "clone" : "posix_spawn")",
+      ])
     var failures = 0
     while !(stopping && supervisor.runningCount == 0) {
       do {

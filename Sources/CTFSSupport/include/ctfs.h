@@ -14,6 +14,8 @@ int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const c
 /// descriptors in (it then copies no other descriptor into the child). Call early, while few
 /// descriptors are open; without it (or on kernels before 5.9) spawns use posix_spawn.
 void ctfs_spawn_setup(void);
+/// Whether spawns use the shared-table clone (1) or posix_spawn (0).
+int ctfs_spawn_fast_enabled(void);
 
 /// Installs handlers for `signals` that write the signal number as one byte to `fd`
 /// (the self-pipe trick: the daemon's poll loop reads it). Returns 0 or -1.
