@@ -48,7 +48,9 @@ void ctfs_spawn_setup(void) {
       if (stacks[i] == MAP_FAILED) fast_ok = 0;
       for (int k = 0; k < 3; k++) {
         slots[i][k] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (slots[i][k] < 0 || slots[i][k] >= SLOT_LIMIT) fast_ok = 0;
+        /* Below 3 (a daemon started with stdin closed) a slot would be overwritten by the
+         * child's own dup2s: then use posix_spawn. */
+        if (slots[i][k] < 3 || slots[i][k] >= SLOT_LIMIT) fast_ok = 0;
       }
     }
   }
@@ -83,12 +85,14 @@ struct child_args {
   const char *cwd;
   int fds[3];
   volatile int error;
+  volatile int unshared; /* the kernel took CLOSE_RANGE_UNSHARE */
 };
 
 /* Runs in the clone, on its own stack, sharing the parent's memory: system calls only. */
 static int spawn_child(void *p) {
   struct child_args *a = p;
   if (syscall(SYS_close_range, SLOT_LIMIT, ~0U, CLOSE_RANGE_UNSHARE) != 0) goto fail;
+  a->unshared = 1;
   for (int k = 0; k < 3; k++) {
     if (dup2(a->fds[k], k) < 0) goto fail;
   }
@@ -128,7 +132,7 @@ static int spawn_fast(const char *path, char *const argv[], char *const envp[], 
     if (dup3(sources[k], slot[k], O_CLOEXEC) < 0) rc = errno;
   }
   if (rc == 0) {
-    struct child_args a = {path, argv, envp, cwd, {slot[0], slot[1], slot[2]}, 0};
+    struct child_args a = {path, argv, envp, cwd, {slot[0], slot[1], slot[2]}, 0, 0};
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -140,9 +144,9 @@ static int spawn_fast(const char *path, char *const argv[], char *const envp[], 
       rc = clone_errno;
     } else if (a.error != 0) {
       waitpid(child, NULL, 0);
-      /* A kernel without CLOSE_RANGE_UNSHARE: use posix_spawn from now on. */
-      rc = (a.error == EINVAL || a.error == ENOSYS) ? -1 : a.error;
-      if (rc == -1) fast_ok = 0;
+      /* A kernel without CLOSE_RANGE_UNSHARE (before 5.9): use posix_spawn from now on. */
+      rc = a.unshared ? a.error : -1;
+      if (!a.unshared) fast_ok = 0;
     } else {
       *pid = child;
     }
