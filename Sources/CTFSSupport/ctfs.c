@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 /* posix_spawn copies the parent's whole descriptor table into the child, which then closes
- * it again: with 2,000 descriptors open in the daemon (two per live run) that costs as much as
- * the spawn itself. The fast path below shares the table instead (CLONE_FILES) and has the child
+ * it again: with 2,000 descriptors open in the daemon (two per live run) that adds about a third
+ * to every spawn. The fast path below shares the table instead (CLONE_FILES) and has the child
  * take a private copy of only its first 64 descriptors (close_range with CLOSE_RANGE_UNSHARE,
  * Linux 5.9+), where each spawning thread has parked its three standard descriptors in slots
  * reserved for it. Otherwise it does what the posix_spawn path does, in the same order. */
