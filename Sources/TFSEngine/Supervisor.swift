@@ -180,7 +180,8 @@ final class Supervisor {
   }
 
   /// Opens the run's descriptors, spawns it and closes the child's end of the pipe at once, so
-  /// the daemon's descriptor table (copied by every spawn) holds two descriptors per live run.
+  /// the daemon's descriptor table holds two descriptors per live run (it is copied into every
+  /// child when `ctfs_spawn` falls back to `posix_spawn`).
   private static func spawn(
     _ launcher: any ProcessLauncher, _ clock: any TFSCore.Clock, _ ready: RunPreparation.Ready
   ) -> Result<Spawned, RunPreparation.Failure> {
