@@ -206,6 +206,12 @@ struct ModelTests {
     let t: Int64 = 1_710_054_000  // 2024-03-10T03:00:00-04:00
     #expect(Times.version(epochSeconds: t, zone: ny) == "202403/10/030000")
     #expect(Times.short(epochMs: t * 1000 + 999, zone: ny) == "2024-03-10 03:00:00")
+    // Every field distinct, and single digits padded.
+    let utc = ZoneRules.forZone(CronTest.zone("UTC"))
+    #expect(Times.version(epochSeconds: 1_577_836_727, zone: utc) == "201912/31/235847")
+    #expect(Times.short(epochMs: 1_577_836_727_000, zone: utc) == "2019-12-31 23:58:47")
+    #expect(Times.version(epochSeconds: 1_704_438_489, zone: utc) == "202401/05/070809")
+    #expect(Times.short(epochMs: 1_704_438_489_000, zone: utc) == "2024-01-05 07:08:09")
     #expect(Times.iso(epochMs: t * 1000 - 1, zone: ny) == "2024-03-10T01:59:59-05:00")
     #expect(
       Times.iso(epochMs: -1, zone: ZoneRules.forZone(CronTest.zone("UTC"))) == "1969-12-31T23:59:59+00:00")

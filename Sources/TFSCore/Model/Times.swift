@@ -54,20 +54,45 @@ public enum Times {
 
   /// `YYYYMM/DD/HHmmss` of instant `t` in `zone`: a run's version.
   public static func version(epochSeconds t: Int64, zone: ZoneRules) -> String {
-    let c = CivilTime(seconds: t + zone.offset(at: t))
-    return "\(pad(c.year, 4))\(pad(c.month))/\(pad(c.day))/\(pad(c.hour))\(pad(c.minute))\(pad(c.second))"
+    civil(CivilTime(seconds: t + zone.offset(at: t)), "YYYYMM/DD/hhmmss")
   }
 
   /// `2024-03-10 03:00:00` in `zone`, for tables.
   public static func short(epochMs ms: Int64, zone: ZoneRules) -> String {
     let t = seconds(ms)
-    let c = CivilTime(seconds: t + zone.offset(at: t))
-    return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day)) \(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))"
+    return civil(CivilTime(seconds: t + zone.offset(at: t)), "YYYY-MM-DD hh:mm:ss")
   }
 
-  static func pad(_ v: Int, _ width: Int = 2) -> String {
-    let s = String(v)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+  /// `c` written as `layout`: each run of Y, M, D, h, m or s is that field, zero-padded to the
+  /// run's length; any other byte is copied. Byte by byte, with no `String` per field (`tfs
+  /// list` writes 10,000 of these, the daemon one per run).
+  static func civil(_ c: CivilTime, _ layout: StaticString) -> String {
+    layout.withUTF8Buffer { pattern in
+      var out = [UInt8](pattern)
+      var i = out.count - 1
+      while i >= 0 {
+        let field: Int
+        switch out[i] {
+        case UInt8(ascii: "Y"): field = c.year
+        case UInt8(ascii: "M"): field = c.month
+        case UInt8(ascii: "D"): field = c.day
+        case UInt8(ascii: "h"): field = c.hour
+        case UInt8(ascii: "m"): field = c.minute
+        case UInt8(ascii: "s"): field = c.second
+        default:
+          i -= 1
+          continue
+        }
+        let letter = out[i]
+        var v = field
+        while i >= 0 && out[i] == letter {
+          out[i] = UInt8(48 + v % 10)
+          v /= 10
+          i -= 1
+        }
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
   }
 
   /// Parses a time flag into epoch milliseconds: ISO-8601 with or without offset (without = in
