@@ -98,7 +98,9 @@ final class Supervisor {
     // right after a spawn delayed an every-second bash task's first instruction from ~2 to
     // ~3 ms (p50, 1 task; scripts/bench-daemon.py P1). Nothing here is urgent: signals and
     // stderr wait in their pipes.
-    usleep(Supervisor.childHeadStartUs)
+    if spawned.contains(where: { if case .success = $0 { true } else { false } }) {
+      usleep(Supervisor.childHeadStartUs)
+    }
     var started: [LiveRun] = []
     var failed: [Finished] = []
     var starts: [RunStart] = []

@@ -128,60 +128,55 @@ extension Store {
 
   /// Every task, sorted by name.
   public func tasks(enabledOnly: Bool = false) throws(StoreError) -> [TaskRecord] {
-    var records: [TaskRecord] = []
-    try forEachTask(enabledOnly: enabledOnly) { records.append($0) }
-    return records
-  }
-
-  /// Hands every task, sorted by name, to `body` as its row is read.
-  public func forEachTask(enabledOnly: Bool = false, _ body: (TaskRecord) -> Void) throws(StoreError) {
     var decoder = TaskDecoder()
+    var records: [TaskRecord] = []
     do {
-      try forEachTaskRow(enabledOnly: enabledOnly) { body(try decoder.record($0)) }
+      try forEachTaskRow(enabledOnly: enabledOnly) { records.append(try decoder.record($0)) }
     } catch {
       throw error as? StoreError ?? .database(path: path, message: "\(error)")
     }
+    return records
   }
 
   /// Hands every task's row, sorted by name, to `body` as it is read, without decoding it:
   /// `list --json` writes 10,000 tasks from SQLite's own bytes, with no `String` per column.
   /// Errors thrown by `body` are rethrown as they are.
   public func forEachTaskRow(enabledOnly: Bool = false, _ body: (TaskRow) throws -> Void) throws {
-    var bodyError: (any Error)?
-    do {
-      try read { db in
-        let filter = enabledOnly ? "WHERE enabled = 1" : ""
-        let statement = try db.makeStatement(
-          sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
-        let row = TaskRow(statement.sqliteStatement)
-        let rows = try Row.fetchCursor(statement)
-        while try rows.next() != nil {
-          do { try body(row) } catch {
-            bodyError = error
-            throw error
-          }
-        }
-      }
-    } catch {
-      throw bodyError ?? error
+    try readPassingErrors { db in
+      let filter = enabledOnly ? "WHERE enabled = 1" : ""
+      let statement = try db.makeStatement(
+        sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
+      let row = TaskRow(statement.sqliteStatement)
+      let rows = try Row.fetchCursor(statement)
+      while try rows.next() != nil { try passing { try body(row) } }
     }
   }
 
   /// Hands the row of task `name` to `body` (nil when there is no such task), as
   /// `forEachTaskRow` does.
   public func withTaskRow<T>(_ name: TaskName, _ body: (TaskRow?) throws -> T) throws -> T {
-    var bodyError: (any Error)?
+    try readPassingErrors { db in try Store.withTaskRow(db, name) { row in try passing { try body(row) } } }
+  }
+
+  /// `read`, except that what a caller's closure throws (run through `passing`) reaches the
+  /// caller as itself — a CLI's own error raised while it writes rows — not as a database error.
+  private func readPassingErrors<T>(_ work: (Database) throws -> T) throws -> T {
     do {
-      return try read { db in
-        try Store.withTaskRow(db, name) { row in
-          do { return try body(row) } catch {
-            bodyError = error
-            throw error
-          }
-        }
-      }
+      return try pool.read(work)
+    } catch let passed as PassedError {
+      throw passed.error
+    } catch let error as StoreError {
+      throw error
     } catch {
-      throw bodyError ?? error
+      throw StoreError.database(path: path, message: "\(error)")
+    }
+  }
+
+  private func passing<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch {
+      throw PassedError(error: error)
     }
   }
 
@@ -289,4 +284,9 @@ extension Store {
       return result
     }
   }
+}
+
+/// An error thrown by a caller's closure inside a read, carried out of GRDB unchanged.
+private struct PassedError: Error {
+  let error: any Error
 }

@@ -74,15 +74,11 @@ extension TFSBinary {
 
   /// Starts `tfs args…` in the background with stdout and stderr captured.
   public func start(_ args: [String]) throws -> BackgroundCommand {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: TFSBinary.path)
-    process.arguments = args
-    process.environment = fullEnvironment
+    let process = makeProcess(args)
     let outPipe = Pipe()
     let errPipe = Pipe()
     process.standardOutput = outPipe
     process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
     try process.run()
     return BackgroundCommand(process: process, stdout: outPipe, stderr: errPipe)
   }

@@ -31,6 +31,16 @@ public struct TFSBinary: Sendable {
       .appendingPathComponent("tfs").path
   }
 
+  /// `tfs args…` against this home, stdin `/dev/null` until the caller says otherwise.
+  func makeProcess(_ args: [String]) -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: TFSBinary.path)
+    process.arguments = args
+    process.environment = fullEnvironment
+    process.standardInput = FileHandle.nullDevice
+    return process
+  }
+
   var fullEnvironment: [String: String] {
     var env = ProcessInfo.processInfo.environment
     env["TFS_HOME"] = home
@@ -43,10 +53,7 @@ public struct TFSBinary: Sendable {
   /// Runs `tfs args…` to completion, feeding `stdin`.
   @discardableResult
   public func run(_ args: [String], stdin: String? = nil, timeout: Double = 60) throws -> Output {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: TFSBinary.path)
-    process.arguments = args
-    process.environment = fullEnvironment
+    let process = makeProcess(args)
     let outPipe = Pipe()
     let errPipe = Pipe()
     process.standardOutput = outPipe
@@ -82,17 +89,13 @@ public struct TFSBinary: Sendable {
   /// Starts `tfs daemon` in the background and (by default) waits for its "daemon started" line;
   /// stop it with `DaemonProcess.stop()` in `defer`.
   public func startDaemon(_ extra: [String] = [], waitForStart: Bool = true) throws -> DaemonProcess {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: TFSBinary.path)
-    process.arguments = ["daemon"] + extra
-    process.environment = fullEnvironment
+    let process = makeProcess(["daemon"] + extra)
     let logURL = URL(fileURLWithPath: home + "/daemon-test.log")
     try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
     let log = try FileHandle(forWritingTo: logURL)
     process.standardOutput = log
     process.standardError = log
-    process.standardInput = FileHandle.nullDevice
     try process.run()
     let daemon = DaemonProcess(process: process, logPath: logURL.path)
     if waitForStart {

@@ -1,4 +1,5 @@
 import Foundation
+import TFSTestSupport
 import Testing
 
 @testable import TFSCore

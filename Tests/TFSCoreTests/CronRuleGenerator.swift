@@ -1,4 +1,5 @@
 import Foundation
+import TFSTestSupport
 
 /// Random cron rules for the property tests, built field by field: the rule text and, beside
 /// it, the `CronModel` the text should mean (so the parser is tested too, not trusted).

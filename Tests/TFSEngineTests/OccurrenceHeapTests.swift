@@ -1,3 +1,4 @@
+import TFSTestSupport
 import Testing
 
 @testable import TFSEngine

@@ -1,5 +1,6 @@
 import Foundation
 import TFSCore
+import TFSTestSupport
 import Testing
 
 @testable import TFSEngine
