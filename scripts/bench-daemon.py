@@ -15,7 +15,8 @@ machine to be quiet, and reports what other users took meanwhile.
        $EPOCHREALTIME (no fork) to a file; lag = that timestamp - the occurrence. Floor: a bare
        Python loop that at each second boundary posix_spawns the same N children one by one.
   P1b  1,000 `/bin/true` tasks every second: lost/skipped occurrences (from the run table) and
-       scheduled_at -> started_at (spawn returned); daemon CPU.
+       scheduled_at -> started_at (spawn returned); daemon CPU. Floor: a bare Python loop that at
+       each second boundary posix_spawns the same 1,000 children (before and after the daemon).
   P2   `tfs run` -> the child's first timestamp (CLI start-up included); `tfs modify` and
        `tfs add` -> in effect (launched d ms before a second boundary: in effect within d ms iff
        the task fires at that boundary); `tfs kill` -> run recorded as ended.
@@ -312,7 +313,10 @@ def probe_note(section):
 
 
 class Daemon:
-    def __init__(self, home, env=None):
+    def __init__(self, home, env=None, pipe=True):
+        """pipe: read the daemon's log through a pipe, stamping each line as it arrives (P4 needs
+        that); otherwise the log goes straight into a file, which this script only polls for the
+        start line: at 2,000 lines a second (P1b) a Python reader would take CPU from the daemon."""
         self.home = home
         self.lines = []  # (time received, text)
         self.started_at = None
@@ -321,13 +325,27 @@ class Daemon:
         e = dict(os.environ)
         e.update(env or {})
         self.log_path = os.path.join(home, "daemon.log")
+        self.pipe = pipe
+        logf = None if pipe else open(self.log_path, "ab")
         self.exec_at = now()
         self.proc = subprocess.Popen(
             [BIN, "daemon", "--home", home, "--shutdown-grace", "3s"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=e)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if pipe else logf, env=e)
+        if logf:
+            logf.close()
         DAEMONS.append(self)
-        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader = threading.Thread(target=self._read if pipe else self._poll_file, daemon=True)
         self.reader.start()
+
+    def _poll_file(self):
+        with open(self.log_path, "rb") as f:
+            while self.proc.poll() is None and not self.started.is_set():
+                for raw in f:
+                    if b"daemon started" in raw:
+                        self.started_at = now()
+                        self.started.set()
+                        return
+                time.sleep(0.005)
 
     def _read(self):
         with open(self.log_path, "a") as logf:
@@ -367,7 +385,12 @@ class Daemon:
             DAEMONS.remove(self)
 
     def errors(self):
-        return [t for _, t in self.lines if " error" in t.lower() or "fatal" in t.lower()]
+        if self.pipe:
+            texts = [t for _, t in self.lines]
+        else:
+            with open(self.log_path, errors="replace") as f:
+                texts = [line.rstrip("\n") for line in f]
+        return [t for t in texts if " error" in t.lower() or "fatal" in t.lower()]
 
 
 def kill_leftover_runs(home):
@@ -521,7 +544,7 @@ def bench_p1(results, n, seconds, block):
     c.close()
     floor_out = os.path.join(home, "floor.out")
     tfs_out = os.path.join(home, "tfs.out")
-    d = Daemon(home, env={"BENCH_OUT": tfs_out})
+    d = Daemon(home, env={"BENCH_OUT": tfs_out}, pipe=False)
     d.wait_started()
     f_windows, t_windows = [], []
     cpu_daemon = 0.0
@@ -623,6 +646,33 @@ def report_p1(results, out):
 # MARK: P1b — 1,000 /bin/true every second
 
 
+def floor_p1b(home, names, seconds):
+    """P1b's floor: at each second boundary, posix_spawn the same N `/bin/true run.sh` children
+    one by one (new session, stdin/stdout/stderr /dev/null, cwd the task folder); lag = spawn
+    returned - boundary. Returns the lags and how many boundaries the loop was still busy at."""
+    devnull = os.open("/dev/null", os.O_RDWR)
+    actions = [(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
+               (os.POSIX_SPAWN_DUP2, devnull, 2)]
+    children = [("/bin/true", os.path.join(home, "tasks", x, "run.sh")) for x in names]
+    env = dict(os.environ)
+    lags, late = [], 0
+    first = int(now()) + 2
+    try:
+        for b in range(first, first + seconds):
+            if now() >= b:
+                late += 1  # the previous second's spawns ran past this boundary
+            wait_until(b)
+            for exe, script in children:
+                pid = os.posix_spawn(exe, [exe, script], env, file_actions=actions, setsid=True)
+                lags.append(now() - b)
+                FLOOR_PIDS.add(pid)
+            reap_floor()
+        reap_floor(block=True)
+    finally:
+        os.close(devnull)
+    return lags, late
+
+
 def bench_p1b(results, seconds, n=1000):
     settle()
     home = make_home("p1b")
@@ -630,8 +680,11 @@ def bench_p1b(results, seconds, n=1000):
     for name in names:
         write_script(home, name, "exit 0")
     insert_tasks(home, [{"name": x, "rule": "* * * * * *", "command": "/bin/true"} for x in names])
+    half = max(1, seconds // 4)
+    log(f"P1b floor: {n} × /bin/true for {half}s")
+    floor_lags, floor_late = floor_p1b(home, names, half)
     log(f"P1b: {n} × /bin/true for {seconds}s")
-    d = Daemon(home)
+    d = Daemon(home, pipe=False)
     started = d.wait_started()
     first = int(started) + 2
     last = first + seconds - 1
@@ -648,6 +701,10 @@ def bench_p1b(results, seconds, n=1000):
     wait_until(last + 3)
     d.stop()
     fs_after = fs_create_us()
+    log(f"P1b floor: {n} × /bin/true for {half}s")
+    more, more_late = floor_p1b(home, names, half)
+    floor_lags += more
+    floor_late += more_late
     c = db(home)
     rows = c.execute(
         "SELECT task, scheduled_at, status, started_at FROM run WHERE trigger = 'schedule' AND scheduled_at BETWEEN ? AND ?",
@@ -676,7 +733,7 @@ def bench_p1b(results, seconds, n=1000):
         "children_cpu": (cpu1[1] - cpu0[1]) / (w1 - w0) * 100,
         "machine_cpu": meter.machine, "background": meter.background,
         "rss_max": max(rss) if rss else None, "min_per_sec": min(per_sec.values()) if per_sec else 0, "fs_after": fs_after,
-        "errors": d.errors(),
+        "errors": d.errors(), "floor_lags": floor_lags, "floor_seconds": 2 * half, "floor_late": floor_late,
     }
 
 
@@ -696,6 +753,11 @@ def report_p1b(results, out):
     out.append(f"| {r['expected']} | {r['rows']} | {not_ok} | {lost} | {r['twice']} | {r['min_per_sec']}/{r['n']} | {p50} | {p99} | {mx} | "
                f"{r['daemon_cpu']:.0f} | {r['children_cpu']:.0f} | {r['machine_cpu']:.0f} | {r['background']:.0f} | {fmt(r['rss_max'])} |")
     out.append("")
+    f50, f99, fmx = summary_ms(r["floor_lags"])
+    out.append(f"- floor (a bare loop `posix_spawn`ing the same 1,000 children at each boundary, {r['floor_seconds']} s "
+               f"around the daemon's window): p50 {f50} / p99 {f99} / max {fmx} ms; still spawning at "
+               f"{r['floor_late']} of {r['floor_seconds']} boundaries. tfs p99 / floor p99 = "
+               f"{pct(r['lags'], 99) / pct(r['floor_lags'], 99):.2f}×" if r["lags"] and r["floor_lags"] else "- floor: –")
     out.append(f"- statuses: {r['statuses']}; file create right after the run: {r['fs_after']:.0f} µs (the daemon creates "
                "1,000 log files a second: when this is high, most of its loop time goes into ext4 inode allocation)")
     p99v = pct(r["lags"], 99) if r["lags"] else float("inf")

@@ -43,7 +43,7 @@ extension Store {
     guard !starts.isEmpty else { return [] }
     return try write { db in
       var notQueued: Set<RunID> = []
-      let statement = try db.makeStatement(
+      let statement = try db.cachedStatement(
         sql: """
           UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
             executor_pid = ?, version = ?
@@ -73,23 +73,25 @@ extension Store {
       ? "[]" : (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
     // Only a live run ends: one already ended (killed before it started, resolved by a kill
     // whose executor was gone) keeps its record, and no second set of alerts is written.
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
           reason = ?, log_bytes = ?, published = ?
         WHERE id = ? AND status IN ('queued', 'running')
-        """,
+        """
+    ).execute(
       arguments: [
         end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
         end.logBytes, published, id,
       ])
     guard db.changesCount > 0 else { return }
     if end.status != .skipped && end.status != .missed {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE task SET last_run_id = ?, last_status = ?, last_run_at = ?
           WHERE name = (SELECT task FROM run WHERE id = ?)
-          """, arguments: [id, end.status.rawValue, end.endedAt, id])
+          """
+      ).execute(arguments: [id, end.status.rawValue, end.endedAt, id])
     }
     for event in events { try Store.insertEvent(db, event) }
   }

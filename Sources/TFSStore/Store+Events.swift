@@ -28,12 +28,12 @@ extension Store {
 
   @discardableResult
   static func insertEvent(_ db: Database, _ e: Event) throws -> Int64 {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO event (at, type, task, run_id, actor, title, details, delivery)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [e.at, e.type, e.task, e.runID, e.actor, e.title, e.details, e.delivery])
+        """
+    ).execute(arguments: [e.at, e.type, e.task, e.runID, e.actor, e.title, e.details, e.delivery])
     return db.lastInsertedRowID
   }
 
