@@ -11,10 +11,9 @@ extension Daemon {
 
   /// Spawns what was armed for now, arms what is due within the lead, and decides the rest.
   func fireDue(now: Int64) throws {
-    try launchArmed(now: now)
+    var due = try launchArmed(now: now)
     let (popped, missed) = scheduler.popDue(nowSec: now / 1000, upToSec: (now + Daemon.leadMs) / 1000)
     if !missed.isEmpty { try record(missed) }
-    var due: [(TaskSpec, Int64, ZoneRules)] = []
     var toArm: [(TaskSpec, Int64, ZoneRules)] = []
     var arming: Set<TaskName> = []
     // Tasks with a run waiting or armed (computed once per pass, not per occurrence).
@@ -51,10 +50,22 @@ extension Daemon {
     return !supervisor.isRunning(spec.name) || (spec.jitterMs == 0 && decidedAtLaunch)
   }
 
+  /// Deferred occurrences that have come, with their task as it is now (dropped when it was
+  /// disabled, removed, or its rule no longer has the occurrence).
   private func takeDeferred(now: Int64) -> [(TaskSpec, Int64, ZoneRules)] {
     let ready = deferred.filter { $0.1 * 1000 <= now }
     deferred.removeAll { $0.1 * 1000 <= now }
-    return ready
+    return ready.compactMap { spec, at, zone in
+      scheduler.spec(spec.name) == spec ? (spec, at, zone) : revalidated(spec.name, at: at)
+    }
+  }
+
+  /// Occurrence `at` of a task that changed since it was popped: with the task as it is now, or
+  /// nil when the task was disabled or removed meanwhile, or its rule no longer has `at`.
+  private func revalidated(_ name: TaskName, at: Int64) -> (TaskSpec, Int64, ZoneRules)? {
+    guard let current = scheduler.spec(name), current.enabled else { return nil }
+    let zone = ZoneRules.forZone(settings.zone(for: current))
+    return current.rule.next(after: at - 1, in: zone) == at ? (current, at, zone) : nil
   }
 
   /// Records and prepares runs for occurrences just ahead (one transaction).
@@ -87,16 +98,25 @@ extension Daemon {
     pendingFailures += failed
   }
 
-  /// Spawns the armed runs whose occurrence has come; drops those whose task changed meanwhile.
-  private func launchArmed(now: Int64) throws {
+  /// Spawns the armed runs whose occurrence has come. Those whose task changed after they were
+  /// prepared are withdrawn; the occurrences their task (enabled, its rule still matching) still
+  /// has are returned, to be decided again with the task as it is now.
+  private func launchArmed(now: Int64) throws -> [(TaskSpec, Int64, ZoneRules)] {
     var launchNow: [Supervisor.Prepared] = []
     var skipped: [(Supervisor.Prepared, String)] = []
+    var withdrawn: [Supervisor.Prepared] = []
+    var again: [(TaskSpec, Int64, ZoneRules)] = []
     var alerts: [Event] = []
     armed.removeAll { entry in
       guard entry.atMs <= now else { return false }
       for p in entry.prepared {
-        guard let current = scheduler.spec(p.spec.name), current.enabled, current == p.spec else {
-          skipped.append((p, "the task changed before its occurrence"))
+        guard scheduler.spec(p.spec.name) == p.spec, p.spec.enabled else {
+          // Changed after the run was prepared (`tfs modify` or `disable` in the last moments):
+          // its row is withdrawn, and the occurrence decided again if the task still has it.
+          withdrawn.append(p)
+          if let at = p.run.scheduledAt, let item = revalidated(p.spec.name, at: at / 1000) {
+            again.append(item)
+          }
           continue
         }
         let running = supervisor.liveRuns(of: p.spec.name)
@@ -120,11 +140,16 @@ extension Daemon {
           (item.0.run.id, RunEnd(status: .skipped, endedAt: now, reason: item.1), i == 0 ? alerts : [])
         })
     }
+    if !withdrawn.isEmpty {
+      supervisor.discard(withdrawn)
+      try store.withdrawQueuedRuns(withdrawn.map(\.run.id))
+    }
     let due = pendingFailures.filter { ($0.live.run.scheduledAt ?? 0) <= now }
     pendingFailures.removeAll { ($0.live.run.scheduledAt ?? 0) <= now }
     let (started, failed) = try supervisor.launch(launchNow)
     logStarted(started)
     try finish(due + failed)
+    return again
   }
 
   /// Gives up armed runs (shutdown): their occurrence has not come, so their rows are withdrawn

@@ -234,6 +234,41 @@ struct DaemonTests {
     #expect(waitUntil(timeout: 5) { !((try? runs(s, "later")) ?? []).isEmpty })
   }
 
+  /// A run is prepared 250 ms ahead of its occurrence; a `modify` landing after that must not
+  /// cost the occurrence (it used to be recorded `skipped`): it runs with the new definition.
+  @Test func aModifyJustBeforeAnOccurrenceRunsItWithTheNewDefinition() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("tick", rule: "* * * * * *", script: "echo \"greeting=$GREETING\"")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(
+      waitUntil(timeout: 15) { !((try? runs(s, "tick")) ?? []).filter { $0.status == .succeeded }.isEmpty })
+    for round in 1...4 {
+      // 150 ms before a second boundary: after the run was prepared, before it is due.
+      var target = (Date().timeIntervalSince1970 + 0.3).rounded(.up) - 0.15
+      if target < Date().timeIntervalSince1970 + 0.05 { target += 1 }
+      Thread.sleep(until: Date(timeIntervalSince1970: target))
+      #expect(try s.tfs.run(["modify", "tick", "--env", "GREETING=v\(round)"]).status == 0)
+    }
+    #expect(
+      waitUntil(timeout: 10) {
+        guard let last = ((try? runs(s, "tick")) ?? []).last(where: { $0.status == .succeeded }) else {
+          return false
+        }
+        return s.dir.read("home/tasks/tick/\(last.logPath ?? "")") == "greeting=v4\n"
+      })
+    daemon.stop()
+    let all = try runs(s, "tick")
+    let changed = all.filter { $0.status == .skipped && !$0.reason.contains("overlap") }
+    #expect(changed.isEmpty, "occurrences lost to a modify: \(changed.map(\.reason))")
+    let scheduled = all.compactMap(\.scheduledAt).sorted()
+    #expect(Set(scheduled).count == scheduled.count, "an occurrence has two runs")
+    for (a, b) in zip(scheduled, scheduled.dropFirst()) {
+      #expect(b - a == 1000, "no run for the occurrence after \(a)")
+    }
+  }
+
   @Test func sigtermKillsRunsAfterTheGraceAndRecordsThem() throws {
     let s = Scenario()
     defer { s.remove() }
