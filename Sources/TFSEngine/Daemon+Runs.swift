@@ -17,7 +17,7 @@ extension Daemon {
     var toArm: [(TaskSpec, Int64, ZoneRules)] = []
     var arming: Set<TaskName> = []
     // Tasks with a run waiting or armed (computed once per pass, not per occurrence).
-    var waiting = Set(scheduler.waiting.map(\.spec.name))
+    var waiting = Set(scheduler.waiting.filter { $0.run.trigger != .retry }.map(\.spec.name))
     for entry in armed { for p in entry.prepared { waiting.insert(p.spec.name) } }
     for item in popped + takeDeferred(now: now) {
       let (spec, at, _) = item
@@ -107,30 +107,50 @@ extension Daemon {
     var withdrawn: [Supervisor.Prepared] = []
     var again: [(TaskSpec, Int64, ZoneRules)] = []
     var alerts: [Event] = []
+    var dueNow: [Supervisor.Prepared] = []
     armed.removeAll { entry in
       guard entry.atMs <= now else { return false }
-      for p in entry.prepared {
-        guard scheduler.spec(p.spec.name) == p.spec, p.spec.enabled else {
-          // Changed after the run was prepared (`tfs modify` or `disable` in the last moments):
-          // its row is withdrawn, and the occurrence decided again if the task still has it.
-          withdrawn.append(p)
-          if let at = p.run.scheduledAt, let item = revalidated(p.spec.name, at: at / 1000) {
-            again.append(item)
-          }
-          continue
-        }
-        let running = supervisor.liveRuns(of: p.spec.name)
-        if running.isEmpty || p.spec.overlap == .allow {
-          launchNow.append(p)
-        } else {
-          // Armed while its previous run was still going, which has not ended: `skip`.
-          skipped.append((p, "previous run still running (overlap skip)"))
-          let at = p.run.scheduledAt.map { $0 / 1000 } ?? now / 1000
-          let zone = ZoneRules.forZone(settings.zone(for: p.spec))
-          overlapAlert(running, p.spec, at, zone, "skipped", now, &alerts)
-        }
-      }
+      dueNow += entry.prepared
       return true
+    }
+    // `tfs kill` may have asked to end a run just as it came due: it is not started.
+    let killRequests = dueNow.isEmpty ? [:] : try store.killRequests(dueNow.map(\.run.id))
+    var killed: [(RunID, RunEnd, [Event])] = []
+    for p in dueNow {
+      if let request = killRequests[p.run.id] {
+        supervisor.discard([p])
+        let reason = "killed by \(request.actor) before it started"
+        let title = "run \(p.run.id) of '\(p.spec.name)' killed by \(request.actor)"
+        killed.append(
+          (
+            p.run.id, RunEnd(status: .killed, endedAt: now, reason: reason),
+            [Alerts.make(.killed, p.run, title: title, now: now, actor: request.actor)]
+          ))
+        continue
+      }
+      let running = supervisor.liveRuns(of: p.spec.name)
+      let idle = running.isEmpty || p.spec.overlap == .allow
+      guard scheduler.spec(p.spec.name) == p.spec, p.spec.enabled,
+        idle ? slotFree(extra: launchNow.count) : p.spec.overlap == .skip
+      else {
+        // Changed after the run was prepared (`modify` or `disable` in the last moments), or
+        // busy under `queue`/`replace` or beyond max-parallel (a run started meanwhile): the
+        // prepared run is withdrawn and the occurrence decided again if the task still has it.
+        withdrawn.append(p)
+        if let at = p.run.scheduledAt, let item = revalidated(p.spec.name, at: at / 1000) {
+          again.append(item)
+        }
+        continue
+      }
+      if idle {
+        launchNow.append(p)
+      } else {
+        // Armed while its previous run was still going, which has not ended: `skip`.
+        skipped.append((p, "previous run still running (overlap skip)"))
+        let at = p.run.scheduledAt.map { $0 / 1000 } ?? now / 1000
+        let zone = ZoneRules.forZone(settings.zone(for: p.spec))
+        overlapAlert(running, p.spec, at, zone, "skipped", now, &alerts)
+      }
     }
     if !skipped.isEmpty {
       supervisor.discard(skipped.map(\.0))
@@ -144,6 +164,7 @@ extension Daemon {
       supervisor.discard(withdrawn)
       try store.withdrawQueuedRuns(withdrawn.map(\.run.id))
     }
+    try store.finishRuns(killed)  // unless `tfs kill` recorded the end first
     let due = pendingFailures.filter { ($0.live.run.scheduledAt ?? 0) <= now }
     pendingFailures.removeAll { ($0.live.run.scheduledAt ?? 0) <= now }
     let (started, failed) = try supervisor.launch(launchNow)
@@ -172,7 +193,8 @@ extension Daemon {
     var startingPerTask: [TaskName: Int] = [:]
     var starting = 0
     var waitingPerTask: [TaskName: Int] = [:]
-    for w in scheduler.waiting { waitingPerTask[w.spec.name, default: 0] += 1 }
+    // A retry waiting for its delay belongs to an earlier occurrence: it does not hold this one back.
+    for w in scheduler.waiting where w.run.trigger != .retry { waitingPerTask[w.spec.name, default: 0] += 1 }
     for (spec, at, zone) in due {
       let running = supervisor.liveRuns(of: spec.name)
       let queued = waitingPerTask[spec.name, default: 0]
@@ -241,13 +263,22 @@ extension Daemon {
     settings.maxParallel <= 0 || supervisor.runningCount + extra < settings.maxParallel
   }
 
-  /// Starts waiting runs whose time has come, in the order they were queued.
+  /// Starts waiting runs whose time has come, in the order they were queued, with their task as
+  /// it is now; scheduled runs (retries, jittered, queued behind a busy task) of a task disabled
+  /// meanwhile are recorded `skipped` instead.
   func startQueued(now: Int64) throws {
     guard !scheduler.waiting.isEmpty else { return }
     var toStart: [(Run, TaskSpec)] = []
     var remaining: [Scheduler.Waiting] = []
     var startingTasks: Set<TaskName> = []
-    for w in scheduler.waiting {
+    var dropped: [(RunID, RunEnd, [Event])] = []
+    for var w in scheduler.waiting {
+      if let current = scheduler.spec(w.spec.name) { w.spec = current }
+      if !w.spec.enabled && w.run.trigger != .manual {
+        dropped.append(
+          (w.run.id, RunEnd(status: .skipped, endedAt: now, reason: "the task was disabled"), []))
+        continue
+      }
       let busy = !supervisor.liveRuns(of: w.spec.name).isEmpty || startingTasks.contains(w.spec.name)
       let ready = w.notBeforeMs <= now && slotFree(extra: toStart.count)
       if ready && (!busy || w.force || w.spec.overlap == .allow) {
@@ -263,6 +294,7 @@ extension Daemon {
       }
     }
     scheduler.waiting = remaining
+    try store.finishRuns(dropped)
     try launch(toStart)
   }
 
@@ -379,7 +411,8 @@ extension Daemon {
     supervisor.settings = fresh
     scheduler.settings = fresh
     let tasks = try store.tasks()
-    if zoneChanged { scheduler.load(tasks, now: now) } else { scheduler.update(tasks, now: now) }
+    if zoneChanged { scheduler.rezone(now: now) }
+    scheduler.update(tasks, now: now)
     try loadQueued()
   }
 

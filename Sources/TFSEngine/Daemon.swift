@@ -144,7 +144,7 @@ public final class Daemon {
       for item in deferred { deadline = min(deadline, item.1 * 1000) }
       for f in pendingFailures { deadline = min(deadline, f.live.run.scheduledAt ?? now) }
     }
-    if let t = scheduler.nextQueuedMs { deadline = min(deadline, t) }
+    if let t = scheduler.nextQueuedMs(after: now) { deadline = min(deadline, t) }
     for run in supervisor.live.values {
       if let k = run.killAt { deadline = min(deadline, k) }
       if let t = run.timeoutAt, !run.timeoutAlerted { deadline = min(deadline, t) }

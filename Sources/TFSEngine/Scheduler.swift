@@ -59,7 +59,10 @@ struct Scheduler {
   init(settings: EffectiveSettings) { self.settings = settings }
 
   var nextDueMs: Int64? { heap.first.map { $0.at * 1000 } }
-  var nextQueuedMs: Int64? { waiting.map(\.notBeforeMs).min() }
+  /// When a waiting run's delay (jitter, retry) ends. Runs already past it that wait behind a
+  /// busy task or a full `max-parallel` are looked at again when a run ends or the store
+  /// changes, which wakes the loop anyway (counting them here made it spin).
+  func nextQueuedMs(after now: Int64) -> Int64? { waiting.map(\.notBeforeMs).filter { $0 > now }.min() }
 
   func spec(_ name: TaskName) -> TaskSpec? { index[name].map { slots[$0].spec } }
 
@@ -68,6 +71,19 @@ struct Scheduler {
     index = [:]
     heap = OccurrenceHeap()
     update(records, now: now)
+  }
+
+  /// Re-reads every task's zone (setting `timezone` changed): each is rescheduled from its
+  /// last handled occurrence or now, whichever is later, so an occurrence already popped (a run
+  /// prepared ahead) is not popped again in the new zone.
+  mutating func rezone(now: Int64) {
+    heap = OccurrenceHeap()
+    for (_, i) in index {
+      slots[i].zone = ZoneRules.forZone(settings.zone(for: slots[i].spec))
+      slots[i].generation += 1
+      slots[i].cursor = max(slots[i].cursor, now / 1000)
+      schedule(i)
+    }
   }
 
   /// Applies the store's current tasks: new and changed ones are rescheduled from now,

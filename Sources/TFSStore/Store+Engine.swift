@@ -47,7 +47,7 @@ extension Store {
         sql: """
           UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
             executor_pid = ?, version = ?
-          WHERE id = ? AND status = 'queued'
+          WHERE id = ? AND status = 'queued' AND kill_requested_at IS NULL
           """)
       for s in starts {
         try statement.execute(arguments: [
@@ -67,7 +67,11 @@ extension Store {
     }
   }
 
-  static func finish(_ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event]) throws {
+  /// Ends a live run (only a queued one with `onlyQueued`); false when it was not.
+  @discardableResult
+  static func finish(
+    _ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event], onlyQueued: Bool = false
+  ) throws -> Bool {
     let published =
       end.published.isEmpty
       ? "[]" : (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
@@ -77,14 +81,14 @@ extension Store {
       sql: """
         UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
           reason = ?, log_bytes = ?, published = ?
-        WHERE id = ? AND status IN ('queued', 'running')
+        WHERE id = ? AND status IN ('queued', ?)
         """
     ).execute(
       arguments: [
         end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
-        end.logBytes, published, id,
+        end.logBytes, published, id, onlyQueued ? "queued" : "running",
       ])
-    guard db.changesCount > 0 else { return }
+    guard db.changesCount > 0 else { return false }
     if end.status != .skipped && end.status != .missed {
       try db.cachedStatement(
         sql: """
@@ -94,6 +98,7 @@ extension Store {
       ).execute(arguments: [id, end.status.rawValue, end.endedAt, id])
     }
     for event in events { try Store.insertEvent(db, event) }
+    return true
   }
 
   /// Kill requests on the given live runs (id → request).
@@ -129,12 +134,16 @@ extension Store {
 }
 
 extension Store {
-  /// Queued runs with their `force` flag, oldest first.
+  /// Queued runs with their `force` flag, oldest first: those no process has taken (`tfs run
+  /// --here` records its run queued, with itself as the executor, before it starts it).
   public func queuedRuns() throws(StoreError) -> [(Run, Bool)] {
     try read { db in
       try Row.fetchAll(
         db,
-        sql: "SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' ORDER BY id"
+        sql: """
+          SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' AND executor_pid IS NULL
+          ORDER BY id
+          """
       ).map { (try Store.runValue($0), $0["force"] as Bool) }
     }
   }

@@ -12,16 +12,23 @@ public enum TaskRemoval: Sendable, Equatable {
 extension Store {
   /// Deletes a task and records a `deleted` event, unless one of its runs is queued or running:
   /// the check and the delete share one transaction, so a run started in between is never
-  /// orphaned. With `purge` its runs go too; the audit trail (events) is kept either way.
+  /// orphaned. A run the daemon recorded ahead of an occurrence still to come is withdrawn with
+  /// the task. With `purge` its runs go too; the audit trail (events) is kept either way.
   public func removeIdleTask(
     _ name: TaskName, purge: Bool, actor: String, now: Int64
   ) throws(StoreError) -> TaskRemoval {
     try write { db in
       guard try Store.fetchTask(db, name) != nil else { throw StoreError.noSuchTask(name.rawValue) }
       let live = try RunID.fetchAll(
-        db, sql: "SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? ORDER BY id",
-        arguments: [name.rawValue])
+        db,
+        sql: """
+          SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? AND NOT \(Store.notYetDue)
+          ORDER BY id
+          """,
+        arguments: [name.rawValue, now])
       guard live.isEmpty else { return .busy(live) }
+      try db.execute(
+        sql: "DELETE FROM run WHERE task = ? AND \(Store.notYetDue)", arguments: [name.rawValue, now])
       try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
       var purged = 0
       if purge {

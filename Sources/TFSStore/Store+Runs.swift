@@ -135,6 +135,11 @@ extension Store {
     try write { db in try Store.finish(db, id, end, events) }
   }
 
+  /// Ends a run that is still queued (never started); false when it started meanwhile.
+  public func finishQueuedRun(_ id: RunID, _ end: RunEnd, events: [Event] = []) throws(StoreError) -> Bool {
+    try write { db in try Store.finish(db, id, end, events, onlyQueued: true) }
+  }
+
   public func run(_ id: RunID) throws(StoreError) -> Run? {
     try read { db in
       try Row.fetchOne(db, sql: "SELECT \(Store.runColumns) FROM run WHERE id = ?", arguments: [id])
@@ -164,11 +169,17 @@ extension Store {
     }
   }
 
-  /// Runs that are queued or running (optionally of one task), oldest first.
-  public func liveRuns(task: TaskName? = nil) throws(StoreError) -> [Run] {
+  /// Runs that are queued or running (optionally of one task), oldest first. With `dueBy`, a
+  /// scheduled run recorded ahead of an occurrence still to come (the daemon prepares runs up to
+  /// 250 ms early) is left out: it is not a run anyone could kill or wait behind yet.
+  public func liveRuns(task: TaskName? = nil, dueBy now: Int64? = nil) throws(StoreError) -> [Run] {
     try read { db in
-      let filter = task == nil ? "" : "AND task = ?"
-      let args: StatementArguments = task.map { [$0.rawValue] } ?? []
+      var filter = task == nil ? "" : "AND task = ?"
+      var args: StatementArguments = task.map { [$0.rawValue] } ?? []
+      if let now {
+        filter += " AND NOT \(Store.notYetDue)"
+        args += [now]
+      }
       return try Row.fetchAll(
         db,
         sql: """
@@ -177,6 +188,9 @@ extension Store {
       ).map(Store.runValue)
     }
   }
+
+  /// A scheduled run recorded ahead of its occurrence (one `?`: now, epoch ms).
+  static let notYetDue = "(status = 'queued' AND trigger = 'schedule' AND scheduled_at > ?)"
 
   /// The executor pid and `force` flag of a live run (the daemon's bookkeeping).
   public func executor(of id: RunID) throws(StoreError) -> (pid: Int32?, force: Bool) {

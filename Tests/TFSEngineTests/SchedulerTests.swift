@@ -286,15 +286,30 @@ struct SchedulerTests {
     #expect(scheduler.nextDueMs == epoch("2024-01-06T09:00:00+09:00") * 1000)
   }
 
-  @Test func nextQueuedIsTheEarliestWaitingRun() throws {
+  @Test func nextQueuedIsTheEarliestWaitingRunStillAhead() throws {
     var scheduler = Scheduler(settings: pureSettings())
-    #expect(scheduler.nextQueuedMs == nil)
+    #expect(scheduler.nextQueuedMs(after: 0) == nil)
     let spec = try makeSpec("job", rule: "@yearly")
     let run = Run(task: spec.name, version: "202401/05/120000", trigger: .retry, status: .queued, queuedAt: 0)
     scheduler.waiting = [
       .init(run: run, spec: spec, force: false, notBeforeMs: 5_000),
       .init(run: run, spec: spec, force: false, notBeforeMs: 2_000),
     ]
-    #expect(scheduler.nextQueuedMs == 2_000)
+    #expect(scheduler.nextQueuedMs(after: 0) == 2_000)
+    // A run past its delay waits for a run to end or a slot, not for a time: no deadline.
+    #expect(scheduler.nextQueuedMs(after: 3_000) == 5_000)
+    #expect(scheduler.nextQueuedMs(after: 5_000) == nil)
+  }
+
+  @Test func aTimeZoneChangeDoesNotPopAnOccurrenceAgain() throws {
+    var scheduler = Scheduler(settings: pureSettings(["timezone": "UTC"]))
+    let spec = try makeSpec("tick", rule: "* * * * * *", zone: nil)
+    scheduler.load([makeRecord(spec, updatedAt: t0 * 1000)], now: t0 * 1000)
+    // Popped 250 ms ahead (a run prepared for t0 + 1), then the zone setting changes.
+    let ahead = scheduler.popDue(nowSec: t0, upToSec: t0 + 1).due.map(\.1)
+    #expect(ahead == [t0 + 1])
+    scheduler.settings = pureSettings(["timezone": "Asia/Tokyo"])
+    scheduler.rezone(now: t0 * 1000 + 800)
+    #expect(scheduler.popDue(nowSec: t0 + 1, upToSec: t0 + 2).due.map(\.1) == [t0 + 2])
   }
 }

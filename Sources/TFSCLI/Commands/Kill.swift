@@ -34,7 +34,7 @@ struct Kill: AsyncParsableCommand {
         }
         Nudge.daemon(context.home)
       }
-      var targets = try context.store.liveRuns(task: name)
+      var targets = try context.store.liveRuns(task: name, dueBy: context.now)
       if let id = run { targets = targets.filter { $0.id == id } }
       guard !targets.isEmpty else {
         throw CLIError.failed(
@@ -56,12 +56,19 @@ enum KillRun {
     guard try store.requestKill(run.id, signal: signal, actor: actor, now: context.now) else {
       return try store.run(run.id) ?? run
     }
+    var run = run
     if run.status == .queued {
-      try store.finishRun(
+      // Ended here only if it is still queued: a run the daemon started since `run` was read
+      // is stopped like any running one (the daemon no longer starts it once asked to kill).
+      if try store.finishQueuedRun(
         run.id, RunEnd(status: .killed, endedAt: context.now, reason: "killed by \(actor) before it started"),
         events: [killedEvent(run, actor: actor, now: context.now)])
-      Nudge.daemon(context.home)
-      return try store.run(run.id) ?? run
+      {
+        Nudge.daemon(context.home)
+        return try store.run(run.id) ?? run
+      }
+      run = try store.run(run.id) ?? run
+      if run.status.isFinal { return run }
     }
     if let pid = run.pid {
       ProcessControl.signalGroup(pid: pid, processStart: run.processStart, signal: signal)

@@ -30,7 +30,7 @@ struct Remove: AsyncParsableCommand {
             "task '\(name)' has a run in progress (run \(which)); "
               + "use 'tfs remove \(name) --kill' to stop it first")
         }
-        for run in try context.store.liveRuns(task: name) {
+        for run in try context.store.liveRuns(task: name, dueBy: context.now) {
           let ended = try await KillRun.stop(context: context, run: run, signal: SIGTERM, graceMs: 10_000)
           Terminal.out("killed run \(ended.id) of '\(name)' (\(ended.status.rawValue))")
         }

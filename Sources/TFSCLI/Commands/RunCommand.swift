@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
         throw CLIError.noDaemon(
           "no daemon is running for \(context.home.path); start 'tfs daemon' or use 'tfs run \(name) --here'")
       }
-      let live = try context.store.liveRuns(task: name)
+      let live = try context.store.liveRuns(task: name, dueBy: context.now)
       if !force, let current = live.first, spec.overlap == .skip {
         throw CLIError.failed(
           "task '\(name)' is already running (run \(current.id)); use --force to start another")
