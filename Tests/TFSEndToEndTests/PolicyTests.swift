@@ -221,6 +221,42 @@ struct PolicyTests {
     #expect(h.events("failed", task: "flaky").count == 3)
   }
 
+  @Test func aPendingRetryDoesNotHoldBackTheNextOccurrences() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask(
+      "flaky", rule: "* * * * * *", script: "exit 1", flags: ["--retries", "1", "--retry-delay", "1h"])
+    let h = try Fixture(s)
+    let daemon = try s.tfs.startDaemon(["--shutdown-grace", "1s"])
+    defer { daemon.stop() }
+    #expect(
+      waitUntil(timeout: 15) {
+        h.runs("flaky").filter { $0.trigger == .schedule && $0.status.isFinal }.count >= 4
+      })
+    daemon.stop()
+    let scheduled = h.runs("flaky").filter { $0.trigger == .schedule && $0.status.isFinal }
+    // Every occurrence ran (and failed); none was skipped because a retry was waiting its hour.
+    #expect(scheduled.allSatisfy { $0.status == .failed }, "\(scheduled.map(\.reason))")
+  }
+
+  @Test func aRetryOfATaskDisabledMeanwhileIsSkipped() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask(
+      "flaky", rule: "@yearly", script: "echo ran $TFS_TRIGGER >> ../ran; exit 1",
+      flags: ["--retries", "1", "--retry-delay", "1500ms"])
+    let h = try Fixture(s)
+    let daemon = try s.tfs.startDaemon(["--shutdown-grace", "1s"])
+    defer { daemon.stop() }
+    #expect(try s.tfs.run(["run", "flaky"]).status == 0)
+    #expect(waitUntil(timeout: 10) { h.runs("flaky").contains { $0.trigger == .retry } })
+    #expect(try s.tfs.run(["disable", "flaky"]).status == 0)
+    #expect(waitUntil(timeout: 10) { h.runs("flaky").allSatisfy { $0.status.isFinal } })
+    let retry = try #require(h.runs("flaky").first { $0.trigger == .retry })
+    #expect(retry.status == .skipped && retry.reason == "the task was disabled")
+    #expect(s.dir.read("home/tasks/ran") == "ran manual\n")
+  }
+
   // MARK: max-parallel
 
   @Test func maxParallelQueuesTheSecondRunUntilTheFirstEnds() throws {
