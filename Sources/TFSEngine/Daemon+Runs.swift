@@ -165,8 +165,23 @@ extension Daemon {
       try store.withdrawQueuedRuns(withdrawn.map(\.run.id))
     }
     try store.finishRuns(killed)  // unless `tfs kill` recorded the end first
-    let due = pendingFailures.filter { ($0.live.run.scheduledAt ?? 0) <= now }
+    // Runs that could not be prepared (entry missing…) fail at their occurrence, unless their
+    // task changed meanwhile (e.g. `modify --entry` fixed it): then decided again like above.
+    var due: [Supervisor.Finished] = []
+    var stale: [RunID] = []
+    for f in pendingFailures where (f.live.run.scheduledAt ?? 0) <= now {
+      let spec = f.live.spec
+      if scheduler.spec(spec.name) == spec && spec.enabled {
+        due.append(f)
+      } else {
+        stale.append(f.live.run.id)
+        if let at = f.live.run.scheduledAt, let item = revalidated(spec.name, at: at / 1000) {
+          again.append(item)
+        }
+      }
+    }
     pendingFailures.removeAll { ($0.live.run.scheduledAt ?? 0) <= now }
+    try store.withdrawQueuedRuns(stale)
     let (started, failed) = try supervisor.launch(launchNow)
     logStarted(started)
     try finish(due + failed)

@@ -269,6 +269,32 @@ struct DaemonTests {
     }
   }
 
+  /// A run that could not be prepared (entry missing) is recorded failed at its occurrence,
+  /// unless a `modify` fixed the task in between: then the occurrence runs the new entry.
+  @Test func aModifyFixingTheEntryJustBeforeAnOccurrenceRunsIt() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("fix", rule: "* * * * * *", script: "echo old", flags: ["--entry", "missing.sh"])
+    s.dir.write("home/tasks/fix/ok.sh", "#!/bin/sh\necho fixed\n", executable: true)
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(waitUntil(timeout: 15) { ((try? runs(s, "fix")) ?? []).contains { $0.status == .failed } })
+    var target = (Date().timeIntervalSince1970 + 0.3).rounded(.up) - 0.15
+    if target < Date().timeIntervalSince1970 + 0.05 { target += 1 }
+    Thread.sleep(until: Date(timeIntervalSince1970: target))
+    #expect(try s.tfs.run(["modify", "fix", "--entry", "ok.sh"]).status == 0)
+    let modified = Date().timeIntervalSince1970
+    let boundary = Int64((target + 0.15).rounded()) * 1000
+    #expect(
+      waitUntil(timeout: 10) { ((try? runs(s, "fix")) ?? []).contains { ($0.scheduledAt ?? 0) > boundary } })
+    daemon.stop()
+    // Judged only when the command returned before the boundary (a slow machine may miss it).
+    if modified * 1000 < Double(boundary) - 20 {
+      let run = try #require(try runs(s, "fix").first { $0.scheduledAt == boundary })
+      #expect(run.status == .succeeded, "occurrence after the fix: \(run.status) \(run.reason)")
+    }
+  }
+
   @Test func sigtermKillsRunsAfterTheGraceAndRecordsThem() throws {
     let s = Scenario()
     defer { s.remove() }
