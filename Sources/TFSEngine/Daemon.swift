@@ -177,8 +177,8 @@ public final class Daemon {
       nextPoll = after + options.pollIntervalMs
       let version = try store.dataVersion()
       if version != lastDataVersion || reload {
-        lastDataVersion = version
         try reloadFromStore(now: after)
+        lastDataVersion = version  // only once applied: a reload that failed is tried again
       }
     }
     if disarmOnStop {
