@@ -47,7 +47,7 @@ extension Daemon {
   private func armable(_ spec: TaskSpec, waiting: Set<TaskName>) -> Bool {
     guard !waiting.contains(spec.name) else { return false }
     let decidedAtLaunch = spec.overlap == .skip || spec.overlap == .allow
-    return !supervisor.isRunning(spec.name) || (spec.jitterMs == 0 && decidedAtLaunch)
+    return busyRuns(spec.name).isEmpty || (spec.jitterMs == 0 && decidedAtLaunch)
   }
 
   /// Deferred occurrences that have come, with their task as it is now (dropped when it was
@@ -128,7 +128,7 @@ extension Daemon {
           ))
         continue
       }
-      let running = supervisor.liveRuns(of: p.spec.name)
+      let running = busyRuns(p.spec.name)
       let idle = running.isEmpty || p.spec.overlap == .allow
       guard scheduler.spec(p.spec.name) == p.spec, p.spec.enabled,
         idle ? slotFree(extra: launchNow.count) : p.spec.overlap == .skip
@@ -211,12 +211,12 @@ extension Daemon {
     // A retry waiting for its delay belongs to an earlier occurrence: it does not hold this one back.
     for w in scheduler.waiting where w.run.trigger != .retry { waitingPerTask[w.spec.name, default: 0] += 1 }
     for (spec, at, zone) in due {
-      let running = supervisor.liveRuns(of: spec.name)
+      let running = busyRuns(spec.name)
       let queued = waitingPerTask[spec.name, default: 0]
       let decision = OverlapRules.decide(
         policy: spec.overlap, running: running.count + startingPerTask[spec.name, default: 0], queued: queued,
         force: false, slotFree: slotFree(extra: starting),
-        alreadyAlerted: running.contains { scheduler.overlapAlerted.contains($0.run.id) })
+        alreadyAlerted: running.contains { scheduler.overlapAlerted.contains($0.id) })
       var run = Run(
         task: spec.name, version: Times.version(epochSeconds: max(at, now / 1000), zone: zone),
         trigger: .schedule,
@@ -262,16 +262,22 @@ extension Daemon {
 
   /// One `overlap` alert per running run, whatever the policy did with the occurrence.
   private func overlapAlert(
-    _ running: [LiveRun], _ spec: TaskSpec, _ at: Int64, _ zone: ZoneRules, _ outcome: String, _ now: Int64,
+    _ running: [Run], _ spec: TaskSpec, _ at: Int64, _ zone: ZoneRules, _ outcome: String, _ now: Int64,
     _ alerts: inout [Event]
   ) {
-    guard let current = running.first, !scheduler.overlapAlerted.contains(current.run.id) else { return }
-    scheduler.overlapAlerted.insert(current.run.id)
+    guard let current = running.first, !scheduler.overlapAlerted.contains(current.id) else { return }
+    scheduler.overlapAlerted.insert(current.id)
     let when = Times.iso(epochSeconds: at, zone: zone)
     alerts.append(
       Alerts.make(
-        .overlap, current.run, title: "'\(spec.name)' still running at \(when); occurrence \(outcome)",
+        .overlap, current, title: "'\(spec.name)' still running at \(when); occurrence \(outcome)",
         now: now))
+  }
+
+  /// A task's runs in progress: the daemon's own, and those `tfs run --here` started elsewhere
+  /// (seen at the last reload; a replace policy cannot stop those, so it waits for them).
+  func busyRuns(_ name: TaskName) -> [Run] {
+    supervisor.liveRuns(of: name).map(\.run) + (runsElsewhere[name] ?? [])
   }
 
   func slotFree(extra: Int) -> Bool {
@@ -294,7 +300,7 @@ extension Daemon {
           (w.run.id, RunEnd(status: .skipped, endedAt: now, reason: "the task was disabled"), []))
         continue
       }
-      let busy = !supervisor.liveRuns(of: w.spec.name).isEmpty || startingTasks.contains(w.spec.name)
+      let busy = !busyRuns(w.spec.name).isEmpty || startingTasks.contains(w.spec.name)
       let ready = w.notBeforeMs <= now && slotFree(extra: toStart.count)
       if ready && (!busy || w.force || w.spec.overlap == .allow) {
         toStart.append((w.run, w.spec))
@@ -428,6 +434,9 @@ extension Daemon {
     let tasks = try store.tasks()
     if zoneChanged { scheduler.rezone(now: now) }
     scheduler.update(tasks, now: now)
+    runsElsewhere = Dictionary(
+      grouping: try store.runsElsewhere(than: pid).filter { ProcessControl.isAlive($0.executor) }.map(\.run),
+      by: \.task)
     try loadQueued()
   }
 

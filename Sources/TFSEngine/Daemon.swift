@@ -34,6 +34,8 @@ public final class Daemon {
   var deferred: [(TaskSpec, Int64, ZoneRules)] = []
   /// Armed runs that could not be prepared (entry missing…), recorded at their occurrence.
   var pendingFailures: [Supervisor.Finished] = []
+  /// Runs of `tfs run --here` in progress, by task (their overlap counts like the daemon's own).
+  var runsElsewhere: [TaskName: [Run]] = [:]
   /// When SIGTERM/SIGINT arrived: occurrences after it are the next daemon's to record as missed.
   var stopBeganAt: Int64?
   var disarmOnStop = false

@@ -121,6 +121,19 @@ extension Store {
     }
   }
 
+  /// Live runs that another process executes (`tfs run --here`), with its pid.
+  public func runsElsewhere(than pid: Int32) throws(StoreError) -> [(run: Run, executor: Int32)] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT \(Store.runColumns), executor_pid FROM run
+          WHERE status IN ('queued', 'running') AND executor_pid IS NOT NULL AND executor_pid != ?
+          """, arguments: [pid]
+      ).map { (try Store.runValue($0), $0["executor_pid"] as Int32) }
+    }
+  }
+
   /// Live runs with their executor (for crash recovery).
   public func liveRunsWithExecutor() throws(StoreError) -> [(Run, Int32?)] {
     try read { db in

@@ -221,6 +221,27 @@ struct PolicyTests {
     #expect(h.events("failed", task: "flaky").count == 3)
   }
 
+  @Test func aRunHereCountsForTheOverlapPolicy() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("a", rule: "*/5 * * * * *", script: "sleep 2")
+    let h = try Fixture(s)
+    let daemon = try s.tfs.startDaemon(["--shutdown-grace", "1s"])
+    defer { daemon.stop() }
+    // Start a run here 1 s before an occurrence (a multiple of 5 s), well after the last one ended.
+    var boundary = (Date().timeIntervalSince1970 / 5).rounded(.up) * 5
+    if boundary - Date().timeIntervalSince1970 < 3.5 { boundary += 5 }
+    Thread.sleep(until: Date(timeIntervalSince1970: boundary - 1))
+    let here = try s.tfs.start(["run", "a", "--here"])
+    defer { here.stop() }
+    #expect(here.wait(timeout: 30)?.status == 0)
+    let at = Int64(boundary) * 1000
+    #expect(waitUntil(timeout: 10) { h.runs("a").contains { $0.scheduledAt == at && $0.status.isFinal } })
+    let scheduled = try #require(h.runs("a").first { $0.scheduledAt == at })
+    #expect(scheduled.status == .skipped, "ran beside the --here run: \(scheduled.status)")
+    #expect(h.events("overlap", task: "a").count == 1)
+  }
+
   @Test func aPendingRetryDoesNotHoldBackTheNextOccurrences() throws {
     let s = Scenario()
     defer { s.remove() }

@@ -43,9 +43,11 @@ struct RunCommand: AsyncParsableCommand {
         queuedAt: now, actor: Actor.current())
       if here {
         let run = try context.store.insertRun(queued, force: force, executorPid: getpid())
+        Nudge.daemon(context.home)  // a running daemon counts this run for the overlap policy
         Terminal.warnLine("run \(run.id) of '\(name)' started here")
         let ended = try HereRunner(store: context.store, settings: context.settings, clock: context.clock)
           .execute(run, spec: spec, echo: STDOUT_FILENO)
+        Nudge.daemon(context.home)
         Terminal.warnLine(RunCommand.summary(ended))
         if ended.shellExitCode != 0 { throw CLIError.exit(ended.shellExitCode) }
         return
