@@ -43,7 +43,9 @@ let package = Package(
       name: "TFSCoreTests", dependencies: ["TFSCore", "TFSTestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "TFSStoreTests", dependencies: ["TFSStore", "TFSTestSupport"], exclude: ["Fixtures"]),
-    .testTarget(name: "TFSEngineTests", dependencies: ["TFSEngine", "TFSTestSupport"]),
+    .testTarget(
+      name: "TFSEngineTests",
+      dependencies: ["TFSEngine", "TFSTestSupport", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "TFSCLITests", dependencies: ["TFSCLI", "TFSTestSupport"]),
     .testTarget(
       name: "TFSEndToEndTests",

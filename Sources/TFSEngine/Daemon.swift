@@ -78,7 +78,8 @@ public final class Daemon {
   public func run() throws {
     let now = clock.nowMs()
     let previous = try store.daemonInfo()
-    try Recovery(store: store, log: log, clock: clock).resolveLeftovers(previousDaemon: previous?.pid)
+    try Recovery(store: store, log: log, clock: clock, settings: settings).resolveLeftovers(
+      previousDaemon: previous?.pid)
     let tasks = try store.tasks()
     supervisor.lastStatus = Dictionary(tasks.compactMap { r in r.lastStatus.map { (r.spec.name, $0) } }) {
       a, _ in a

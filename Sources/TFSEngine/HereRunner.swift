@@ -25,8 +25,11 @@ public struct HereRunner {
       close(fds[0])
       close(fds[1])
     }
-    let signals: [Int32] = [SIGCHLD, SIGINT, SIGTERM]
+    // A closed terminal (SIGHUP) stops the run like Ctrl-C does; a closed pipe (`| head -1`)
+    // only stops the echo: either way this process lives to record the end.
+    let signals: [Int32] = [SIGCHLD, SIGINT, SIGTERM, SIGHUP]
     _ = ctfs_signal_pipe(fds[1], signals, Int32(signals.count))
+    signal(SIGPIPE, SIG_IGN)
     let supervisor = Supervisor(store: store, launcher: PosixLauncher(), clock: clock, settings: settings)
     let (started, failed) = try supervisor.start([(run, spec)])
     try store.finishRuns(failed.map { ($0.live.run.id, $0.end, $0.events) })
@@ -38,7 +41,8 @@ public struct HereRunner {
       if polls[0].revents != 0 {
         var buffer = [UInt8](repeating: 0, count: 16)
         let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-        if n > 0 && buffer[0..<n].contains(where: { $0 == UInt8(SIGINT) || $0 == UInt8(SIGTERM) }) {
+        let stops: Set<UInt8> = [UInt8(SIGINT), UInt8(SIGTERM), UInt8(SIGHUP)]
+        if n > 0 && buffer[0..<n].contains(where: stops.contains) {
           supervisor.stop(live, reason: .killed(actor: Actor.current(), signal: SIGTERM))
         }
       }

@@ -11,20 +11,19 @@ struct Recovery {
   let store: Store
   let log: Logger
   let clock: any TFSCore.Clock
+  /// For the task folders: a process is this home's run only if its TFS_TASK_DIR matches too
+  /// (run ids repeat across homes on one machine).
+  let settings: EffectiveSettings
 
   func resolveLeftovers(previousDaemon: Int32?) throws {
     let live = try store.liveRunsWithExecutor()
     var lost: [(RunID, RunEnd, [Event])] = []
     var orphanIDs: Set<RunID> = []
     var unstarted: [(RunID, RunEnd, [Event])] = []
-    for (run, executor) in live {
-      if run.status == .queued && run.trigger != .manual && executor == nil {
-        // Queued by a daemon that died before starting it.
-        let reason = "the daemon stopped before it started"
-        unstarted.append((run.id, RunEnd(status: .missed, endedAt: clock.nowMs(), reason: reason), []))
-        continue
-      }
-      guard run.status == .running || executor != nil else { continue }  // queued by the CLI: ours to start
+    // Recorded queued by a daemon (or for one): a crash between a spawn and the write that marks
+    // the run started leaves a live process whose row is still queued, found by its TFS_RUN_ID.
+    let queued = live.filter { $0.0.status == .queued && $0.1 == nil }.map(\.0)
+    for (run, executor) in live where !(run.status == .queued && executor == nil) {
       if let executor, executor != previousDaemon, executor != getpid(), ctfs_process_alive(executor) != 0 {
         continue  // a `tfs run --here` still running it
       }
@@ -34,43 +33,68 @@ struct Recovery {
         kill(-pid, SIGKILL)
         killed = true
       }
-      let now = clock.nowMs()
-      let reason =
-        killed ? "executor died; its processes were killed at recovery" : "executor died before the run ended"
       lost.append(
-        (
-          run.id, RunEnd(status: .lost, endedAt: now, reason: reason),
-          [
-            Event(
-              at: now, type: EventType.systemError.rawValue, task: run.task.rawValue, runID: run.id,
-              actor: "tfs",
-              title: "run \(run.id) of '\(run.task)' lost: \(reason)", delivery: "pending")
-          ]
-        ))
+        lostEnd(
+          run,
+          killed
+            ? "executor died; its processes were killed at recovery" : "executor died before the run ended"))
     }
-    killByEnvironment(orphanIDs)
+    let wanted = orphanIDs.union(queued.map(\.id))
+    var folders: [RunID: String] = [:]
+    for (run, _) in live where wanted.contains(run.id) { folders[run.id] = settings.paths(run.task).folder }
+    let spawned = killByEnvironment(folders)
+    for run in queued {
+      if spawned.contains(run.id) {
+        lost.append(
+          lostEnd(run, "started just before the daemon died; its processes were killed at recovery"))
+      } else if run.trigger != .manual {
+        // Queued by a daemon that died before starting it (manual runs are ours to start).
+        let reason = "the daemon stopped before it started"
+        unstarted.append((run.id, RunEnd(status: .missed, endedAt: clock.nowMs(), reason: reason), []))
+      }
+    }
     try store.finishRuns(lost + unstarted)
     if !lost.isEmpty {
       log.warning("resolved runs left by a previous executor", metadata: ["lost": "\(lost.count)"])
     }
   }
 
-  /// Kills processes whose environment names one of `ids` as TFS_RUN_ID (spawned just before a crash).
-  private func killByEnvironment(_ ids: Set<RunID>) {
-    guard !ids.isEmpty, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
-      return
+  private func lostEnd(_ run: Run, _ reason: String) -> (RunID, RunEnd, [Event]) {
+    let now = clock.nowMs()
+    let event = Event(
+      at: now, type: EventType.systemError.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
+      title: "run \(run.id) of '\(run.task)' lost: \(reason)", delivery: "pending")
+    return (run.id, RunEnd(status: .lost, endedAt: now, reason: reason), [event])
+  }
+
+  /// Kills processes whose environment names one of `runs` as TFS_RUN_ID with its task folder
+  /// as TFS_TASK_DIR (spawned just before a crash, or left in a dead run's group); returns the
+  /// ids it found.
+  private func killByEnvironment(_ runs: [RunID: String]) -> Set<RunID> {
+    guard !runs.isEmpty, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
+      return []
     }
+    var found: Set<RunID> = []
     for entry in entries {
       guard let pid = Int32(entry), pid != getpid(),
         let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
       else { continue }
-      for variable in data.split(separator: 0) where variable.starts(with: Array("TFS_RUN_ID=".utf8)) {
-        if let id = RunID(String(decoding: variable.dropFirst(11), as: UTF8.self)), ids.contains(id) {
-          kill(-pid, SIGKILL)
-          kill(pid, SIGKILL)
+      var id: RunID?
+      var folder: String?
+      for variable in data.split(separator: 0) {
+        if variable.starts(with: Array("TFS_RUN_ID=".utf8)) {
+          id = RunID(String(decoding: variable.dropFirst(11), as: UTF8.self))
+        } else if variable.starts(with: Array("TFS_TASK_DIR=".utf8)) {
+          folder = String(decoding: variable.dropFirst(13), as: UTF8.self)
         }
       }
+      if let id, let folder, runs[id] == folder {
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        found.insert(id)
+      }
     }
+    return found
   }
 }
 

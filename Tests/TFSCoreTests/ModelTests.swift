@@ -217,4 +217,22 @@ struct ModelTests {
     #expect(
       Times.iso(epochMs: -1, zone: ZoneRules.forZone(CronTest.zone("UTC"))) == "1969-12-31T23:59:59+00:00")
   }
+
+  @Test func aKilledRunIsNeverASuccessForAScript() {
+    var run = Run(
+      task: TaskName(stored: "a"), version: "202401/05/120000", trigger: .manual, status: .killed, queuedAt: 0
+    )
+    #expect(run.shellExitCode == 143)  // killed before it started
+    run.exitCode = 0  // caught TERM and exited 0
+    #expect(run.shellExitCode == 143)
+    run.exitCode = 3
+    #expect(run.shellExitCode == 3)
+    run.exitCode = nil
+    run.signal = 9
+    #expect(run.shellExitCode == 137)
+    run.status = .succeeded
+    run.signal = nil
+    run.exitCode = 0
+    #expect(run.shellExitCode == 0)
+  }
 }

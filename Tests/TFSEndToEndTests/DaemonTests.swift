@@ -295,6 +295,39 @@ struct DaemonTests {
     }
   }
 
+  @Test func aRunHereWhoseTerminalClosesIsStoppedAndRecorded() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    let token = "tfs-here-hup-\(getpid())"
+    try s.addTask("h", rule: "@yearly", script: "echo started; exec sh -c 'sleep 300' \(token)")
+    let here = try s.tfs.start(["run", "h", "--here"])
+    defer { here.stop() }
+    #expect(waitUntil(timeout: 10) { ((try? runs(s, "h")) ?? []).first?.status == .running })
+    kill(here.process.processIdentifier, SIGHUP)
+    #expect(here.wait(timeout: 15) != nil, "the CLI did not end")
+    let run = try #require(try runs(s, "h").first)
+    #expect(run.status == .killed)
+    #expect(waitUntil(timeout: 5) { processes(containing: token).isEmpty }, "the run's process survived")
+  }
+
+  @Test func runWaitExitsWhenTheDaemonDies() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    let token = "tfs-wait-crash-\(getpid())"
+    try s.addTask("w", rule: "@yearly", script: "exec sh -c 'sleep 300' \(token)")
+    let daemon = try s.tfs.startDaemon()
+    defer {
+      daemon.stop()
+      for pid in processes(containing: token) { kill(pid, SIGKILL) }
+    }
+    let wait = try s.tfs.start(["run", "w", "--wait"])
+    defer { wait.stop() }
+    #expect(waitUntil(timeout: 10) { ((try? runs(s, "w")) ?? []).first?.status == .running })
+    kill(daemon.pid, SIGKILL)
+    let out = wait.wait(timeout: 15)
+    #expect(out?.status == 69, "\(String(describing: out))")
+  }
+
   @Test func sigtermKillsRunsAfterTheGraceAndRecordsThem() throws {
     let s = Scenario()
     defer { s.remove() }

@@ -57,10 +57,21 @@ struct RunCommand: AsyncParsableCommand {
       Terminal.out("run \(run.id) of '\(name)' queued (\(run.version))")
       guard wait else { return }
       var last = run
+      var daemonGoneSince: Date?
       while !last.status.isFinal {
         try await Task.sleep(for: .milliseconds(50))
         guard let fresh = try context.store.run(run.id) else { throw StoreError.noSuchRun("\(run.id)") }
         last = fresh
+        // The daemon died (or stopped) under the run: the next daemon resolves it, not us.
+        if DaemonLock.holder(context.home) == nil {
+          daemonGoneSince = daemonGoneSince ?? Date()
+          if Date().timeIntervalSince(daemonGoneSince!) > 2, !last.status.isFinal {
+            throw CLIError.noDaemon(
+              "the daemon stopped before run \(run.id) of '\(name)' ended; the next 'tfs daemon' resolves it")
+          }
+        } else {
+          daemonGoneSince = nil
+        }
       }
       Terminal.warnLine(RunCommand.summary(last))
       if last.shellExitCode != 0 { throw CLIError.exit(last.shellExitCode) }

@@ -63,9 +63,12 @@ public struct Run: Equatable, Sendable {
     return endedAt - startedAt
   }
 
-  /// The code `tfs run --wait` exits with: the exit code, or 128 + signal.
+  /// The code `tfs run --wait` exits with: the exit code, or 128 + signal. A run killed or
+  /// timed out is never a success for a script, even when it caught the signal and exited 0
+  /// (or never started): 128 + SIGTERM then.
   public var shellExitCode: Int32 {
     if let signal { return 128 + signal }
+    if status == .killed || status == .timedOut, exitCode ?? 0 == 0 { return 128 + 15 }
     if let exitCode { return exitCode }
     return status == .succeeded ? 0 : 1
   }

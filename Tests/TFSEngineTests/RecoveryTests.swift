@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import TFSCore
+import TFSTestSupport
+import Testing
+
+@testable import TFSEngine
+@testable import TFSStore
+
+/// Start-up recovery against a real store and real processes.
+@Suite struct RecoveryTests {
+  /// A daemon killed between a spawn and the write that marks the run started leaves a live
+  /// process whose row is still `queued`: recovery finds it by TFS_RUN_ID, kills it and records
+  /// the run `lost` (instead of starting a manual run a second time).
+  @Test func aRunSpawnedJustBeforeACrashIsKilledAndLost() throws {
+    let h = try SupervisorHarness()
+    let spec = try h.task("job", script: "sleep 300")
+    let run = try h.queue(spec)
+    let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)
+    defer { close(devnull) }
+    let pid = try PosixLauncher().launch(
+      LaunchRequest(
+        executable: "/bin/sleep", arguments: ["sleep", "300"],
+        environment: ["TFS_RUN_ID": "\(run.id)", "TFS_TASK_DIR": h.paths("job").folder],
+        workdir: "/", stdoutFd: devnull, stderrFd: devnull))
+    defer { kill(pid, SIGKILL) }
+    // The kernel fills /proc/PID/environ a moment after the spawn returns.
+    #expect(
+      waitUntil(timeout: 5) {
+        String(
+          decoding: FileManager.default.contents(atPath: "/proc/\(pid)/environ") ?? Data(), as: UTF8.self
+        )
+        .contains("TFS_RUN_ID=")
+      })
+    try Recovery(store: h.store, log: Logger(label: "test"), clock: SystemClock(), settings: h.settings)
+      .resolveLeftovers(previousDaemon: nil)
+    var status: Int32 = 0
+    #expect(waitUntil(timeout: 5) { waitpid(pid, &status, WNOHANG) == pid }, "the process was not killed")
+    let after = try #require(try h.store.run(run.id))
+    #expect(after.status == .lost)
+  }
+
+  @Test func aQueuedManualRunWithNoProcessIsLeftForTheDaemon() throws {
+    let h = try SupervisorHarness()
+    let spec = try h.task("job", script: "true")
+    let run = try h.queue(spec)
+    try Recovery(store: h.store, log: Logger(label: "test"), clock: SystemClock(), settings: h.settings)
+      .resolveLeftovers(previousDaemon: nil)
+    #expect(try h.store.run(run.id)?.status == .queued)
+  }
+}
