@@ -53,9 +53,33 @@ struct Recovery {
         unstarted.append((run.id, RunEnd(status: .missed, endedAt: clock.nowMs(), reason: reason), []))
       }
     }
+    archiveOutputs(&lost, live.map(\.0))
     try store.finishRuns(lost + unstarted)
     if !lost.isEmpty {
       log.warning("resolved runs left by a previous executor", metadata: ["lost": "\(lost.count)"])
+    }
+  }
+
+  /// What a lost run left is kept like any run's: the log's size, and `publish/` moved to
+  /// `history/<version>/` (for the task's latest lost run: runs of a task share `publish/`),
+  /// before the next run empties it.
+  private func archiveOutputs(_ lost: inout [(RunID, RunEnd, [Event])], _ runs: [Run]) {
+    let byID = Dictionary(runs.map { ($0.id, $0) }) { a, _ in a }
+    var latest: [TaskName: RunID] = [:]
+    for (id, _, _) in lost {
+      guard let run = byID[id] else { continue }
+      latest[run.task] = max(latest[run.task] ?? id, id)
+    }
+    for i in lost.indices {
+      guard let run = byID[lost[i].0] else { continue }
+      let paths = settings.paths(run.task)
+      var info = stat()
+      if let log = run.logPath, stat(paths.absolute(log), &info) == 0 {
+        lost[i].1.logBytes = Int64(info.st_size)
+      }
+      if latest[run.task] == run.id {
+        lost[i].1.published = FileSystem.archivePublish(paths, version: run.version)
+      }
     }
   }
 

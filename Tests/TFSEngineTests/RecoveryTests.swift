@@ -48,4 +48,21 @@ import Testing
       .resolveLeftovers(previousDaemon: nil)
     #expect(try h.store.run(run.id)?.status == .queued)
   }
+
+  @Test func aLostRunKeepsWhatItPublished() throws {
+    let h = try SupervisorHarness()
+    let spec = try h.task("job", script: "true")
+    var run = try h.queue(spec)
+    // Left `running` by an executor that is gone, with a file in publish/.
+    try h.store.markStarted(
+      run.id, startedAt: SystemClock().nowMs(), pid: nil, processStart: nil, logPath: nil,
+      executorPid: 999_999)
+    h.dir.write("home/tasks/job/publish/out.txt", "result\n")
+    try Recovery(store: h.store, log: Logger(label: "test"), clock: SystemClock(), settings: h.settings)
+      .resolveLeftovers(previousDaemon: nil)
+    run = try #require(try h.store.run(run.id))
+    #expect(run.status == .lost)
+    #expect(try h.store.publishedFiles(run.id).map(\.path) == ["out.txt"])
+    #expect(h.dir.read("home/tasks/job/history/\(run.version)/out.txt") == "result\n")
+  }
 }
