@@ -1,5 +1,6 @@
 import CTFSSupport
 import Foundation
+import TFSCore
 
 /// Signals to a run's process group from outside its executor (`tfs kill`), guarded against pid
 /// reuse by the process start time recorded with the run.
@@ -24,5 +25,36 @@ public enum ProcessControl {
     if let n = Int32(text), (1...64).contains(n) { return n }
     let upper = text.uppercased()
     return names[upper.hasPrefix("SIG") ? String(upper.dropFirst(3)) : upper]
+  }
+
+  /// SIGKILLs processes (and their groups) whose environment names one of `runs` as TFS_RUN_ID
+  /// with its task folder as TFS_TASK_DIR: a run's processes once its leader is gone (spawned
+  /// just before a crash, grandchildren left in a dead run's group). Returns the ids it found.
+  @discardableResult
+  public static func killRuns(_ runs: [RunID: String]) -> Set<RunID> {
+    guard !runs.isEmpty, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
+      return []
+    }
+    var found: Set<RunID> = []
+    for entry in entries {
+      guard let pid = Int32(entry), pid != getpid(),
+        let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+      else { continue }
+      var id: RunID?
+      var folder: String?
+      for variable in data.split(separator: 0) {
+        if variable.starts(with: Array("TFS_RUN_ID=".utf8)) {
+          id = RunID(String(decoding: variable.dropFirst(11), as: UTF8.self))
+        } else if variable.starts(with: Array("TFS_TASK_DIR=".utf8)) {
+          folder = String(decoding: variable.dropFirst(13), as: UTF8.self)
+        }
+      }
+      if let id, let folder, runs[id] == folder {
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        found.insert(id)
+      }
+    }
+    return found
   }
 }

@@ -42,7 +42,7 @@ struct Recovery {
     let wanted = orphanIDs.union(queued.map(\.id))
     var folders: [RunID: String] = [:]
     for (run, _) in live where wanted.contains(run.id) { folders[run.id] = settings.paths(run.task).folder }
-    let spawned = killByEnvironment(folders)
+    let spawned = ProcessControl.killRuns(folders)
     for run in queued {
       if spawned.contains(run.id) {
         lost.append(
@@ -89,36 +89,6 @@ struct Recovery {
       at: now, type: EventType.systemError.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
       title: "run \(run.id) of '\(run.task)' lost: \(reason)", delivery: "pending")
     return (run.id, RunEnd(status: .lost, endedAt: now, reason: reason), [event])
-  }
-
-  /// Kills processes whose environment names one of `runs` as TFS_RUN_ID with its task folder
-  /// as TFS_TASK_DIR (spawned just before a crash, or left in a dead run's group); returns the
-  /// ids it found.
-  private func killByEnvironment(_ runs: [RunID: String]) -> Set<RunID> {
-    guard !runs.isEmpty, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
-      return []
-    }
-    var found: Set<RunID> = []
-    for entry in entries {
-      guard let pid = Int32(entry), pid != getpid(),
-        let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
-      else { continue }
-      var id: RunID?
-      var folder: String?
-      for variable in data.split(separator: 0) {
-        if variable.starts(with: Array("TFS_RUN_ID=".utf8)) {
-          id = RunID(String(decoding: variable.dropFirst(11), as: UTF8.self))
-        } else if variable.starts(with: Array("TFS_TASK_DIR=".utf8)) {
-          folder = String(decoding: variable.dropFirst(13), as: UTF8.self)
-        }
-      }
-      if let id, let folder, runs[id] == folder {
-        kill(-pid, SIGKILL)
-        kill(pid, SIGKILL)
-        found.insert(id)
-      }
-    }
-    return found
   }
 }
 

@@ -310,6 +310,28 @@ struct DaemonTests {
     #expect(waitUntil(timeout: 5) { processes(containing: token).isEmpty }, "the run's process survived")
   }
 
+  /// With the daemon dead and the run's leader gone, `tfs kill` still ends what the run left.
+  @Test func killWithTheDaemonDownEndsTheGrandchildrenOfAnExitedLeader() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    let token = "tfs-orphan-\(getpid())"
+    try s.addTask("k", rule: "@yearly", script: "sh -c 'sleep 300' \(token) &\nsleep 1")
+    let daemon = try s.tfs.startDaemon()
+    defer {
+      daemon.stop()
+      for pid in processes(containing: token) { kill(pid, SIGKILL) }
+    }
+    #expect(try s.tfs.run(["run", "k"]).status == 0)
+    #expect(waitUntil(timeout: 10) { ((try? runs(s, "k")) ?? []).first?.status == .running })
+    kill(daemon.pid, SIGKILL)
+    let leader = try #require(try runs(s, "k").first?.pid)
+    // The leader exits after 1 s and, with its parent gone, is reaped: only the grandchild stays.
+    #expect(waitUntil(timeout: 10) { !FileManager.default.fileExists(atPath: "/proc/\(leader)") })
+    #expect(!processes(containing: token).isEmpty)
+    #expect(try s.tfs.run(["kill", "k", "--grace", "200ms"]).status == 0)
+    #expect(processes(containing: token).isEmpty, "a grandchild of the killed run survived")
+  }
+
   @Test func runWaitExitsWhenTheDaemonDies() throws {
     let s = Scenario()
     defer { s.remove() }

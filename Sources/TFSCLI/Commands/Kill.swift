@@ -85,7 +85,9 @@ enum KillRun {
       let (executor, _) = try store.executor(of: run.id)
       let executorGone = executor.map { !ProcessControl.isAlive($0) } ?? true
       if executorGone && (killSent || elapsed > graceMs + 5000) {
-        // Nobody will record the end: do it here.
+        // Nobody will record the end: do it here, after whatever the run left behind (its leader
+        // may have exited, leaving grandchildren the group signal above could not reach).
+        ProcessControl.killRuns([run.id: context.settings.paths(run.task).folder])
         let now = SystemClock().nowMs()
         try store.finishRun(
           run.id, RunEnd(status: .killed, endedAt: now, signal: signal, reason: "killed by \(actor)"),
