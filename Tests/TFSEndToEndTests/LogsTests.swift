@@ -196,4 +196,20 @@ struct LogsTests {
     #expect(["0\n", "141\n"].contains(status), "\(status)")
     #expect(err.fileHandleForReading.readDataToEndOfFile().isEmpty)
   }
+
+  /// The daemon cuts a log back to log-max only every so often; `logs -f` never prints what the
+  /// final log will not hold.
+  @Test func followNeverPrintsPastTheLogCap() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("big", rule: "@yearly", script: "head -c 200000000 /dev/zero; echo END")
+    #expect(try s.tfs.run(["config", "set", "log-max", "1MiB"]).status == 0)
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(try s.tfs.run(["run", "big"]).status == 0)
+    let out = try s.tfs.runRaw(["logs", "big", "-f"], timeout: 60)
+    #expect(out.status == 0)
+    #expect(out.stdout.count <= (1 << 20) + 200, "printed \(out.stdout.count) bytes")
+    #expect(String(decoding: out.stdout.suffix(100), as: UTF8.self).contains("log truncated"))
+  }
 }

@@ -40,7 +40,8 @@ struct Logs: AsyncParsableCommand {
         _ = try log.copy(from: try lines.map(log.tailOffset) ?? 0)
         return
       }
-      try await Logs.follow(run, paths: paths, lines: lines, store: context.store)
+      try await Logs.follow(
+        run, paths: paths, lines: lines, store: context.store, cap: context.settings.logMax)
     }
   }
 
@@ -76,7 +77,10 @@ struct Logs: AsyncParsableCommand {
   }
 
   /// Prints what the log holds, then what is appended, until the run ends; then drains the file.
-  static func follow(_ first: Run, paths: TaskPaths, lines: Int?, store: Store) async throws {
+  /// While the run is live nothing past `cap` (setting log-max) is printed: the child writes
+  /// straight into the file, which the daemon cuts back to the cap (with a note) only every so
+  /// often, so bytes beyond it may never be part of the log.
+  static func follow(_ first: Run, paths: TaskPaths, lines: Int?, store: Store, cap: Int64) async throws {
     var run = first
     var log: LogFile?
     defer { log?.close() }
@@ -97,7 +101,7 @@ struct Logs: AsyncParsableCommand {
           offset = try lines.map(opened.tailOffset) ?? 0
         }
       }
-      if let log { offset = try log.copy(from: offset) }
+      if let log { offset = try log.copy(from: offset, upTo: ended ? nil : cap) }
       if ended {
         if log == nil { throw noLog(run) }
         return
@@ -145,12 +149,14 @@ struct LogFile {
     return fstat(fd, &st) == 0 ? Int64(st.st_size) : 0
   }
 
-  /// Copies from `offset` to the current end of the file; returns the new offset.
-  func copy(from offset: Int64) throws -> Int64 {
+  /// Copies from `offset` to the current end of the file (or to `limit`); returns the new offset.
+  func copy(from offset: Int64, upTo limit: Int64? = nil) throws -> Int64 {
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     var position = offset
     while true {
-      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
+      let want = min(Int64(buffer.count), (limit ?? Int64.max) - position)
+      if want <= 0 { return position }
+      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(want), off_t(position)) }
       if n < 0 && errno == EINTR { continue }
       if n < 0 { throw StoreError.io(path: path, action: "reading the log", errno: errno) }
       if n == 0 { return position }
