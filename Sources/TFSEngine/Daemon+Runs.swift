@@ -60,6 +60,14 @@ extension Daemon {
     }
   }
 
+  /// Whether a run prepared with `spec` may start as prepared: its task is unchanged and enabled.
+  private func isCurrent(_ spec: TaskSpec) -> Bool { spec.enabled && scheduler.spec(spec.name) == spec }
+
+  /// The occurrence of a withdrawn scheduled run, to decide again with its task as it is now.
+  private func occurrenceAgain(_ run: Run) -> (TaskSpec, Int64, ZoneRules)? {
+    run.scheduledAt.flatMap { revalidated(run.task, at: $0 / 1000) }
+  }
+
   /// Occurrence `at` of a task that changed since it was popped: with the task as it is now, or
   /// nil when the task was disabled or removed meanwhile, or its rule no longer has `at`.
   private func revalidated(_ name: TaskName, at: Int64) -> (TaskSpec, Int64, ZoneRules)? {
@@ -108,6 +116,7 @@ extension Daemon {
     var again: [(TaskSpec, Int64, ZoneRules)] = []
     var alerts: [Event] = []
     var dueNow: [Supervisor.Prepared] = []
+    var notStarted: [Supervisor.Prepared] = []  // killed as they came due
     armed.removeAll { entry in
       guard entry.atMs <= now else { return false }
       dueNow += entry.prepared
@@ -118,7 +127,7 @@ extension Daemon {
     var killed: [(RunID, RunEnd, [Event])] = []
     for p in dueNow {
       if let request = killRequests[p.run.id] {
-        supervisor.discard([p])
+        notStarted.append(p)
         let reason = "killed by \(request.actor) before it started"
         let title = "run \(p.run.id) of '\(p.spec.name)' killed by \(request.actor)"
         killed.append(
@@ -130,16 +139,12 @@ extension Daemon {
       }
       let running = busyRuns(p.spec.name)
       let idle = running.isEmpty || p.spec.overlap == .allow
-      guard scheduler.spec(p.spec.name) == p.spec, p.spec.enabled,
-        idle ? slotFree(extra: launchNow.count) : p.spec.overlap == .skip
-      else {
+      guard isCurrent(p.spec), idle ? slotFree(extra: launchNow.count) : p.spec.overlap == .skip else {
         // Changed after the run was prepared (`modify` or `disable` in the last moments), or
         // busy under `queue`/`replace` or beyond max-parallel (a run started meanwhile): the
         // prepared run is withdrawn and the occurrence decided again if the task still has it.
         withdrawn.append(p)
-        if let at = p.run.scheduledAt, let item = revalidated(p.spec.name, at: at / 1000) {
-          again.append(item)
-        }
+        if let item = occurrenceAgain(p.run) { again.append(item) }
         continue
       }
       if idle {
@@ -164,20 +169,18 @@ extension Daemon {
       supervisor.discard(withdrawn)
       try store.withdrawQueuedRuns(withdrawn.map(\.run.id))
     }
+    supervisor.discard(notStarted)
     try store.finishRuns(killed)  // unless `tfs kill` recorded the end first
     // Runs that could not be prepared (entry missing…) fail at their occurrence, unless their
     // task changed meanwhile (e.g. `modify --entry` fixed it): then decided again like above.
     var due: [Supervisor.Finished] = []
     var stale: [RunID] = []
     for f in pendingFailures where (f.live.run.scheduledAt ?? 0) <= now {
-      let spec = f.live.spec
-      if scheduler.spec(spec.name) == spec && spec.enabled {
+      if isCurrent(f.live.spec) {
         due.append(f)
       } else {
         stale.append(f.live.run.id)
-        if let at = f.live.run.scheduledAt, let item = revalidated(spec.name, at: at / 1000) {
-          again.append(item)
-        }
+        if let item = occurrenceAgain(f.live.run) { again.append(item) }
       }
     }
     pendingFailures.removeAll { ($0.live.run.scheduledAt ?? 0) <= now }

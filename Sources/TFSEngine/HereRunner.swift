@@ -27,7 +27,8 @@ public struct HereRunner {
     }
     // A closed terminal (SIGHUP) stops the run like Ctrl-C does; a closed pipe (`| head -1`)
     // only stops the echo: either way this process lives to record the end.
-    let signals: [Int32] = [SIGCHLD, SIGINT, SIGTERM, SIGHUP]
+    let stops: Set<Int32> = [SIGINT, SIGTERM, SIGHUP]
+    let signals = [SIGCHLD] + Array(stops)
     _ = ctfs_signal_pipe(fds[1], signals, Int32(signals.count))
     signal(SIGPIPE, SIG_IGN)
     let supervisor = Supervisor(store: store, launcher: PosixLauncher(), clock: clock, settings: settings)
@@ -41,8 +42,7 @@ public struct HereRunner {
       if polls[0].revents != 0 {
         var buffer = [UInt8](repeating: 0, count: 16)
         let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-        let stops: Set<UInt8> = [UInt8(SIGINT), UInt8(SIGTERM), UInt8(SIGHUP)]
-        if n > 0 && buffer[0..<n].contains(where: stops.contains) {
+        if n > 0 && buffer[0..<n].contains(where: { stops.contains(Int32($0)) }) {
           supervisor.stop(live, reason: .killed(actor: Actor.current(), signal: SIGTERM))
         }
       }

@@ -17,78 +17,64 @@ struct Recovery {
 
   func resolveLeftovers(previousDaemon: Int32?) throws {
     let live = try store.liveRunsWithExecutor()
-    var lost: [(RunID, RunEnd, [Event])] = []
-    var orphanIDs: Set<RunID> = []
+    var lost: [(Run, String)] = []
     var unstarted: [(RunID, RunEnd, [Event])] = []
     // Recorded queued by a daemon (or for one): a crash between a spawn and the write that marks
     // the run started leaves a live process whose row is still queued, found by its TFS_RUN_ID.
-    let queued = live.filter { $0.0.status == .queued && $0.1 == nil }.map(\.0)
-    for (run, executor) in live where !(run.status == .queued && executor == nil) {
+    let unclaimed = { (run: Run, executor: Int32?) in run.status == .queued && executor == nil }
+    let queued = live.filter(unclaimed).map(\.0)
+    for (run, executor) in live where !unclaimed(run, executor) {
       if let executor, executor != previousDaemon, executor != getpid(), ctfs_process_alive(executor) != 0 {
         continue  // a `tfs run --here` still running it
       }
-      orphanIDs.insert(run.id)
       var killed = false
       if let pid = run.pid, let start = run.processStart, ctfs_process_start(pid) == start {
         kill(-pid, SIGKILL)
         killed = true
       }
       lost.append(
-        lostEnd(
+        (
           run,
           killed
-            ? "executor died; its processes were killed at recovery" : "executor died before the run ended"))
+            ? "executor died; its processes were killed at recovery" : "executor died before the run ended"
+        ))
     }
-    let wanted = orphanIDs.union(queued.map(\.id))
     var folders: [RunID: String] = [:]
-    for (run, _) in live where wanted.contains(run.id) { folders[run.id] = settings.paths(run.task).folder }
+    for run in lost.map(\.0) + queued { folders[run.id] = settings.paths(run.task).folder }
     let spawned = ProcessControl.killRuns(folders)
     for run in queued {
       if spawned.contains(run.id) {
-        lost.append(
-          lostEnd(run, "started just before the daemon died; its processes were killed at recovery"))
+        lost.append((run, "started just before the daemon died; its processes were killed at recovery"))
       } else if run.trigger != .manual {
         // Queued by a daemon that died before starting it (manual runs are ours to start).
         let reason = "the daemon stopped before it started"
         unstarted.append((run.id, RunEnd(status: .missed, endedAt: clock.nowMs(), reason: reason), []))
       }
     }
-    archiveOutputs(&lost, live.map(\.0))
-    try store.finishRuns(lost + unstarted)
+    try store.finishRuns(ends(lost) + unstarted)
     if !lost.isEmpty {
       log.warning("resolved runs left by a previous executor", metadata: ["lost": "\(lost.count)"])
     }
   }
 
-  /// What a lost run left is kept like any run's: the log's size, and `publish/` moved to
-  /// `history/<version>/` (for the task's latest lost run: runs of a task share `publish/`),
-  /// before the next run empties it.
-  private func archiveOutputs(_ lost: inout [(RunID, RunEnd, [Event])], _ runs: [Run]) {
-    let byID = Dictionary(runs.map { ($0.id, $0) }) { a, _ in a }
+  /// Lost runs' ends, with what they left kept like any run's: the log's size, and `publish/`
+  /// moved to `history/<version>/` (for the task's latest lost run: runs of a task share
+  /// `publish/`), before the next run empties it.
+  private func ends(_ lost: [(Run, String)]) -> [(RunID, RunEnd, [Event])] {
     var latest: [TaskName: RunID] = [:]
-    for (id, _, _) in lost {
-      guard let run = byID[id] else { continue }
-      latest[run.task] = max(latest[run.task] ?? id, id)
-    }
-    for i in lost.indices {
-      guard let run = byID[lost[i].0] else { continue }
+    for (run, _) in lost { latest[run.task] = max(latest[run.task] ?? run.id, run.id) }
+    return lost.map { run, reason in
+      let now = clock.nowMs()
       let paths = settings.paths(run.task)
+      var end = RunEnd(status: .lost, endedAt: now, reason: reason)
       var info = stat()
-      if let log = run.logPath, stat(paths.absolute(log), &info) == 0 {
-        lost[i].1.logBytes = Int64(info.st_size)
-      }
-      if latest[run.task] == run.id {
-        lost[i].1.published = FileSystem.archivePublish(paths, version: run.version)
-      }
+      if let log = run.logPath, stat(paths.absolute(log), &info) == 0 { end.logBytes = Int64(info.st_size) }
+      if latest[run.task] == run.id { end.published = FileSystem.archivePublish(paths, version: run.version) }
+      let event = Event(
+        at: now, type: EventType.systemError.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
+        title: "run \(run.id) of '\(run.task)' lost: \(reason)", delivery: "pending")
+      return (run.id, end, [event])
     }
-  }
-
-  private func lostEnd(_ run: Run, _ reason: String) -> (RunID, RunEnd, [Event]) {
-    let now = clock.nowMs()
-    let event = Event(
-      at: now, type: EventType.systemError.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
-      title: "run \(run.id) of '\(run.task)' lost: \(reason)", delivery: "pending")
-    return (run.id, RunEnd(status: .lost, endedAt: now, reason: reason), [event])
   }
 }
 

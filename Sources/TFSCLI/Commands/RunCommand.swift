@@ -63,14 +63,13 @@ struct RunCommand: AsyncParsableCommand {
         guard let fresh = try context.store.run(run.id) else { throw StoreError.noSuchRun("\(run.id)") }
         last = fresh
         // The daemon died (or stopped) under the run: the next daemon resolves it, not us.
-        if DaemonLock.holder(context.home) == nil {
-          daemonGoneSince = daemonGoneSince ?? Date()
-          if Date().timeIntervalSince(daemonGoneSince!) > 2, !last.status.isFinal {
-            throw CLIError.noDaemon(
-              "the daemon stopped before run \(run.id) of '\(name)' ended; the next 'tfs daemon' resolves it")
-          }
-        } else {
+        if DaemonLock.holder(context.home) != nil {
           daemonGoneSince = nil
+        } else if let since = daemonGoneSince, Date().timeIntervalSince(since) > 2, !last.status.isFinal {
+          throw CLIError.noDaemon(
+            "the daemon stopped before run \(run.id) of '\(name)' ended; the next 'tfs daemon' resolves it")
+        } else if daemonGoneSince == nil {
+          daemonGoneSince = Date()
         }
       }
       Terminal.warnLine(RunCommand.summary(last))
