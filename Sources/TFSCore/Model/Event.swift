@@ -27,11 +27,27 @@ public struct Event: Equatable, Sendable {
 }
 
 /// The alert and audit event types of SPEC §7.
-public enum EventType: String, CaseIterable, Sendable {
+public enum EventType: String, CaseIterable, Codable, Sendable {
   case entryMissing = "entry-missing"
-  case overlap, failed, timeout, missed, killed, added, modified, deleted, recovered
+  case overlap, failed, timeout, missed, lost, killed, added, modified, deleted, recovered
+  case stillFailing = "still-failing"
   case systemError = "system-error"
   case daemonStarted = "daemon-started"
+  case started, succeeded
   case daemonStopped = "daemon-stopped"
   case enabled, disabled, configured, pruned
+  case channelAdded = "channel-added"
+  case channelRemoved = "channel-removed"
+
+  /// Whether this type is an alert a channel can receive (SPEC §7); the others are audit
+  /// entries only, recorded with delivery `none`.
+  public var isAlert: Bool {
+    switch self {
+    case .daemonStopped, .enabled, .disabled, .configured, .pruned, .channelAdded, .channelRemoved: false
+    default: true
+    }
+  }
+
+  /// Types a channel receives only when its `--on` names them (never in the default set).
+  public var isOptIn: Bool { self == .started || self == .succeeded }
 }
