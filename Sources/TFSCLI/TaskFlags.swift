@@ -48,6 +48,17 @@ struct TaskFlags: ParsableArguments {
   var unsetEnv: [String] = []
   @Option(help: ArgumentHelp("Working directory (default: the task folder).", valueName: "dir"))
   var workdir: String?
+  @Option(
+    help: ArgumentHelp(
+      "First failed/timeout alert only after N failing runs in a row (default 1).", valueName: "n"))
+  var alertAfter: String?
+  @Option(
+    help: ArgumentHelp("Send still-failing every DUR while the task keeps failing ('none' = off).", valueName: "dur"))
+  var realert: String?
+  @Option(
+    help: ArgumentHelp(
+      "Only these alert types leave this task (comma list; 'all' = every type).", valueName: "types"))
+  var alertOn: String?
 
   /// Applies the given flags to `spec`, validating each.
   func apply(to spec: inout TaskSpec) throws {
@@ -95,6 +106,21 @@ struct TaskFlags: ParsableArguments {
     if let workdir {
       guard !workdir.contains("\0") else { throw ValidationError("invalid --workdir: it contains NUL") }
       spec.workdir = workdir.isEmpty ? nil : workdir
+    }
+    try applyAlertPolicy(to: &spec)
+  }
+
+  private func applyAlertPolicy(to spec: inout TaskSpec) throws {
+    if let alertAfter {
+      guard let n = Int(alertAfter), (1...1000).contains(n) else {
+        throw ValidationError("invalid --alert-after '\(alertAfter)'; use a whole number 1-1000")
+      }
+      spec.alertPolicy.alertAfter = n
+    }
+    if let realert { spec.alertPolicy.realertMs = try TaskFlags.optionalDuration(realert, flag: "--realert") }
+    if let alertOn {
+      let types = try AlertTypes.parse([alertOn], flag: "--alert-on")
+      spec.alertPolicy.alertOn = types == AlertTypes.all ? nil : types
     }
   }
 

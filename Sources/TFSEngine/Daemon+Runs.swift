@@ -343,9 +343,20 @@ extension Daemon {
   /// Records ended runs (one transaction), logs them and queues retries.
   func finish(_ finished: [Supervisor.Finished]) throws {
     guard !finished.isEmpty else { return }
-    try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
     let now = clock.nowMs()
-    for f in finished {
+    // Whether a retry follows is decided first: the alert policy counts a retry chain once.
+    let retrying: [Bool] = finished.map { f in
+      let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
+      let retryable = f.end.status == .failed || f.end.status == .timedOut
+      return retryable && f.live.run.attempt < spec.retries && !stopping
+    }
+    try store.finishRuns(
+      zip(finished, retrying).map { f, retry in
+        var end = f.end
+        end.retryFollows = retry
+        return (f.live.run.id, end, f.events)
+      })
+    for (f, retry) in zip(finished, retrying) {
       scheduler.overlapAlerted.remove(f.live.run.id)
       var meta: Logger.Metadata = [
         "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(f.end.status.rawValue)",
@@ -354,19 +365,17 @@ extension Daemon {
       if let signal = f.end.signal { meta["signal"] = "\(signal)" }
       if !f.end.reason.isEmpty { meta["reason"] = "\(f.end.reason)" }
       log.info("ended", metadata: meta)
+      guard retry else { continue }
       let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
-      let retryable = f.end.status == .failed || f.end.status == .timedOut
-      if retryable && f.live.run.attempt < spec.retries && !stopping {
-        let delay = OverlapRules.retryDelay(baseMs: spec.retryDelayMs, attempt: f.live.run.attempt)
-        let zone = ZoneRules.forZone(settings.zone(for: spec))
-        let retry = Run(
-          task: spec.name, version: Times.version(epochSeconds: (now + delay) / 1000, zone: zone),
-          trigger: .retry,
-          status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1
-        )
-        let inserted = try store.insertRun(retry)
-        scheduler.waiting.append(.init(run: inserted, spec: spec, force: false, notBeforeMs: now + delay))
-      }
+      let delay = OverlapRules.retryDelay(baseMs: spec.retryDelayMs, attempt: f.live.run.attempt)
+      let zone = ZoneRules.forZone(settings.zone(for: spec))
+      let retry = Run(
+        task: spec.name, version: Times.version(epochSeconds: (now + delay) / 1000, zone: zone),
+        trigger: .retry,
+        status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1
+      )
+      let inserted = try store.insertRun(retry)
+      scheduler.waiting.append(.init(run: inserted, spec: spec, force: false, notBeforeMs: now + delay))
     }
   }
 
@@ -412,8 +421,7 @@ extension Daemon {
       log.notice(
         "missed", metadata: ["task": "\(m.spec.name)", "count": "\(m.total)", "catch_up": "\(picked.count)"])
     }
-    try store.insertRuns(rows)
-    for event in alerts { try store.record(event) }
+    try store.insertRuns(rows, events: alerts)
     let inserted = try store.insertRunsReturning(catchUps.map(\.0), executorPid: nil)
     for (i, run) in inserted.enumerated() {
       scheduler.waiting.append(.init(run: run, spec: catchUps[i].1, force: false, notBeforeMs: now))

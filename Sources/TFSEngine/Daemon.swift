@@ -81,9 +81,6 @@ public final class Daemon {
     try Recovery(store: store, log: log, clock: clock, settings: settings).resolveLeftovers(
       previousDaemon: previous?.pid)
     let tasks = try store.tasks()
-    supervisor.lastStatus = Dictionary(tasks.compactMap { r in r.lastStatus.map { (r.spec.name, $0) } }) {
-      a, _ in a
-    }
     try store.daemonStarted(pid: pid, version: Daemon.version, now: now, taskCount: tasks.count)
     // A clean stop records when it stopped firing; after a crash the last heartbeat is the
     // best mark (what fired after it is filtered out by the task's latest runs).

@@ -71,8 +71,9 @@ struct Recovery {
       if let log = run.logPath, stat(paths.absolute(log), &info) == 0 { end.logBytes = Int64(info.st_size) }
       if latest[run.task] == run.id { end.published = FileSystem.archivePublish(paths, version: run.version) }
       let event = Event(
-        at: now, type: EventType.systemError.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
-        title: "run \(run.id) of '\(run.task)' lost: \(reason)", delivery: "pending")
+        at: now, type: EventType.lost.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
+        title: "run \(run.id) of '\(run.task)' lost: \(reason)",
+        details: JSON.object(["version": run.version, "run_id": String(run.id), "trigger": run.trigger.rawValue]))
       return (run.id, end, [event])
     }
   }

@@ -16,8 +16,6 @@ final class Supervisor {
   let executorPid = getpid()
   let killGraceMs: Int64
   private(set) var live: [Int32: LiveRun] = [:]
-  /// The last finished status per task, for `recovered` alerts.
-  var lastStatus: [TaskName: RunStatus] = [:]
 
   struct Finished {
     let live: LiveRun
@@ -217,13 +215,14 @@ final class Supervisor {
     case .missing(let reason):
       events.append(
         Alerts.make(
-          .entryMissing, run, title: "run \(run.id) of '\(spec.name)' not started: \(reason)", now: now))
+          .entryMissing, run,
+          title: "run \(run.id) of '\(spec.name)' not started: \(reason)\(Alerts.attempt(run, spec))", now: now))
     case .io(let reason):
       events.append(
         Alerts.make(
-          .failed, run, title: "run \(run.id) of '\(spec.name)' could not start: \(reason)", now: now))
+          .failed, run,
+          title: "run \(run.id) of '\(spec.name)' could not start: \(reason)\(Alerts.attempt(run, spec))", now: now))
     }
-    lastStatus[spec.name] = .failed
     return Finished(
       live: liveRun, end: RunEnd(status: .failed, endedAt: now, reason: failure.reason), events: events)
   }
@@ -276,8 +275,9 @@ final class Supervisor {
         let limit = Durations.format(milliseconds: run.spec.timeoutMs ?? 0)
         events.append(
           Alerts.make(
-            .timeout, run.run, title: "run \(run.run.id) of '\(run.spec.name)' passed its timeout (\(limit))",
-            now: now))
+            .timeout, run.run,
+            title: "run \(run.run.id) of '\(run.spec.name)' passed its timeout (\(limit))"
+              + Alerts.attempt(run.run, run.spec), now: now))
         if run.spec.onTimeout == .kill { stop(run, reason: .timeout) }
       }
       enforceLogCap(run)
@@ -350,8 +350,9 @@ final class Supervisor {
     case .failed:
       events.append(
         Alerts.make(
-          .failed, run.run, title: "run \(run.run.id) of '\(name)' failed (\(outcome.summary))", now: now,
-          stderr: end.stderrHead))
+          .failed, run.run,
+          title: "run \(run.run.id) of '\(name)' failed (\(outcome.summary))\(Alerts.attempt(run.run, run.spec))",
+          now: now, stderr: end.stderrHead))
     case .killed:
       if case .killed(let actor, _) = run.stop {
         events.append(
@@ -359,15 +360,8 @@ final class Supervisor {
             .killed, run.run, title: "run \(run.run.id) of '\(name)' killed by \(actor)", now: now,
             actor: actor))
       }
-    case .succeeded:
-      if let previous = lastStatus[name], previous.isFailure {
-        events.append(
-          Alerts.make(
-            .recovered, run.run, title: "task '\(name)' succeeded again (run \(run.run.id))", now: now))
-      }
-    default: break
+    default: break  // `recovered` is the store's to decide (it keeps the task's alert state)
     }
-    lastStatus[name] = outcome.status
     return Finished(live: run, end: end, events: events)
   }
 
@@ -409,12 +403,20 @@ struct Outcome: Equatable {
   }
 }
 
-/// Builds alert events (SPEC §7); delivery happens elsewhere.
+/// Builds alert events (SPEC §7); the store applies the task's policy and queues deliveries.
 enum Alerts {
+  /// `, attempt 2 of 3` for a task with retries: a retry chain alerts once, naming the attempt.
+  static func attempt(_ run: Run, _ spec: TaskSpec) -> String {
+    spec.retries > 0 ? ", attempt \(run.attempt + 1) of \(spec.retries + 1)" : ""
+  }
+
   static func make(
     _ type: EventType, _ run: Run, title: String, now: Int64, actor: String = "tfs", stderr: String = ""
   ) -> Event {
-    var details = ["version": run.version, "run_id": String(run.id), "trigger": run.trigger.rawValue]
+    var details = [
+      "version": run.version, "run_id": String(run.id), "trigger": run.trigger.rawValue,
+      "attempt": String(run.attempt + 1),
+    ]
     if !stderr.isEmpty { details["stderr_head"] = stderr }
     return Event(
       at: now, type: type.rawValue, task: run.task.rawValue, runID: run.id, actor: actor, title: title,

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import TFSCore
 
 /// Append-only migrations: a shipped migration is never edited; changes are new migrations.
 enum Schema {
@@ -6,6 +8,7 @@ enum Schema {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1", migrate: v1)
     migrator.registerMigration("v2", migrate: v2)
+    migrator.registerMigration("v3", migrate: v3)
     return migrator
   }
 
@@ -120,5 +123,87 @@ enum Schema {
         CREATE INDEX event_by_at ON event(at);
         CREATE INDEX task_failing ON task(name) WHERE last_status IN ('failed', 'timed-out', 'lost');
         """)
+  }
+
+  /// Alert delivery (SPEC §7): channels, one delivery row per (alert, channel) — the outbox the
+  /// worker claims from — and each task's alert policy and state. The unused settings
+  /// `notify-command`, `webhook-url` and `mail-command` become channels.
+  private static func v3(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE task ADD COLUMN alert_after INTEGER NOT NULL DEFAULT 1 CHECK (alert_after >= 1);
+        ALTER TABLE task ADD COLUMN realert_ms INTEGER CHECK (realert_ms > 0);
+        ALTER TABLE task ADD COLUMN alert_on TEXT;
+        ALTER TABLE task ADD COLUMN fail_streak INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE task ADD COLUMN failing_since INTEGER;
+        ALTER TABLE task ADD COLUMN alerted_at INTEGER;
+        ALTER TABLE task ADD COLUMN realerted_at INTEGER;
+        CREATE INDEX task_realert ON task(name) WHERE alerted_at IS NOT NULL AND realert_ms IS NOT NULL;
+
+        CREATE TABLE channel (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          kind TEXT NOT NULL CHECK (kind IN ('command', 'webhook', 'email')),
+          target TEXT NOT NULL,
+          on_types TEXT NOT NULL,
+          tasks TEXT,
+          created_at INTEGER NOT NULL,
+          failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+          last_error TEXT NOT NULL DEFAULT '',
+          last_attempt_at INTEGER,
+          last_success_at INTEGER
+        );
+
+        CREATE TABLE delivery (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+          channel TEXT NOT NULL,
+          task TEXT,
+          type TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'suppressed')),
+          created_at INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          next_attempt_at INTEGER,
+          last_error TEXT NOT NULL DEFAULT '',
+          folded INTEGER NOT NULL DEFAULT 0 CHECK (folded >= 0),
+          delivered_at INTEGER,
+          digest_id INTEGER,
+          claimed_by TEXT,
+          claimed_until INTEGER,
+          UNIQUE (event_id, channel),
+          CHECK (state != 'pending' OR next_attempt_at IS NOT NULL),
+          CHECK (state != 'delivered' OR delivered_at IS NOT NULL)
+        );
+        CREATE INDEX delivery_due ON delivery(next_attempt_at) WHERE state = 'pending';
+        CREATE INDEX delivery_dedup ON delivery(channel, task, type, id);
+        CREATE INDEX delivery_sent ON delivery(channel, delivered_at) WHERE delivered_at IS NOT NULL;
+        """)
+    try migrateAlertSettings(db)
+  }
+
+  /// The v1 settings `notify-command`, `webhook-url` and `mail-command` as channels named
+  /// `notify-command`, `webhook` and `mail` (with the default alert types).
+  private static func migrateAlertSettings(_ db: Database) throws {
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    let old = try Dictionary(
+      Row.fetchAll(
+        db, sql: "SELECT key, value FROM setting WHERE key IN ('notify-command', 'webhook-url', 'mail-command')"
+      ).map { ($0["key"] as String, $0["value"] as String) }, uniquingKeysWith: { a, _ in a })
+    var channels: [Channel] = []
+    if let command = old["notify-command"], !command.isEmpty {
+      channels.append(Channel(name: "notify-command", target: .command(command)))
+    }
+    if let url = old["webhook-url"], !url.isEmpty {
+      channels.append(Channel(name: "webhook", target: .webhook(url: url, preset: .generic, headers: [])))
+    }
+    if let command = old["mail-command"], !command.isEmpty {
+      channels.append(Channel(name: "mail", target: .email(addresses: [], via: .sendmail(command))))
+    }
+    for c in channels {
+      try db.execute(
+        sql: "INSERT INTO channel (name, kind, target, on_types, created_at) VALUES (?, ?, ?, ?, ?)",
+        arguments: [c.name, c.kind, Store.encodeTarget(c.target), AlertTypes.text(c.on), now])
+    }
+    try db.execute(sql: "DELETE FROM setting WHERE key IN ('notify-command', 'webhook-url', 'mail-command')")
   }
 }

@@ -55,6 +55,8 @@ extension Store {
         ])
         if db.changesCount == 0 { notQueued.insert(s.id) }
       }
+      try Store.recordStarts(
+        db, starts.map(\.id).filter { !notQueued.contains($0) }, at: starts.map(\.startedAt).max() ?? 0)
       return notQueued
     }
   }
@@ -97,7 +99,11 @@ extension Store {
           """
       ).execute(arguments: [id, end.status.rawValue, end.endedAt, id])
     }
-    for event in events { try Store.insertEvent(db, event) }
+    if end.status != .skipped && end.status != .missed {
+      try Store.recordRunEnd(db, id, end, events)
+    } else {
+      for event in events { try Store.insertEvent(db, event) }
+    }
     return true
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TFSCore
 
@@ -24,17 +25,6 @@ extension Store {
   @discardableResult
   public func record(_ event: Event) throws(StoreError) -> Int64 {
     try write { db in try Store.insertEvent(db, event) }
-  }
-
-  @discardableResult
-  static func insertEvent(_ db: Database, _ e: Event) throws -> Int64 {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO event (at, type, task, run_id, actor, title, details, delivery)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [e.at, e.type, e.task, e.runID, e.actor, e.title, e.details, e.delivery])
-    return db.lastInsertedRowID
   }
 
   /// Events matching `filter`, newest first (or, with `afterID`, oldest first for following).
@@ -82,4 +72,40 @@ extension Store {
   public func lastEventID() throws(StoreError) -> Int64 {
     try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0 }
   }
+}
+
+/// Wakes the delivery worker when alerts were queued in this process (it also polls, for
+/// alerts other processes record).
+public final class DeliveryBell: @unchecked Sendable {
+  private let semaphore = DispatchSemaphore(value: 0)
+  private let lock = NSLock()
+  private var rung = false
+
+  public init() {}
+
+  public func ring() {
+    lock.lock()
+    let first = !rung
+    rung = true
+    lock.unlock()
+    if first { semaphore.signal() }
+  }
+
+  /// Waits until rung or `timeoutMs` passed; true when rung.
+  public func wait(timeoutMs: Int64) -> Bool {
+    let result = semaphore.wait(timeout: .now() + .milliseconds(Int(max(0, timeoutMs))))
+    lock.lock()
+    defer { lock.unlock() }
+    let wasRung = rung
+    rung = false
+    if result == .timedOut && wasRung { _ = semaphore.wait(timeout: .now()) }
+    return wasRung
+  }
+}
+
+extension Store {
+  /// Rung whenever this process queues a delivery.
+  public static let deliveryBell = DeliveryBell()
+
+  static func deliveriesQueued() { deliveryBell.ring() }
 }

@@ -35,6 +35,8 @@ public struct RunEnd: Sendable {
   public var reason: String
   public var logBytes: Int64
   public var published: [PublishedFile]
+  /// A retry of the same occurrence follows: the alert policy counts the chain once, when it ends.
+  public var retryFollows = false
   public init(
     status: RunStatus, endedAt: Int64, exitCode: Int32? = nil, signal: Int32? = nil,
     stderrHead: String = "", reason: String = "", logBytes: Int64 = 0, published: [PublishedFile] = []
@@ -70,10 +72,12 @@ extension Store {
     try write { db in try Store.insertRun(db, run, force: force, executorPid: executorPid) }
   }
 
-  /// Inserts several runs in one transaction (missed occurrences, skipped fires).
-  public func insertRuns(_ runs: [Run]) throws(StoreError) {
+  /// Inserts several runs in one transaction (missed occurrences, skipped fires), with the
+  /// alerts about them.
+  public func insertRuns(_ runs: [Run], events: [Event] = []) throws(StoreError) {
     try write { db in
       for run in runs { try Store.insertRun(db, run, force: false, executorPid: nil) }
+      for event in events { try Store.insertEvent(db, event) }
     }
   }
 

@@ -34,8 +34,8 @@ extension Store {
       sql: """
         INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
           timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
-          jitter_ms, environment, workdir, enabled, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, arguments: StatementArguments(values))
     let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
     try Store.insertEvent(
@@ -87,7 +87,7 @@ extension Store {
           UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
             time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
             catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
-            workdir = ?, enabled = ?, updated_at = ?
+            workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, updated_at = ?
           WHERE name = ?
           """, arguments: StatementArguments(values))
       let changes = diff.map { JSON.object(["field": $0.field, "old": $0.old, "new": $0.new]) }
@@ -206,7 +206,8 @@ extension Store {
       s.name.rawValue, s.rule.text, s.command, s.entry, s.title, s.description,
       s.owners.joined(separator: ";"), s.timeZone, s.timeoutMs, s.onTimeout.rawValue,
       s.overlap.rawValue, s.catchUp.rawValue, s.catchUpWindowMs, s.retries, s.retryDelayMs,
-      s.jitterMs, JSON.object(s.environment), s.workdir, s.enabled,
+      s.jitterMs, JSON.object(s.environment), s.workdir, s.enabled, s.alertPolicy.alertAfter,
+      s.alertPolicy.realertMs, s.alertPolicy.alertOn.map(AlertTypes.text),
     ]
   }
 
@@ -235,7 +236,8 @@ struct TaskDecoder {
       onTimeout: row.onTimeout, overlap: row.overlap, catchUp: row.catchUp,
       catchUpWindowMs: row.int(.catchUpWindowMs), retries: Int(row.int(.retries) ?? 0),
       retryDelayMs: row.int(.retryDelayMs) ?? 0, jitterMs: row.int(.jitterMs) ?? 0,
-      environment: environment, workdir: row.string(.workdir), enabled: row.enabled)
+      environment: environment, workdir: row.string(.workdir), enabled: row.enabled,
+      alertPolicy: row.alertPolicy)
     return TaskRecord(
       spec: spec, createdAt: row.int(.createdAt) ?? 0, updatedAt: row.int(.updatedAt) ?? 0,
       lastRunID: row.int(.lastRunID), lastStatus: row.lastStatus,

@@ -137,6 +137,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
   case taskExists(String)
   case noSuchTask(String)
   case noSuchRun(String)
+  case channelExists(String)
+  case noSuchChannel(String)
   case io(path: String, action: String, errno: Int32)
   case database(path: String, message: String)
 
@@ -148,6 +150,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case .taskExists(let name): "task '\(name)' already exists; use 'tfs modify \(name)'"
     case .noSuchTask(let name): "no task named '\(name)'; see 'tfs list'"
     case .noSuchRun(let what): "no run \(what)"
+    case .channelExists(let name): "channel '\(name)' already exists; remove it first with 'tfs channel remove \(name)'"
+    case .noSuchChannel(let name): "no channel named '\(name)'; see 'tfs channel list'"
     case .io(let path, let action, let code):
       "I/O error at '\(path)' while \(action): \(String(cString: strerror(code)))"
     case .database(let path, let message): "database error in '\(path)': \(message)"

@@ -16,7 +16,7 @@ public struct TaskRow {
   public enum Column: Int32, CaseIterable, Sendable {
     case name, rule, command, entry, title, description, owners, timeZone, timeoutMs, onTimeout
     case overlap, catchUp, catchUpWindowMs, retries, retryDelayMs, jitterMs, environment, workdir
-    case enabled, createdAt, updatedAt, lastRunID, lastStatus, lastRunAt
+    case enabled, createdAt, updatedAt, lastRunID, lastStatus, lastRunAt, alertAfter, realertMs, alertOn
 
     /// The SQL column.
     var name: String {
@@ -45,6 +45,9 @@ public struct TaskRow {
       case .lastRunID: "last_run_id"
       case .lastStatus: "last_status"
       case .lastRunAt: "last_run_at"
+      case .alertAfter: "alert_after"
+      case .realertMs: "realert_ms"
+      case .alertOn: "alert_on"
       }
     }
   }
@@ -81,6 +84,10 @@ public struct TaskRow {
   public var catchUp: CatchUpPolicy { string(.catchUp).flatMap(CatchUpPolicy.init(rawValue:)) ?? .none }
   public var enabled: Bool { (int(.enabled) ?? 0) != 0 }
   public var lastStatus: RunStatus? { string(.lastStatus).flatMap(RunStatus.init(rawValue:)) }
+  public var alertPolicy: AlertPolicy {
+    AlertPolicy(
+      alertAfter: Int(int(.alertAfter) ?? 1), realertMs: int(.realertMs), alertOn: string(.alertOn).map(AlertTypes.stored))
+  }
 
   /// Parses a stored rule, failing as decoding the task does.
   public static func rule(_ text: String, task: String) throws(StoreError) -> CronRule {

@@ -178,6 +178,13 @@ enum Render {
     out.field("env", stringMap: cache.environment(row))
     text("workdir", .workdir)
     out.field("enabled", bool: row.enabled)
+    out.field("alert_after", int: row.int(.alertAfter))
+    out.field("realert_ms", int: row.int(.realertMs))
+    if let types = row.string(.alertOn) {
+      out.field("alert_on", strings: AlertTypes.stored(types).map(\.rawValue))
+    } else {
+      out.field("alert_on", null: ())
+    }
     cache.withFolder(row) { out.field("folder", utf8: $0) }
     out.field("created_at", time: row.int(.createdAt), zone: zone)
     out.field("updated_at", time: row.int(.updatedAt), zone: zone)

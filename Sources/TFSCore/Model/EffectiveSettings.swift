@@ -8,9 +8,6 @@ public struct EffectiveSettings: Sendable {
   /// Setting `timezone`, else the system zone.
   public var timeZone: TimeZone
   public var notify: [String]
-  public var notifyCommand: String?
-  public var webhookURL: String?
-  public var mailCommand: String?
   public var mailFrom: String?
   public var alertIntervalMs: Int64
   public var retentionMs: Int64
@@ -24,9 +21,6 @@ public struct EffectiveSettings: Sendable {
     defaultEntry = value(.defaultEntry) ?? "run.sh"
     timeZone = value(.timezone).flatMap(TimeZone.init(identifier:)) ?? TimeZone.current
     notify = (try? Owners.parse([value(.notify) ?? ""])) ?? []
-    notifyCommand = value(.notifyCommand)
-    webhookURL = value(.webhookURL)
-    mailCommand = value(.mailCommand)
     mailFrom = value(.mailFrom)
     alertIntervalMs = value(.alertInterval).flatMap { try? Durations.parse($0) } ?? 600_000
     retentionMs = value(.retention).flatMap { try? Durations.parse($0) } ?? 30 * 86_400_000

@@ -26,6 +26,14 @@ public enum JSON {
     "{" + d.keys.sorted().map { "\(quote($0)):\(quote(d[$0]!))" }.joined(separator: ",") + "}"
   }
 
+  /// `object` (a JSON object as text) with `key: value` added in front (replacing none).
+  public static func adding(_ key: String, _ value: String, to object: String) -> String {
+    let body = object.trimmingWhitespace()
+    guard body.hasPrefix("{"), body.count >= 2 else { return JSON.object([key: value]) }
+    let rest = String(body.dropFirst()).trimmingWhitespace()
+    return "{\(quote(key)):\(quote(value))" + (rest == "}" ? "}" : "," + rest)
+  }
+
   public static func stringDictionary(_ text: String) -> [String: String] {
     guard let data = text.data(using: .utf8),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]

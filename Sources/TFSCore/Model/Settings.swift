@@ -6,9 +6,6 @@ public enum Setting: String, CaseIterable, Sendable {
   case defaultCommand = "default-command"
   case defaultEntry = "default-entry"
   case timezone, notify
-  case notifyCommand = "notify-command"
-  case webhookURL = "webhook-url"
-  case mailCommand = "mail-command"
   case mailFrom = "mail-from"
   case alertInterval = "alert-interval"
   case retention
@@ -30,7 +27,16 @@ public enum Setting: String, CaseIterable, Sendable {
     }
   }
 
+  /// Settings of earlier versions that `tfs channel` replaced (a database holding them is
+  /// migrated into channels).
+  static let replacedByChannels: [String: String] = [
+    "notify-command": "--command CMD", "webhook-url": "--webhook URL", "mail-command": "--email ADDR --sendmail CMD",
+  ]
+
   public static func parse(_ key: String) throws(ValidationError) -> Setting {
+    if let flags = replacedByChannels[key] {
+      throw ValidationError("setting '\(key)' was replaced by alert channels; use 'tfs channel add NAME \(flags)'")
+    }
     guard let s = Setting(rawValue: key) else {
       let known = allCases.map(\.rawValue).joined(separator: ", ")
       throw ValidationError("unknown setting '\(key)'; settings are \(known)")
@@ -46,18 +52,14 @@ public enum Setting: String, CaseIterable, Sendable {
     switch self {
     case .taskRoot:
       guard value.hasPrefix("/") else { throw fail("it must be an absolute path") }
-    case .defaultCommand, .notifyCommand, .mailCommand:
-      if !(value.isEmpty && self != .defaultCommand) { _ = try CommandWords.split(value) }
+    case .defaultCommand:
+      _ = try CommandWords.split(value)
     case .defaultEntry:
       _ = try EntryPath.validate(value)
     case .timezone:
       _ = try Zones.named(value)
     case .notify:
       _ = try Owners.parse([value])
-    case .webhookURL:
-      guard value.hasPrefix("http://") || value.hasPrefix("https://"), URL(string: value) != nil else {
-        throw fail("it must be an http:// or https:// URL")
-      }
     case .mailFrom:
       guard value.contains("@") else { throw fail("it must be an address") }
     case .alertInterval, .retention:

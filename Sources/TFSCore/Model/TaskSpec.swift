@@ -25,6 +25,8 @@ public struct TaskSpec: Equatable, Sendable {
   public var environment: [String: String]
   public var workdir: String?
   public var enabled: Bool
+  /// `--alert-after`, `--realert`, `--alert-on` (SPEC §7).
+  public var alertPolicy: AlertPolicy
 
   public init(
     name: TaskName, rule: CronRule, command: String, entry: String, title: String = "",
@@ -32,7 +34,7 @@ public struct TaskSpec: Equatable, Sendable {
     timeoutMs: Int64? = nil, onTimeout: TimeoutAction = .kill, overlap: OverlapPolicy = .skip,
     catchUp: CatchUpPolicy = .none, catchUpWindowMs: Int64? = nil, retries: Int = 0,
     retryDelayMs: Int64 = 10_000, jitterMs: Int64 = 0, environment: [String: String] = [:],
-    workdir: String? = nil, enabled: Bool = true
+    workdir: String? = nil, enabled: Bool = true, alertPolicy: AlertPolicy = AlertPolicy()
   ) {
     self.name = name
     self.rule = rule
@@ -53,6 +55,7 @@ public struct TaskSpec: Equatable, Sendable {
     self.environment = environment
     self.workdir = workdir
     self.enabled = enabled
+    self.alertPolicy = alertPolicy
   }
 
   /// Field name → display value, in a stable order; `modify` diffs two of these.
@@ -69,6 +72,9 @@ public struct TaskSpec: Equatable, Sendable {
       ("jitter", Durations.canonical(milliseconds: jitterMs)),
       ("env", environment.keys.sorted().map { "\($0)=\(environment[$0]!)" }.joined(separator: " ")),
       ("workdir", workdir ?? ""), ("enabled", enabled ? "yes" : "no"),
+      ("alert-after", String(alertPolicy.alertAfter)),
+      ("realert", alertPolicy.realertMs.map { Durations.canonical(milliseconds: $0) } ?? ""),
+      ("alert-on", alertPolicy.alertOn.map { $0.map(\.rawValue).joined(separator: ",") } ?? ""),
     ]
   }
 

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import TFSCore
+
+/// A stored channel with its health (SPEC §7: a channel that keeps failing is shown).
+public struct ChannelRecord: Sendable, Equatable {
+  public var channel: Channel
+  public var createdAt: Int64
+  /// Failed attempts in a row (0 after a success).
+  public var failures: Int
+  public var lastError: String
+  public var lastAttemptAt: Int64?
+  public var lastSuccessAt: Int64?
+  /// Deliveries waiting (pending) for this channel.
+  public var pending: Int
+
+  public var isFailing: Bool { failures >= DeliveryRules.failingAfter }
+}
+
+extension Store {
+  /// Adds a channel (audit `channel-added`); fails when the name is taken.
+  public func addChannel(_ channel: Channel, actor: String, now: Int64) throws(StoreError) {
+    try write { db in
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM channel WHERE name = ?", arguments: [channel.name]) == true {
+        throw StoreError.channelExists(channel.name)
+      }
+      try db.execute(
+        sql: "INSERT INTO channel (name, kind, target, on_types, tasks, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [
+          channel.name, channel.kind, Store.encodeTarget(channel.target), AlertTypes.text(channel.on),
+          channel.tasks, now,
+        ])
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: EventType.channelAdded.rawValue, actor: actor,
+          title: "channel '\(channel.name)' added (\(channel.kind))",
+          details: JSON.object(["channel": channel.name, "kind": channel.kind])))
+    }
+  }
+
+  /// Removes a channel and its deliveries still waiting (audit `channel-removed`).
+  public func removeChannel(_ name: String, actor: String, now: Int64) throws(StoreError) {
+    try write { db in
+      try db.execute(sql: "DELETE FROM channel WHERE name = ?", arguments: [name])
+      guard db.changesCount > 0 else { throw StoreError.noSuchChannel(name) }
+      let events = try Int64.fetchAll(
+        db, sql: "SELECT event_id FROM delivery WHERE channel = ? AND state = 'pending'", arguments: [name])
+      try db.execute(
+        sql: "UPDATE delivery SET state = 'failed', last_error = 'channel removed', claimed_by = NULL, "
+          + "claimed_until = NULL WHERE channel = ? AND state = 'pending'", arguments: [name])
+      for id in events { try Store.summarizeDelivery(db, event: id) }
+      try Store.insertEvent(
+        db,
+        Event(
+          at: now, type: EventType.channelRemoved.rawValue, actor: actor, title: "channel '\(name)' removed",
+          details: JSON.object(["channel": name])))
+    }
+  }
+
+  /// Every channel with its health, by name.
+  public func channels() throws(StoreError) -> [ChannelRecord] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT c.*, (SELECT count(*) FROM delivery d WHERE d.channel = c.name AND d.state = 'pending')
+            AS pending
+          FROM channel c ORDER BY name
+          """
+      ).map { row in
+        ChannelRecord(
+          channel: try Store.channelValue(row), createdAt: row["created_at"], failures: row["failures"],
+          lastError: row["last_error"], lastAttemptAt: row["last_attempt_at"],
+          lastSuccessAt: row["last_success_at"], pending: row["pending"])
+      }
+    }
+  }
+
+  public func channel(_ name: String) throws(StoreError) -> ChannelRecord? {
+    try channels().first { $0.channel.name == name }
+  }
+
+  /// The channels, inside a transaction (the fan-out of an alert).
+  static func fetchChannels(_ db: Database) throws -> [Channel] {
+    try Row.fetchAll(db.cachedStatement(sql: "SELECT name, target, on_types, tasks FROM channel ORDER BY name"))
+      .map(channelValue)
+  }
+
+  static func channelValue(_ row: Row) throws -> Channel {
+    let name: String = row["name"]
+    let text: String = row["target"]
+    guard let target = try? JSONDecoder().decode(Channel.Target.self, from: Data(text.utf8)) else {
+      throw StoreError.database(path: "", message: "channel '\(name)' has an unreadable target")
+    }
+    return Channel(name: name, target: target, on: AlertTypes.stored(row["on_types"]), tasks: row["tasks"])
+  }
+
+  static func encodeTarget(_ target: Channel.Target) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return (try? String(data: encoder.encode(target), encoding: .utf8)) ?? "{}"
+  }
+}

@@ -1,0 +1,195 @@
+import GRDB
+import TFSCore
+
+/// A pending delivery taken by one worker (its claim keeps other workers off it until it
+/// expires; with several daemons on one database each delivery is sent by one of them).
+public struct ClaimedDelivery: Sendable, Equatable {
+  public var id: Int64
+  public var channel: String
+  public var attempts: Int
+  public var createdAt: Int64
+  public var folded: Int
+  public var event: Event
+}
+
+/// What became of a claimed delivery.
+public enum DeliveryUpdate: Sendable, Equatable {
+  /// Sent; deliveries sent together in one digest share `digest` (the first one's id).
+  case delivered(digest: Int64?)
+  /// The attempt failed; try again at this instant.
+  case retry(at: Int64)
+  /// Given up: a permanent answer, or still failing after a day.
+  case failed
+  /// Not attempted: the channel used its minute (digest pacing); wait until this instant.
+  case deferred(until: Int64)
+}
+
+/// A delivery as `tfs events` shows it.
+public struct DeliveryInfo: Sendable, Equatable {
+  public var channel: String
+  public var state: String
+  public var attempts: Int
+  public var lastError: String
+  public var nextAttemptAt: Int64?
+  public var deliveredAt: Int64?
+  public var folded: Int
+}
+
+extension Store {
+  /// Frees every claim (a daemon starting on its own home: the previous one is gone, and what
+  /// it was sending is sent again — at least once).
+  public func releaseDeliveryClaims() throws(StoreError) {
+    try write { db in
+      try db.execute(
+        sql: "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by IS NOT NULL")
+    }
+  }
+
+  /// When the earliest waiting delivery is due (nil when none waits).
+  public func nextDeliveryDue() throws(StoreError) -> Int64? {
+    try read { db in
+      try Int64.fetchOne(
+        db.cachedStatement(sql: "SELECT min(next_attempt_at) FROM delivery WHERE state = 'pending'"))
+    }
+  }
+
+  /// Claims up to `limit` due deliveries of channels not in `busy`, oldest first.
+  public func claimDeliveries(
+    now: Int64, claimant: String, leaseMs: Int64, skipping busy: Set<String>, limit: Int = 500
+  ) throws(StoreError) -> [ClaimedDelivery] {
+    try write { db in
+      let rows = try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT d.id, d.channel, d.attempts, d.created_at, d.folded,
+              e.id AS eid, e.at, e.type, e.task, e.run_id, e.actor, e.title, e.details, e.delivery
+            FROM delivery d JOIN event e ON e.id = d.event_id
+            WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
+              AND (d.claimed_until IS NULL OR d.claimed_until < ?1)
+            ORDER BY d.next_attempt_at, d.id LIMIT ?2
+            """), arguments: [now, limit])
+      let claim = try db.cachedStatement(
+        sql: "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id = ?")
+      var claimed: [ClaimedDelivery] = []
+      for row in rows where !busy.contains(row["channel"]) {
+        try claim.execute(arguments: [claimant, now + leaseMs, row["id"]])
+        let event = Event(
+          id: row["eid"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
+          actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+        claimed.append(
+          ClaimedDelivery(
+            id: row["id"], channel: row["channel"], attempts: row["attempts"], createdAt: row["created_at"],
+            folded: row["folded"], event: event))
+      }
+      return claimed
+    }
+  }
+
+  /// When this channel's messages of the window went out (a digest counts once).
+  public func messagesSent(channel: String, since: Int64) throws(StoreError) -> [Int64] {
+    try read { db in
+      try Int64.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT min(delivered_at) FROM delivery WHERE channel = ? AND delivered_at > ?
+            GROUP BY coalesce(digest_id, id)
+            """), arguments: [channel, since])
+    }
+  }
+
+  /// Records the outcome of one attempt (or a deferral) for claimed deliveries of `channel`,
+  /// and the channel's health. Returns the channel's failed attempts in a row afterwards.
+  @discardableResult
+  public func recordAttempt(
+    _ updates: [(Int64, DeliveryUpdate)], channel: String, error: String, at: Int64
+  ) throws(StoreError) -> Int {
+    try write { db in
+      var attempted = false
+      var succeeded = false
+      for (id, update) in updates {
+        let sql: String
+        var args: StatementArguments
+        switch update {
+        case .delivered(let digest):
+          sql = """
+            UPDATE delivery SET state = 'delivered', delivered_at = ?, digest_id = ?, attempts = attempts + 1,
+              last_error = '', next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?
+            """
+          args = [at, digest, id]
+          attempted = true
+          succeeded = true
+        case .retry(let next):
+          sql = """
+            UPDATE delivery SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+              claimed_by = NULL, claimed_until = NULL WHERE id = ?
+            """
+          args = [next, error, id]
+          attempted = true
+        case .failed:
+          sql = """
+            UPDATE delivery SET state = 'failed', attempts = attempts + 1, next_attempt_at = NULL,
+              last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?
+            """
+          args = [error, id]
+          attempted = true
+        case .deferred(let until):
+          sql = "UPDATE delivery SET next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?"
+          args = [until, id]
+        }
+        try db.cachedStatement(sql: sql).execute(arguments: args)
+        if let event = try Int64.fetchOne(
+          db.cachedStatement(sql: "SELECT event_id FROM delivery WHERE id = ?"), arguments: [id])
+        {
+          try Store.summarizeDelivery(db, event: event)
+        }
+      }
+      if attempted {
+        if succeeded {
+          try db.execute(
+            sql: """
+              UPDATE channel SET failures = 0, last_error = '', last_attempt_at = ?, last_success_at = ?
+              WHERE name = ?
+              """, arguments: [at, at, channel])
+        } else {
+          try db.execute(
+            sql: "UPDATE channel SET failures = failures + 1, last_error = ?, last_attempt_at = ? WHERE name = ?",
+            arguments: [error, at, channel])
+        }
+      }
+      return try Int.fetchOne(db, sql: "SELECT failures FROM channel WHERE name = ?", arguments: [channel]) ?? 0
+    }
+  }
+
+  /// The owners of a task (mail recipients besides the channel's and setting `notify`).
+  public func owners(of task: String) throws(StoreError) -> [String] {
+    try read { db in
+      TaskRow.owners(
+        try String.fetchOne(db, sql: "SELECT owners FROM task WHERE name = ?", arguments: [task]) ?? "")
+    }
+  }
+
+  /// Each event's deliveries, by channel name.
+  public func deliveries(of events: [Int64]) throws(StoreError) -> [Int64: [DeliveryInfo]] {
+    guard !events.isEmpty else { return [:] }
+    return try read { db in
+      var out: [Int64: [DeliveryInfo]] = [:]
+      for chunk in stride(from: 0, to: events.count, by: 500) {
+        let ids = Array(events[chunk..<min(chunk + 500, events.count)])
+        let marks = ids.map { _ in "?" }.joined(separator: ",")
+        for row in try Row.fetchAll(
+          db,
+          sql: """
+            SELECT event_id, channel, state, attempts, last_error, next_attempt_at, delivered_at, folded
+            FROM delivery WHERE event_id IN (\(marks)) ORDER BY channel
+            """, arguments: StatementArguments(ids))
+        {
+          out[row["event_id"], default: []].append(
+            DeliveryInfo(
+              channel: row["channel"], state: row["state"], attempts: row["attempts"], lastError: row["last_error"],
+              nextAttemptAt: row["next_attempt_at"], deliveredAt: row["delivered_at"], folded: row["folded"]))
+        }
+      }
+      return out
+    }
+  }
+}
