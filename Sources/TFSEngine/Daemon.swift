@@ -13,6 +13,8 @@ public final class Daemon {
     public var logFormat: DaemonLogHandler.Format = .text
     public var shutdownGraceMs: Int64 = 30_000
     public var pollIntervalMs: Int64 = 200
+    /// The first alert retry delay (doubling up to 1 h); shortened by tests.
+    public var alertRetryBaseMs: Int64 = DeliveryRules.firstRetryMs
     public init(home: Home) { self.home = home }
   }
 
@@ -44,6 +46,8 @@ public final class Daemon {
   var nextPoll: Int64 = 0
   var nextPrune: Int64 = 0
   let pid = getpid()
+  /// Sends queued alerts on threads of its own (SPEC §7: delivery never delays scheduling).
+  var deliveries: DeliveryWorker?
 
   /// Takes the lock, opens the store and resolves what a previous daemon left behind.
   public init(
@@ -95,6 +99,11 @@ public final class Daemon {
     }
     lastDataVersion = try store.dataVersion()
     try loadQueued()
+    // What the previous daemon was sending when it died is sent again (at least once).
+    try store.releaseDeliveryClaims()
+    let worker = DeliveryWorker(store: store, clock: clock, log: log, retryBaseMs: options.alertRetryBaseMs)
+    worker.start()
+    deliveries = worker
     log.info(
       "daemon started",
       metadata: [
@@ -126,6 +135,7 @@ public final class Daemon {
       scheduler.waiting.filter { $0.run.trigger != .manual }.map {
         ($0.run.id, RunEnd(status: .missed, endedAt: end, reason: "the daemon stopped before it started"), [])
       })
+    deliveries?.stop(graceMs: 2000)
     try store.daemonStopped(pid: pid, now: stopBeganAt ?? clock.nowMs())
     _ = try? store.record(
       Event(
@@ -196,6 +206,7 @@ public final class Daemon {
     if after >= nextHeartbeat {
       nextHeartbeat = after + 1000
       try store.heartbeat(pid: pid, now: after)
+      try store.raiseStillFailing(now: after)
       if after >= nextPrune {
         nextPrune = after + 86_400_000
         try Pruner(store: store, settings: settings, log: log).pruneExpired(now: after)

@@ -20,11 +20,8 @@ public struct FailingTask: Sendable, Equatable {
 
 extension Store {
   /// The event types that are alerts (SPEC §7); the others (enabled, disabled, configured,
-  /// pruned, daemon-stopped) are audit entries only.
-  public static let alertTypes: [String] = [
-    "entry-missing", "overlap", "failed", "timeout", "missed", "killed", "added", "modified", "deleted",
-    "recovered", "system-error", "daemon-started",
-  ]
+  /// pruned, daemon-stopped, channel changes) are audit entries only.
+  public static let alertTypes: [String] = EventType.allCases.filter(\.isAlert).map(\.rawValue)
 
   /// Tasks failing now, by name. Served by the partial index `task_failing` (migration v2).
   public func failingTasks() throws(StoreError) -> [FailingTask] {

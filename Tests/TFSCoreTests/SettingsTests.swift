@@ -84,10 +84,7 @@ struct SettingsTests {
     arguments: [
       (Setting.taskRoot, "/srv/tasks", "/srv/tasks"), (.defaultCommand, "node --x", "node --x"),
       (.defaultEntry, "index.js", "index.js"), (.timezone, "Europe/London", "Europe/London"),
-      (.notify, "a@x;b@y", "a@x;b@y"), (.notifyCommand, "", ""),
-      (.notifyCommand, "/bin/notify 'a b'", "/bin/notify 'a b'"),
-      (.webhookURL, "https://example.com/hook", "https://example.com/hook"),
-      (.mailCommand, "sendmail -t", "sendmail -t"),
+      (.notify, "a@x;b@y", "a@x;b@y"),
       (.mailFrom, "tfs@example.com", "tfs@example.com"), (.alertInterval, "90s", "1m30s"),
       (.retention, "30d", "30d"),
       (.retention, "48h", "2d"), (.maxParallel, "0", "0"), (.maxParallel, "4", "4"),
@@ -102,10 +99,9 @@ struct SettingsTests {
     "Setting.validate rejects bad values, naming the value",
     arguments: [
       (Setting.taskRoot, "tasks"), (.defaultCommand, ""), (.defaultCommand, "'oops"),
-      (.notifyCommand, "'oops"),
       (.defaultEntry, "../x"), (.timezone, "Mars/Base"), (.timezone, "utc"), (.timezone, ""),
       (.notify, "bad"),
-      (.webhookURL, "ftp://example.com"), (.webhookURL, "example.com"), (.mailFrom, "ops"),
+      (.mailFrom, "ops"),
       (.alertInterval, "10"),
       (.retention, "forever"), (.maxParallel, "-1"), (.maxParallel, "x"), (.logMax, "0"), (.logMax, "1.5GiB"),
       (.logMax, "9000000000GiB"),
@@ -162,5 +158,15 @@ struct SettingsTests {
       try OverlapPolicy.parse("nope", flag: "--overlap")
     }
     #expect(try RunStatus.parse("timed-out", flag: "--status") == .timedOut)
+  }
+
+  @Test("The alert settings of earlier versions point to tfs channel", arguments: ["notify-command", "webhook-url", "mail-command"])
+  func replacedSettings(_ key: String) {
+    do {
+      _ = try Setting.parse(key)
+      Issue.record("'\(key)' was accepted")
+    } catch {
+      #expect(error.message.contains("tfs channel add"))
+    }
   }
 }

@@ -18,6 +18,8 @@ struct Daemon: AsyncParsableCommand {
   @Option(
     help: ArgumentHelp("How long SIGTERM waits for running runs before killing them.", valueName: "dur"))
   var shutdownGrace = "30s"
+  /// Hidden, for end-to-end tests: the first alert retry delay (5s) that later ones double.
+  @Option(help: .hidden) var alertRetryBase: String?
 
   func run() async throws {
     try await runCLI {
@@ -27,6 +29,7 @@ struct Daemon: AsyncParsableCommand {
       var options = TFSEngine.Daemon.Options(home: global.resolvedHome)
       options.logFormat = format
       options.shutdownGraceMs = try Durations.parse(shutdownGrace)
+      if let alertRetryBase { options.alertRetryBaseMs = try Durations.parse(alertRetryBase) }
       let daemon: TFSEngine.Daemon
       do {
         daemon = try TFSEngine.Daemon(options: options)

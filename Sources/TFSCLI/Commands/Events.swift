@@ -7,9 +7,10 @@ struct Events: AsyncParsableCommand {
     commandName: "events",
     abstract: "List alerts and audit entries, newest first; -f follows new ones.",
     discussion: """
-      Columns: ID, AT, TYPE, TASK, ACTOR, DELIVERY (none|pending|delivered|failed|suppressed), \
-      TITLE. With -f the last entries are printed oldest first, then each new one as it is \
-      recorded, until interrupted; --json then prints one object per line (JSON Lines).
+      Columns: ID, AT, TYPE, TASK, ACTOR, DELIVERY, TITLE. DELIVERY is each channel's state \
+      (channel:pending|delivered|failed|suppressed, with attempts while not delivered), or none \
+      (an audit entry, or no channel takes the alert) or suppressed (the task's alert policy). \
+      With -f the last entries are printed oldest first, then each new one as it is recorded, until interrupted; --json then prints one object per line (JSON Lines).
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -40,10 +41,12 @@ struct Events: AsyncParsableCommand {
       let newest = follow ? try store.lastEventID() : 0
       let events = try store.events(filter)
       guard follow else {
+        let deliveries = try store.deliveries(of: events.map(\.id))
         if output.json {
-          Terminal.out(JSONValue.array(events.map { Render.event($0, zone: zone) }).render())
+          Terminal.out(
+            JSONValue.array(events.map { Render.event($0, zone: zone, deliveries: deliveries[$0.id] ?? []) }).render())
         } else {
-          Terminal.out(EventsTable.render(events, zone: zone))
+          Terminal.out(EventsTable.render(events, zone: zone, deliveries: deliveries))
         }
         return
       }

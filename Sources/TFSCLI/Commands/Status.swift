@@ -11,7 +11,8 @@ struct Status: AsyncParsableCommand {
       The daemon is up when it holds the home's lock and its heartbeat is less than 10s old. A task \
       is failing when its last finished run failed, timed out or was lost. With --check nothing is \
       printed unless something is wrong: exit 0 when the daemon is up and no task is failing, \
-      else exit 1 with the reason on stderr (for monitoring).
+      else exit 1 with the reason on stderr (for monitoring). An alert channel whose last 3 attempts \
+      failed is shown and fails --check too.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -29,7 +30,7 @@ struct Status: AsyncParsableCommand {
         home: context.home.path, nowMs: context.now, lockPid: DaemonLock.holder(context.home),
         daemon: try store.daemonInfo().map(StatusReport.Daemon.init), live: try store.liveRuns(),
         failing: try store.failingTasks(),
-        alerts: try store.recentAlerts(limit: Status.alertCount))
+        alerts: try store.recentAlerts(limit: Status.alertCount), channels: try store.channels())
       if output.json {
         Terminal.out(StatusView.json(report, zone: context.localZone).render())
       } else if !check {

@@ -1,14 +1,17 @@
 import TFSCore
+import TFSStore
 
 /// The events table of `events` and `status`: ID, AT, TYPE, TASK, ACTOR, DELIVERY, TITLE.
 enum EventsTable {
   enum Columns { case full, short }
 
-  static func render(_ events: [Event], zone: ZoneRules, columns: Columns = .full) -> String {
+  static func render(
+    _ events: [Event], zone: ZoneRules, columns: Columns = .full, deliveries: [Int64: [DeliveryInfo]] = [:]
+  ) -> String {
     var table = Table(
       columns == .full
         ? ["ID", "AT", "TYPE", "TASK", "ACTOR", "DELIVERY", "TITLE"] : ["ID", "AT", "TYPE", "TASK", "TITLE"])
-    for e in events { table.add(cells(e, zone: zone, columns: columns)) }
+    for e in events { table.add(cells(e, zone: zone, columns: columns, deliveries: deliveries[e.id] ?? [])) }
     table.style = { _, column, text in column == 2 ? style(text) : nil }
     return table.render()
   }
@@ -22,9 +25,19 @@ enum EventsTable {
       .joined(separator: "  ")
   }
 
-  static func cells(_ e: Event, zone: ZoneRules, columns: Columns) -> [String] {
+  static func cells(_ e: Event, zone: ZoneRules, columns: Columns, deliveries: [DeliveryInfo] = []) -> [String] {
     let head = [String(e.id), Times.short(epochMs: e.at, zone: zone), e.type, e.task ?? "-"]
-    return columns == .full ? head + [e.actor, e.delivery, e.title] : head + [e.title]
+    return columns == .full ? head + [e.actor, delivery(e, deliveries), e.title] : head + [e.title]
+  }
+
+  /// `slack:delivered mail:pending(2)`: each channel's state (with attempts while not
+  /// delivered), or the event's own (`none`, `suppressed`) when no channel took it.
+  static func delivery(_ e: Event, _ deliveries: [DeliveryInfo]) -> String {
+    guard !deliveries.isEmpty else { return e.delivery }
+    return deliveries.map { d in
+      let tries = d.state != "delivered" && d.attempts > 0 ? "(\(d.attempts))" : ""
+      return "\(d.channel):\(d.state)\(tries)"
+    }.joined(separator: " ")
   }
 
   static func style(_ type: String) -> Terminal.Style? {

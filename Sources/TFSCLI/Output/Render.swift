@@ -213,12 +213,23 @@ enum Render {
     ])
   }
 
-  static func event(_ e: Event, zone: ZoneRules) -> JSONValue {
+  static func event(_ e: Event, zone: ZoneRules, deliveries: [DeliveryInfo] = []) -> JSONValue {
     let details = (try? JSONSerialization.jsonObject(with: Data(e.details.utf8))) != nil ? e.details : "{}"
     return .object([
       ("id", .int(e.id)), ("at", iso(e.at, zone)), ("type", .string(e.type)), ("task", .string(e.task)),
       ("run_id", .int(e.runID)), ("actor", .string(e.actor)), ("title", .string(e.title)),
       ("details", .raw(details)), ("delivery", .string(e.delivery)),
+      ("deliveries", .array(deliveries.map { delivery($0, zone: zone) })),
+    ])
+  }
+
+  /// One channel's delivery of an alert (docs/json-runs.md, events).
+  static func delivery(_ d: DeliveryInfo, zone: ZoneRules) -> JSONValue {
+    .object([
+      ("channel", .string(d.channel)), ("state", .string(d.state)), ("attempts", .int(d.attempts)),
+      ("last_error", .string(d.lastError.isEmpty ? nil : d.lastError)),
+      ("next_attempt_at", iso(d.nextAttemptAt, zone)), ("delivered_at", iso(d.deliveredAt, zone)),
+      ("folded", .int(d.folded)),
     ])
   }
 

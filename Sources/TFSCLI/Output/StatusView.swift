@@ -16,6 +16,8 @@ struct StatusReport {
   var live: [Run]
   var failing: [FailingTask]
   var alerts: [Event]
+  /// Alert channels with their health (a failing one fails `--check`).
+  var channels: [ChannelRecord] = []
 
   enum DaemonState: String { case up, down, stale }
 
@@ -68,6 +70,10 @@ struct StatusReport {
       let noun = failing.count == 1 ? "task" : "tasks"
       out.append("\(failing.count) \(noun) failing: " + shown.joined(separator: ", ") + more)
     }
+    for c in channels where c.isFailing {
+      out.append(
+        "alert channel '\(c.channel.name)' failing: \(c.failures) failed attempts in a row (\(c.lastError))")
+    }
     return out
   }
 }
@@ -89,7 +95,7 @@ enum StatusView {
       ),
       ("running", String(running.count)), ("queued", String(r.live.count - running.count)),
       ("failing", String(r.failing.count)),
-    ]
+    ] + channelSummary(r)
     var lines = summary.map { $0.0 + String(repeating: " ", count: 9 - $0.0.count) + $0.1 }
     if !r.live.isEmpty {
       var table = Table(["ID", "TASK", "VERSION", "STATUS", "STARTED", "ELAPSED", "PID"])
@@ -119,10 +125,30 @@ enum StatusView {
           "… and \(r.failing.count - StatusView.failingShown) more ('tfs status --json' lists them all)")
       }
     }
+    let failingChannels = r.channels.filter(\.isFailing)
+    if !failingChannels.isEmpty {
+      var table = Table(["CHANNEL", "KIND", "FAILURES", "PENDING", "LAST ERROR"])
+      for c in failingChannels {
+        table.add([c.channel.name, c.channel.kind, String(c.failures), String(c.pending), c.lastError])
+      }
+      table.style = { _, column, _ in column == 0 ? .red : nil }
+      lines += ["", "FAILING CHANNELS", table.render()]
+    }
     if !r.alerts.isEmpty {
       lines += ["", "RECENT ALERTS", EventsTable.render(r.alerts, zone: zone, columns: .short)]
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// `channels 3 (1 failing, 4 pending)`, or nothing when no channel is set up.
+  static func channelSummary(_ r: StatusReport) -> [(String, String)] {
+    guard !r.channels.isEmpty else { return [] }
+    let failing = r.channels.filter(\.isFailing).count
+    let pending = r.channels.map(\.pending).reduce(0, +)
+    var notes: [String] = []
+    if failing > 0 { notes.append("\(failing) failing") }
+    if pending > 0 { notes.append("\(pending) pending") }
+    return [("channels", String(r.channels.count) + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"))]
   }
 
   static func daemonCell(_ r: StatusReport, zone: ZoneRules) -> String {
@@ -171,6 +197,18 @@ enum StatusView {
       ("ok", .bool(r.problems.isEmpty)), ("problems", .array(r.problems.map { .string($0) })),
       ("daemon", daemon), ("runs", .array(runs)), ("failing", .array(failing)),
       ("alerts", .array(r.alerts.map { Render.event($0, zone: zone) })),
+      (
+        "channels",
+        .array(
+          r.channels.map { c in
+            .object([
+              ("name", .string(c.channel.name)), ("kind", .string(c.channel.kind)), ("failing", .bool(c.isFailing)),
+              ("failures", .int(c.failures)), ("pending", .int(c.pending)),
+              ("last_error", .string(c.lastError.isEmpty ? nil : c.lastError)),
+              ("last_success_at", Render.iso(c.lastSuccessAt, zone)),
+            ])
+          })
+      ),
     ])
   }
 }

@@ -30,7 +30,8 @@ public enum DeliveryRules {
   /// nil when the day is over. `retryAfterMs` (a `Retry-After` answer) is honoured as given;
   /// otherwise 5 s doubling up to 1 h, with jitter in [½, 1] of the delay (`random` in [0, 1)).
   public static func nextAttempt(
-    attempts: Int, createdAt: Int64, now: Int64, retryAfterMs: Int64?, random: Double
+    attempts: Int, createdAt: Int64, now: Int64, retryAfterMs: Int64?, random: Double,
+    firstRetryMs: Int64 = firstRetryMs
   ) -> Int64? {
     let next: Int64
     if let retryAfterMs {
