@@ -22,10 +22,12 @@ let package = Package(
       ]
     ),
     .target(name: "CTFSSupport"),
+    // libcurl for webhooks and SMTP: a C wrapper, since Swift cannot call `curl_easy_setopt`.
+    .target(name: "CTFSCurl", linkerSettings: [.linkedLibrary("curl")]),
     .target(
       name: "TFSEngine",
       dependencies: [
-        "TFSCore", "TFSStore", "CTFSSupport", .product(name: "Logging", package: "swift-log"),
+        "TFSCore", "TFSStore", "CTFSSupport", "CTFSCurl", .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .target(
