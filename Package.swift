@@ -23,7 +23,8 @@ let package = Package(
     ),
     .target(name: "CTFSSupport"),
     // libcurl for webhooks and SMTP: a C wrapper, since Swift cannot call `curl_easy_setopt`.
-    .target(name: "CTFSCurl", linkerSettings: [.linkedLibrary("curl")]),
+    // It loads libcurl on first use (see ctfscurl.c), so only its header is needed to build.
+    .target(name: "CTFSCurl", linkerSettings: [.linkedLibrary("dl")]),
     .target(
       name: "TFSEngine",
       dependencies: [

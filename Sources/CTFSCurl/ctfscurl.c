@@ -1,6 +1,9 @@
 #include "ctfscurl.h"
 
+/* Calls go through the pointers below, never the header's type-checking macros. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,12 +13,52 @@
  * and hand back plain values. Each transfer has its own easy handle, so threads share nothing
  * but the global state, initialised once. CURLOPT_NOSIGNAL keeps libcurl away from SIGALRM
  * (it would otherwise use it for DNS time limits), which a multi-threaded daemon cannot allow;
- * the caller deals with SIGPIPE. */
+ * the caller deals with SIGPIPE.
+ *
+ * libcurl is loaded on first use rather than linked: linking it makes every process load it
+ * and the ~30 libraries it needs (TLS, LDAP, Kerberos, HTTP/2…), about 5 ms added to each
+ * `tfs` command that never sends an alert. */
+
+static struct {
+  CURLcode (*global_init)(long flags);
+  CURL *(*easy_init)(void);
+  CURLcode (*setopt)(CURL *curl, CURLoption option, ...);
+  CURLcode (*perform)(CURL *curl);
+  CURLcode (*getinfo)(CURL *curl, CURLINFO info, ...);
+  void (*cleanup)(CURL *curl);
+  const char *(*strerror)(CURLcode code);
+  struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);
+  void (*slist_free_all)(struct curl_slist *list);
+} lib;
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_code = CURLE_OK;
+static CURLcode global_code = CURLE_FAILED_INIT;
+static char load_error[256];
 
-static void global_init(void) { global_code = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void global_init(void) {
+  void *handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+  if (handle == NULL) {
+    snprintf(load_error, sizeof(load_error), "libcurl is not installed: %s", dlerror());
+    return;
+  }
+  *(void **)&lib.global_init = dlsym(handle, "curl_global_init");
+  *(void **)&lib.easy_init = dlsym(handle, "curl_easy_init");
+  *(void **)&lib.setopt = dlsym(handle, "curl_easy_setopt");
+  *(void **)&lib.perform = dlsym(handle, "curl_easy_perform");
+  *(void **)&lib.getinfo = dlsym(handle, "curl_easy_getinfo");
+  *(void **)&lib.cleanup = dlsym(handle, "curl_easy_cleanup");
+  *(void **)&lib.strerror = dlsym(handle, "curl_easy_strerror");
+  *(void **)&lib.slist_append = dlsym(handle, "curl_slist_append");
+  *(void **)&lib.slist_free_all = dlsym(handle, "curl_slist_free_all");
+  if (!lib.global_init || !lib.easy_init || !lib.setopt || !lib.perform || !lib.getinfo ||
+      !lib.cleanup || !lib.strerror || !lib.slist_append || !lib.slist_free_all) {
+    snprintf(load_error, sizeof(load_error), "libcurl.so.4 lacks a function tfs needs");
+    return;
+  }
+  global_code = lib.global_init(CURL_GLOBAL_DEFAULT);
+  if (global_code != CURLE_OK)
+    snprintf(load_error, sizeof(load_error), "%s", lib.strerror(global_code));
+}
 
 typedef struct {
   ctfs_curl_result *out;
@@ -83,34 +126,35 @@ static size_t on_read(char *buffer, size_t size, size_t count, void *user) {
 static CURL *begin(const char *url, long timeout_ms, long connect_timeout_ms, transfer *t) {
   memset(t->out, 0, sizeof(*t->out));
   pthread_once(&global_once, global_init);
-  CURL *curl = global_code == CURLE_OK ? curl_easy_init() : NULL;
+  CURL *curl = global_code == CURLE_OK ? lib.easy_init() : NULL;
   if (curl == NULL) {
     t->out->curl_code = global_code != CURLE_OK ? global_code : CURLE_FAILED_INIT;
-    snprintf(t->out->error, sizeof(t->out->error), "%s", curl_easy_strerror(t->out->curl_code));
+    snprintf(t->out->error, sizeof(t->out->error), "%s",
+             global_code != CURLE_OK ? load_error : "could not create a libcurl handle");
     return NULL;
   }
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, t->out->error);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  lib.setopt(curl, CURLOPT_URL, url);
+  lib.setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+  lib.setopt(curl, CURLOPT_ERRORBUFFER, t->out->error);
+  lib.setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  lib.setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   return curl;
 }
 
 /* Runs the transfer and fills in the code and, when libcurl left none, the error text. */
 static int finish(CURL *curl, transfer *t) {
   ctfs_curl_result *out = t->out;
-  CURLcode code = curl_easy_perform(curl);
+  CURLcode code = lib.perform(curl);
   out->curl_code = code;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->code);
+  lib.getinfo(curl, CURLINFO_RESPONSE_CODE, &out->code);
   if (code != CURLE_OK && out->error[0] == 0)
-    snprintf(out->error, sizeof(out->error), "%s", curl_easy_strerror(code));
+    snprintf(out->error, sizeof(out->error), "%s", lib.strerror(code));
   if (code == CURLE_OK) out->error[0] = 0;
   /* The cleanup may still talk to the server (SMTP QUIT): its reply is not the answer. */
-  curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L);
-  curl_easy_cleanup(curl);
+  lib.setopt(curl, CURLOPT_VERBOSE, 0L);
+  lib.cleanup(curl);
   return code;
 }
 
@@ -121,22 +165,22 @@ int ctfs_http_post(const char *url, const char *const *headers, int header_count
   CURL *curl = begin(url, timeout_ms, connect_timeout_ms, &t);
   if (curl == NULL) return out->curl_code;
   /* No "Expect: 100-continue" round trip before the body. */
-  struct curl_slist *list = curl_slist_append(NULL, "Expect:");
+  struct curl_slist *list = lib.slist_append(NULL, "Expect:");
   for (int i = 0; i < header_count && list != NULL; i++) {
-    struct curl_slist *next = curl_slist_append(list, headers[i]);
+    struct curl_slist *next = lib.slist_append(list, headers[i]);
     if (next != NULL) list = next;
   }
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "tfs");
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_length);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+  lib.setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.setopt(curl, CURLOPT_USERAGENT, "tfs");
+  lib.setopt(curl, CURLOPT_HTTPHEADER, list);
+  lib.setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_length);
+  lib.setopt(curl, CURLOPT_POSTFIELDS, body);
+  lib.setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  lib.setopt(curl, CURLOPT_WRITEDATA, &t);
+  lib.setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  lib.setopt(curl, CURLOPT_HEADERDATA, &t);
   int code = finish(curl, &t);
-  curl_slist_free_all(list);
+  lib.slist_free_all(list);
   return code;
 }
 
@@ -149,23 +193,23 @@ int ctfs_smtp_send(const char *url, const char *user, const char *password, int 
   if (curl == NULL) return out->curl_code;
   struct curl_slist *list = NULL;
   for (int i = 0; i < recipient_count; i++) {
-    struct curl_slist *next = curl_slist_append(list, recipients[i]);
+    struct curl_slist *next = lib.slist_append(list, recipients[i]);
     if (next != NULL) list = next;
   }
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
-  if (user != NULL) curl_easy_setopt(curl, CURLOPT_USERNAME, user);
-  if (password != NULL) curl_easy_setopt(curl, CURLOPT_PASSWORD, password);
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, list);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)message_length);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_debug);
-  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  lib.setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  lib.setopt(curl, CURLOPT_USE_SSL, require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+  if (user != NULL) lib.setopt(curl, CURLOPT_USERNAME, user);
+  if (password != NULL) lib.setopt(curl, CURLOPT_PASSWORD, password);
+  lib.setopt(curl, CURLOPT_MAIL_FROM, from);
+  lib.setopt(curl, CURLOPT_MAIL_RCPT, list);
+  lib.setopt(curl, CURLOPT_UPLOAD, 1L);
+  lib.setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)message_length);
+  lib.setopt(curl, CURLOPT_READFUNCTION, on_read);
+  lib.setopt(curl, CURLOPT_READDATA, &t);
+  lib.setopt(curl, CURLOPT_DEBUGFUNCTION, on_debug);
+  lib.setopt(curl, CURLOPT_DEBUGDATA, &t);
+  lib.setopt(curl, CURLOPT_VERBOSE, 1L);
   int code = finish(curl, &t);
-  curl_slist_free_all(list);
+  lib.slist_free_all(list);
   return code;
 }
