@@ -22,10 +22,13 @@ let package = Package(
       ]
     ),
     .target(name: "CTFSSupport"),
+    // libcurl for webhooks and SMTP: a C wrapper, since Swift cannot call `curl_easy_setopt`.
+    // It loads libcurl on first use (see ctfscurl.c), so only its header is needed to build.
+    .target(name: "CTFSCurl", linkerSettings: [.linkedLibrary("dl")]),
     .target(
       name: "TFSEngine",
       dependencies: [
-        "TFSCore", "TFSStore", "CTFSSupport", .product(name: "Logging", package: "swift-log"),
+        "TFSCore", "TFSStore", "CTFSSupport", "CTFSCurl", .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .target(

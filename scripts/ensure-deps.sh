@@ -1,12 +1,31 @@
 #!/usr/bin/env bash
-# Installs the system packages tfs builds against when they are missing (Debian/Ubuntu).
+# Installs the system packages tfs builds against, and what its tests' peers need, when they are
+# missing (Debian/Ubuntu).
 set -euo pipefail
 missing=()
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing ${missing[*]}" >&2
+# Webhooks and SMTP go through libcurl (the CTFSCurl target).
+[ -f /usr/include/curl/curl.h ] || ls /usr/include/*/curl/curl.h >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+# Test peers: msmtp as a sendmail program, openssl for the webhook peer's self-signed
+# certificate, Python for the peers themselves (aiosmtpd comes from PyPI below).
+command -v msmtp >/dev/null || missing+=(msmtp)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v python3 >/dev/null || missing+=(python3)
+need_aiosmtpd=0
+python3 -c 'import aiosmtpd' 2>/dev/null || need_aiosmtpd=1
+if [ "$need_aiosmtpd" -eq 1 ] && ! python3 -m pip --version >/dev/null 2>&1; then missing+=(python3-pip); fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+[ "$need_aiosmtpd" -eq 1 ] || exit 0
+echo "installing aiosmtpd (pip)" >&2
+user=""
+[ "$(id -u)" -eq 0 ] || user="--user"
+# Debian's own Python refuses pip outside a virtual environment (PEP 668) unless told to.
+python3 -m pip install -q $user aiosmtpd 2>/dev/null \
+  || python3 -m pip install -q $user --break-system-packages aiosmtpd

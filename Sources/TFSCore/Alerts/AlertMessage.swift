@@ -40,8 +40,9 @@ public struct AlertMessage: Equatable, Sendable {
   /// Mail only: setting `mail-from` (default `tfs@<host>`).
   public var mailFrom: String
 
-  public init(alerts: [AlertPayload], channel: String, host: String, recipients: [String] = [], mailFrom: String = "")
-  {
+  public init(
+    alerts: [AlertPayload], channel: String, host: String, recipients: [String] = [], mailFrom: String = ""
+  ) {
     self.alerts = alerts
     self.channel = channel
     self.host = host

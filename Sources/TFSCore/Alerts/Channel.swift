@@ -76,8 +76,8 @@ public enum WebhookPreset: String, CaseIterable, Codable, Sendable {
 public enum ChannelName {
   public static func validate(_ name: String) throws(ValidationError) -> String {
     let allowed = name.unicodeScalars.allSatisfy {
-      ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars
-        .contains($0)
+      ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+        || "._-".unicodeScalars.contains($0)
     }
     guard !name.isEmpty, name.count <= 64, allowed, name != ".", name != ".." else {
       throw ValidationError("invalid channel name '\(name)'; use 1-64 letters, digits, '.', '_' or '-'")
