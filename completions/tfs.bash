@@ -173,13 +173,13 @@ _tfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|import|help)
+    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|help)
         # Offer subcommand argument completions
         "_tfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import help' -- "${cur}"))
         ;;
     esac
 }
@@ -203,7 +203,7 @@ _tfs_add() {
     repeating_flags=()
     non_repeating_flags=(--disabled --version -h --help)
     repeating_options=(--owner --env --unset-env)
-    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir)
+    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
@@ -263,6 +263,15 @@ _tfs_add() {
         return
         ;;
     '--workdir')
+        return
+        ;;
+    '--alert-after')
+        return
+        ;;
+    '--realert')
+        return
+        ;;
+    '--alert-on')
         return
         ;;
     esac
@@ -272,7 +281,7 @@ _tfs_modify() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--owner --env --unset-env)
-    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir)
+    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
@@ -332,6 +341,15 @@ _tfs_modify() {
         return
         ;;
     '--workdir')
+        return
+        ;;
+    '--alert-after')
+        return
+        ;;
+    '--realert')
+        return
+        ;;
+    '--alert-on')
         return
         ;;
     esac
@@ -685,6 +703,137 @@ _tfs_config_unset() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    esac
+}
+
+_tfs_channel() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __tfs_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|show|remove|test)
+        # Offer subcommand argument completions
+        "_tfs_channel_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list show remove test' -- "${cur}"))
+        ;;
+    esac
+}
+
+_tfs_channel_add() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--header --email --on)
+    non_repeating_options=(--home --command --webhook --preset --smtp --smtp-password --sendmail --tasks)
+    __tfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--command')
+        return
+        ;;
+    '--webhook')
+        return
+        ;;
+    '--preset')
+        return
+        ;;
+    '--header')
+        return
+        ;;
+    '--email')
+        return
+        ;;
+    '--smtp')
+        return
+        ;;
+    '--smtp-password')
+        return
+        ;;
+    '--sendmail')
+        return
+        ;;
+    '--on')
+        return
+        ;;
+    '--tasks')
+        return
+        ;;
+    esac
+}
+
+_tfs_channel_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home)
+    __tfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    esac
+}
+
+_tfs_channel_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home)
+    __tfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    esac
+}
+
+_tfs_channel_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home)
+    __tfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    esac
+}
+
+_tfs_channel_test() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --type)
+    __tfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--type')
         return
         ;;
     esac

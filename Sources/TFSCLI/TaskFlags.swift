@@ -53,7 +53,8 @@ struct TaskFlags: ParsableArguments {
       "First failed/timeout alert only after N failing runs in a row (default 1).", valueName: "n"))
   var alertAfter: String?
   @Option(
-    help: ArgumentHelp("Send still-failing every DUR while the task keeps failing ('none' = off).", valueName: "dur"))
+    help: ArgumentHelp(
+      "Send still-failing every DUR while the task keeps failing ('none' = off).", valueName: "dur"))
   var realert: String?
   @Option(
     help: ArgumentHelp(

@@ -73,7 +73,9 @@ struct Recovery {
       let event = Event(
         at: now, type: EventType.lost.rawValue, task: run.task.rawValue, runID: run.id, actor: "tfs",
         title: "run \(run.id) of '\(run.task)' lost: \(reason)",
-        details: JSON.object(["version": run.version, "run_id": String(run.id), "trigger": run.trigger.rawValue]))
+        details: JSON.object([
+          "version": run.version, "run_id": String(run.id), "trigger": run.trigger.rawValue,
+        ]))
       return (run.id, end, [event])
     }
   }

@@ -216,12 +216,14 @@ final class Supervisor {
       events.append(
         Alerts.make(
           .entryMissing, run,
-          title: "run \(run.id) of '\(spec.name)' not started: \(reason)\(Alerts.attempt(run, spec))", now: now))
+          title: "run \(run.id) of '\(spec.name)' not started: \(reason)\(Alerts.attempt(run, spec))",
+          now: now))
     case .io(let reason):
       events.append(
         Alerts.make(
           .failed, run,
-          title: "run \(run.id) of '\(spec.name)' could not start: \(reason)\(Alerts.attempt(run, spec))", now: now))
+          title: "run \(run.id) of '\(spec.name)' could not start: \(reason)\(Alerts.attempt(run, spec))",
+          now: now))
     }
     return Finished(
       live: liveRun, end: RunEnd(status: .failed, endedAt: now, reason: failure.reason), events: events)
@@ -351,7 +353,8 @@ final class Supervisor {
       events.append(
         Alerts.make(
           .failed, run.run,
-          title: "run \(run.run.id) of '\(name)' failed (\(outcome.summary))\(Alerts.attempt(run.run, run.spec))",
+          title:
+            "run \(run.run.id) of '\(name)' failed (\(outcome.summary))\(Alerts.attempt(run.run, run.spec))",
           now: now, stderr: end.stderrHead))
     case .killed:
       if case .killed(let actor, _) = run.stop {

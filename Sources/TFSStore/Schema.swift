@@ -187,7 +187,8 @@ enum Schema {
     let now = Int64(Date().timeIntervalSince1970 * 1000)
     let old = try Dictionary(
       Row.fetchAll(
-        db, sql: "SELECT key, value FROM setting WHERE key IN ('notify-command', 'webhook-url', 'mail-command')"
+        db,
+        sql: "SELECT key, value FROM setting WHERE key IN ('notify-command', 'webhook-url', 'mail-command')"
       ).map { ($0["key"] as String, $0["value"] as String) }, uniquingKeysWith: { a, _ in a })
     var channels: [Channel] = []
     if let command = old["notify-command"], !command.isEmpty {

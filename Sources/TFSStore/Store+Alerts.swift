@@ -255,7 +255,8 @@ extension Store {
             at: now, type: EventType.stillFailing.rawValue, task: a.task, actor: "tfs",
             title: "task '\(a.task)' still failing after \(Durations.format(milliseconds: now - since))"
               + " (\(a.state.streak) failing run\(a.state.streak == 1 ? "" : "s"))",
-            details: JSON.object(["failing_ms": String(now - since), "failing_runs": String(a.state.streak)])))
+            details: JSON.object(["failing_ms": String(now - since), "failing_runs": String(a.state.streak)]))
+        )
         count += 1
       }
       return count

@@ -21,11 +21,13 @@ extension Store {
   /// Adds a channel (audit `channel-added`); fails when the name is taken.
   public func addChannel(_ channel: Channel, actor: String, now: Int64) throws(StoreError) {
     try write { db in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM channel WHERE name = ?", arguments: [channel.name]) == true {
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM channel WHERE name = ?", arguments: [channel.name]) == true
+      {
         throw StoreError.channelExists(channel.name)
       }
       try db.execute(
-        sql: "INSERT INTO channel (name, kind, target, on_types, tasks, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        sql:
+          "INSERT INTO channel (name, kind, target, on_types, tasks, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         arguments: [
           channel.name, channel.kind, Store.encodeTarget(channel.target), AlertTypes.text(channel.on),
           channel.tasks, now,
@@ -83,8 +85,10 @@ extension Store {
 
   /// The channels, inside a transaction (the fan-out of an alert).
   static func fetchChannels(_ db: Database) throws -> [Channel] {
-    try Row.fetchAll(db.cachedStatement(sql: "SELECT name, target, on_types, tasks FROM channel ORDER BY name"))
-      .map(channelValue)
+    try Row.fetchAll(
+      db.cachedStatement(sql: "SELECT name, target, on_types, tasks FROM channel ORDER BY name")
+    )
+    .map(channelValue)
   }
 
   static func channelValue(_ row: Row) throws -> Channel {

@@ -41,7 +41,9 @@ extension Store {
   public func releaseDeliveryClaims() throws(StoreError) {
     try write { db in
       try db.execute(
-        sql: "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by IS NOT NULL")
+        sql:
+          "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by IS NOT NULL"
+      )
     }
   }
 
@@ -133,7 +135,8 @@ extension Store {
           args = [error, id]
           attempted = true
         case .deferred(let until):
-          sql = "UPDATE delivery SET next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?"
+          sql =
+            "UPDATE delivery SET next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?"
           args = [until, id]
         }
         try db.cachedStatement(sql: sql).execute(arguments: args)
@@ -152,11 +155,13 @@ extension Store {
               """, arguments: [at, at, channel])
         } else {
           try db.execute(
-            sql: "UPDATE channel SET failures = failures + 1, last_error = ?, last_attempt_at = ? WHERE name = ?",
+            sql:
+              "UPDATE channel SET failures = failures + 1, last_error = ?, last_attempt_at = ? WHERE name = ?",
             arguments: [error, at, channel])
         }
       }
-      return try Int.fetchOne(db, sql: "SELECT failures FROM channel WHERE name = ?", arguments: [channel]) ?? 0
+      return try Int.fetchOne(db, sql: "SELECT failures FROM channel WHERE name = ?", arguments: [channel])
+        ?? 0
     }
   }
 
@@ -185,7 +190,8 @@ extension Store {
         {
           out[row["event_id"], default: []].append(
             DeliveryInfo(
-              channel: row["channel"], state: row["state"], attempts: row["attempts"], lastError: row["last_error"],
+              channel: row["channel"], state: row["state"], attempts: row["attempts"],
+              lastError: row["last_error"],
               nextAttemptAt: row["next_attempt_at"], deliveredAt: row["delivered_at"], folded: row["folded"]))
         }
       }

@@ -150,7 +150,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case .taskExists(let name): "task '\(name)' already exists; use 'tfs modify \(name)'"
     case .noSuchTask(let name): "no task named '\(name)'; see 'tfs list'"
     case .noSuchRun(let what): "no run \(what)"
-    case .channelExists(let name): "channel '\(name)' already exists; remove it first with 'tfs channel remove \(name)'"
+    case .channelExists(let name):
+      "channel '\(name)' already exists; remove it first with 'tfs channel remove \(name)'"
     case .noSuchChannel(let name): "no channel named '\(name)'; see 'tfs channel list'"
     case .io(let path, let action, let code):
       "I/O error at '\(path)' while \(action): \(String(cString: strerror(code)))"

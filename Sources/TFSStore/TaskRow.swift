@@ -86,7 +86,8 @@ public struct TaskRow {
   public var lastStatus: RunStatus? { string(.lastStatus).flatMap(RunStatus.init(rawValue:)) }
   public var alertPolicy: AlertPolicy {
     AlertPolicy(
-      alertAfter: Int(int(.alertAfter) ?? 1), realertMs: int(.realertMs), alertOn: string(.alertOn).map(AlertTypes.stored))
+      alertAfter: Int(int(.alertAfter) ?? 1), realertMs: int(.realertMs),
+      alertOn: string(.alertOn).map(AlertTypes.stored))
   }
 
   /// Parses a stored rule, failing as decoding the task does.

@@ -87,7 +87,7 @@ import Testing
       Render.event(events[0], zone: utc).render()
         == #"{"id":7,"at":"2024-01-05T12:01:00+00:00","type":"failed","task":"etl/nightly","run_id":11,"#
         + #""actor":"tfsd","title":"run 11 of 'etl/nightly' failed (exit 2)","details":{"exit_code":2},"#
-        + #""delivery":"delivered"}"#)
+        + #""delivery":"delivered","deliveries":[]}"#)
     #expect(Render.event(events[1], zone: utc).render().contains(#""details":{}"#))
   }
 
@@ -202,6 +202,6 @@ import Testing
         + #""ended_at":null,"duration_ms":null,"exit_code":null,"signal":null,"pid":4242,"attempt":0,"#
         + #""reason":"","actor":null,"log_path":"logs/x.log","log_bytes":10,"stderr_head":"","#
         + #""elapsed_ms":124995}],"failing":[{"task":"etl/nightly","status":"failed","run_id":11,"#
-        + #""ended_at":"2024-01-05T12:01:01+00:00","enabled":true}],"alerts":[]}"#)
+        + #""ended_at":"2024-01-05T12:01:01+00:00","enabled":true}],"alerts":[],"channels":[]}"#)
   }
 }

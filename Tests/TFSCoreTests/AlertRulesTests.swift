@@ -22,12 +22,18 @@ struct AlertRulesTests {
     Case(
       name: "alert-after 3: the third failing run in a row alerts",
       policy: AlertPolicy(alertAfter: 3),
-      runs: [(.failed, .failed, false), (.failed, .failed, false), (.failed, .failed, false), (.failed, .failed, false)],
+      runs: [
+        (.failed, .failed, false), (.failed, .failed, false), (.failed, .failed, false),
+        (.failed, .failed, false),
+      ],
       expected: [(false, nil), (false, nil), (true, nil), (true, nil)]),
     Case(
       name: "alert-after 3 with a success between: the streak restarts, no recovered (nothing sent)",
       policy: AlertPolicy(alertAfter: 3),
-      runs: [(.failed, .failed, false), (.failed, .failed, false), (.succeeded, nil, false), (.failed, .failed, false)],
+      runs: [
+        (.failed, .failed, false), (.failed, .failed, false), (.succeeded, nil, false),
+        (.failed, .failed, false),
+      ],
       expected: [(false, nil), (false, nil), (nil, nil), (false, nil)]),
     Case(
       name: "a retry chain alerts once, at its end",
@@ -36,7 +42,10 @@ struct AlertRulesTests {
     Case(
       name: "a retry chain counts once for alert-after",
       policy: AlertPolicy(alertAfter: 2),
-      runs: [(.failed, .failed, true), (.failed, .failed, false), (.failed, .failed, true), (.failed, .failed, false)],
+      runs: [
+        (.failed, .failed, true), (.failed, .failed, false), (.failed, .failed, true),
+        (.failed, .failed, false),
+      ],
       expected: [(false, nil), (false, nil), (false, nil), (true, nil)]),
     Case(
       name: "a retry that succeeds sends nothing at all",
@@ -76,14 +85,18 @@ struct AlertRulesTests {
     let policy = AlertPolicy(alertAfter: 2)
     var (state, verdict) = AlertRules.timeoutPassed(AlertState(), policy: policy, retryFollows: false, at: 0)
     #expect(verdict != .raise)
-    state = AlertRules.runEnded(state, policy: policy, status: .timedOut, failureType: nil, retryFollows: false, at: 10).state
+    state =
+      AlertRules.runEnded(
+        state, policy: policy, status: .timedOut, failureType: nil, retryFollows: false, at: 10
+      ).state
     #expect(state.streak == 1 && state.alertedAt == nil)
     (state, verdict) = AlertRules.timeoutPassed(state, policy: policy, retryFollows: false, at: 20)
     #expect(verdict == .raise && state.alertedAt == 20)
     (_, verdict) = AlertRules.timeoutPassed(state, policy: policy, retryFollows: true, at: 30)
     #expect(verdict == .suppress("a retry follows"))
     // on-timeout alert: the run goes on and succeeds: recovered, failing since the timeout.
-    let d = AlertRules.runEnded(state, policy: policy, status: .succeeded, failureType: nil, retryFollows: false, at: 80)
+    let d = AlertRules.runEnded(
+      state, policy: policy, status: .succeeded, failureType: nil, retryFollows: false, at: 80)
     #expect(d.recoveredAfterMs == 70)
   }
 
@@ -116,7 +129,9 @@ struct AlertRulesTests {
     Dedup(type: .started, last: 0, interval: 600_000, now: 1, sends: true),
   ])
   func alertIntervalDedup(_ row: Dedup) {
-    #expect(AlertRules.sendsNow(type: row.type, lastSentAt: row.last, intervalMs: row.interval, now: row.now) == row.sends)
+    #expect(
+      AlertRules.sendsNow(type: row.type, lastSentAt: row.last, intervalMs: row.interval, now: row.now)
+        == row.sends)
   }
 
   @Test func digestWhenMoreThanTenAMinute() {
@@ -141,9 +156,11 @@ struct AlertRulesTests {
     #expect(d4 == 20_000)
     let capped = DeliveryRules.nextAttempt(attempts: 30, createdAt: 0, now: 0, retryAfterMs: nil, random: 0.5)
     #expect(capped == 2_700_000)
-    #expect(DeliveryRules.nextAttempt(attempts: 2, createdAt: 0, now: 100, retryAfterMs: 2000, random: 0.9) == 2100)
     #expect(
-      DeliveryRules.nextAttempt(attempts: 40, createdAt: 0, now: 86_000_000, retryAfterMs: nil, random: 0) == nil)
+      DeliveryRules.nextAttempt(attempts: 2, createdAt: 0, now: 100, retryAfterMs: 2000, random: 0.9) == 2100)
+    #expect(
+      DeliveryRules.nextAttempt(attempts: 40, createdAt: 0, now: 86_000_000, retryAfterMs: nil, random: 0)
+        == nil)
   }
 
   @Test func alertTypeLists() throws {

@@ -160,7 +160,9 @@ struct SettingsTests {
     #expect(try RunStatus.parse("timed-out", flag: "--status") == .timedOut)
   }
 
-  @Test("The alert settings of earlier versions point to tfs channel", arguments: ["notify-command", "webhook-url", "mail-command"])
+  @Test(
+    "The alert settings of earlier versions point to tfs channel",
+    arguments: ["notify-command", "webhook-url", "mail-command"])
   func replacedSettings(_ key: String) {
     do {
       _ = try Setting.parse(key)

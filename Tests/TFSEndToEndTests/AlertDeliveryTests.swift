@@ -32,7 +32,9 @@ struct AlertDeliveryTests {
     let peer = try Peer.webhook()
     defer { peer.stop() }
     try AlertDeliveryTests.failOnce(s)
-    #expect(try s.tfs.run(["channel", "add", "hook", "--webhook", "http://127.0.0.1:\(peer.port)/fail-twice"]).status == 0)
+    #expect(
+      try s.tfs.run(["channel", "add", "hook", "--webhook", "http://127.0.0.1:\(peer.port)/fail-twice"])
+        .status == 0)
     let daemon = try AlertDeliveryTests.daemon(s)
     defer { daemon.stop() }
     #expect(try s.tfs.run(["run", "crawl", "--wait"]).status == 3)
@@ -42,7 +44,10 @@ struct AlertDeliveryTests {
       try JSONSerialization.jsonObject(with: Data(requests[2].body.utf8)) as? [String: Any])
     #expect(body["schema"] as? String == "tfs.alert/1" && body["type"] as? String == "failed")
     #expect(body["task"] as? String == "crawl" && body["channel"] as? String == "hook")
-    #expect(waitUntil(timeout: 10) { (try? AlertDeliveryTests.state(s, type: "failed", channel: "hook")) == "delivered" })
+    #expect(
+      waitUntil(timeout: 10) {
+        (try? AlertDeliveryTests.state(s, type: "failed", channel: "hook")) == "delivered"
+      })
     let d = try #require(try AlertDeliveryTests.deliveries(s, type: "failed").first)
     #expect(d["attempts"] as? Int == 3)
     let table = try s.tfs.run(["events", "--type", "failed"])
@@ -81,12 +86,17 @@ struct AlertDeliveryTests {
     defer { daemon.stop() }
     _ = try s.tfs.run(["run", "crawl", "--wait"])
     let started = Date()
-    #expect(waitUntil(timeout: 5) { (try? AlertDeliveryTests.state(s, type: "failed", channel: "fine")) == "delivered" })
+    #expect(
+      waitUntil(timeout: 5) {
+        (try? AlertDeliveryTests.state(s, type: "failed", channel: "fine")) == "delivered"
+      })
     #expect(Date().timeIntervalSince(started) < 3)
     // The hung request times out after 10 s and is retried; runs kept firing meanwhile.
     #expect(
       waitUntil(timeout: 20) {
-        let d = (try? AlertDeliveryTests.deliveries(s, type: "failed"))?.first { $0["channel"] as? String == "hung" }
+        let d = (try? AlertDeliveryTests.deliveries(s, type: "failed"))?.first {
+          $0["channel"] as? String == "hung"
+        }
         return (d?["last_error"] as? String)?.contains("timed out") == true
       })
     let ticks = try #require(try s.json(["history", "tick", "--limit", "0"]) as? [[String: Any]])
@@ -130,7 +140,10 @@ struct AlertDeliveryTests {
     let daemon = try AlertDeliveryTests.daemon(s)
     defer { daemon.stop() }
     _ = try s.tfs.run(["run", "crawl", "--wait"])
-    #expect(waitUntil(timeout: 10) { (try? AlertDeliveryTests.state(s, type: "failed", channel: "pager")) == "delivered" })
+    #expect(
+      waitUntil(timeout: 10) {
+        (try? AlertDeliveryTests.state(s, type: "failed", channel: "pager")) == "delivered"
+      })
     let out = try #require(s.dir.read("notify.sh.out"))
     #expect(out.hasPrefix("failed crawl 1\n{"), "\(out)")
     #expect(out.contains("\"stderr_head\":\"no route to host\\n\""), "\(out)")
@@ -158,12 +171,16 @@ struct AlertDeliveryTests {
     let mails = try smtp.mails(atLeast: 2, timeout: 20)
     #expect(mails.count == 2)
     let recipients = Set(mails.map { Set($0.rcptTos) })
-    #expect(recipients == [["ops@example.com", "owner@example.com"], ["dev@example.com", "owner@example.com"]])
+    #expect(
+      recipients == [["ops@example.com", "owner@example.com"], ["dev@example.com", "owner@example.com"]])
     for mail in mails {
       #expect(mail.data.contains("Subject: [tfs] failed: crawl"), "\(mail.data)")
       #expect(mail.data.contains("no route to host"))
     }
-    #expect(waitUntil(timeout: 10) { (try? AlertDeliveryTests.state(s, type: "failed", channel: "msmtp")) == "delivered" })
+    #expect(
+      waitUntil(timeout: 10) {
+        (try? AlertDeliveryTests.state(s, type: "failed", channel: "msmtp")) == "delivered"
+      })
   }
 
   @Test func aSendInterruptedBySIGKILLIsSentByTheNextDaemon() throws {
@@ -182,7 +199,10 @@ struct AlertDeliveryTests {
     defer { second.stop() }
     let requests = try peer.requests(atLeast: 2, timeout: 10)
     #expect(requests.count == 2 && requests[0].body == requests[1].body)
-    #expect(waitUntil(timeout: 10) { (try? AlertDeliveryTests.state(s, type: "failed", channel: "hook")) == "delivered" })
+    #expect(
+      waitUntil(timeout: 10) {
+        (try? AlertDeliveryTests.state(s, type: "failed", channel: "hook")) == "delivered"
+      })
   }
 
   @Test func channelTestPrintsOutcomeLatencyAndAnswer() throws {
@@ -190,7 +210,9 @@ struct AlertDeliveryTests {
     defer { s.remove() }
     let peer = try Peer.webhook()
     defer { peer.stop() }
-    _ = try s.tfs.run(["channel", "add", "ok", "--webhook", "http://127.0.0.1:\(peer.port)/ok", "--preset", "slack"])
+    _ = try s.tfs.run([
+      "channel", "add", "ok", "--webhook", "http://127.0.0.1:\(peer.port)/ok", "--preset", "slack",
+    ])
     _ = try s.tfs.run(["channel", "add", "gone", "--webhook", "http://127.0.0.1:\(peer.port)/gone"])
     let ok = try s.tfs.run(["channel", "test", "ok"])
     #expect(ok.status == 0, "\(ok)")

@@ -12,7 +12,8 @@ struct AlertTypesTests {
     -> String
   {
     let script = s.dir.write(
-      "\(name).sh", "#!/bin/sh\necho \"$TFS_ALERT_TYPE $TFS_ALERT_TASK $TFS_ALERT_COUNT\" >> \"$0.out\"\ncat > /dev/null\n",
+      "\(name).sh",
+      "#!/bin/sh\necho \"$TFS_ALERT_TYPE $TFS_ALERT_TASK $TFS_ALERT_COUNT\" >> \"$0.out\"\ncat > /dev/null\n",
       executable: true)
     let out = try s.tfs.run(["channel", "add", name, "--command", script, "--on", on] + extra)
     guard out.status == 0 else { throw ScenarioError.command("channel add", out) }
@@ -55,7 +56,8 @@ struct AlertTypesTests {
     let s = Scenario("tfs-alerts")
     defer { s.remove() }
     let out = try AlertTypesTests.recorder(s, on: "failed")
-    try s.addTask("r", rule: "* * * * * *", script: "exit 1", flags: ["--retries", "2", "--retry-delay", "100ms"])
+    try s.addTask(
+      "r", rule: "* * * * * *", script: "exit 1", flags: ["--retries", "2", "--retry-delay", "100ms"])
     let daemon = try s.tfs.startDaemon()
     defer { daemon.stop() }
     #expect(
@@ -87,7 +89,8 @@ struct AlertTypesTests {
     #expect(try s.tfs.run(["run", "swift", "--wait"]).status == 0)
     #expect(waitUntil(timeout: 10) { AlertTypesTests.received(feed).count >= 3 })
     // Opt-in types only where a channel asked for them, and only for its tasks.
-    #expect(Set(AlertTypesTests.received(feed)) == ["started slow 1", "started swift 1", "succeeded swift 1"])
+    #expect(
+      Set(AlertTypesTests.received(feed)) == ["started slow 1", "started swift 1", "succeeded swift 1"])
     let ticks = try #require(try s.json(["events", "tick", "--limit", "0"]) as? [[String: Any]])
     #expect(!ticks.contains { $0["type"] as? String == "succeeded" })
     first.killHard()
@@ -117,7 +120,8 @@ struct AlertTypesTests {
     defer { daemon.stop() }
     #expect(
       waitUntil(timeout: 40) {
-        AlertTypesTests.received(out).compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +) >= 15
+        AlertTypesTests.received(out).compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+          >= 15
       })
     let messages = AlertTypesTests.received(out)
     #expect(messages.count <= 11, "\(messages)")

@@ -98,7 +98,8 @@ private let badInputs: [BadInput] = [
   BadInput(
     args: ["config", "set", "max-parallel", "lots"], message: "invalid value 'lots' for max-parallel"),
   BadInput(
-    args: ["config", "set", "webhook-url", "ftp://x"], message: "setting 'webhook-url' was replaced by alert channels"),
+    args: ["config", "set", "webhook-url", "ftp://x"],
+    message: "setting 'webhook-url' was replaced by alert channels"),
   BadInput(
     args: ["config", "set", "task-root", "rel/path"], message: "invalid value 'rel/path' for task-root"),
   BadInput(args: ["config", "set", "log-max", "10XB"], message: "invalid size '10XB'"),

@@ -43,7 +43,8 @@ enum E2E {
 let taskKeys: Set<String> = [
   "name", "rule", "command", "entry", "title", "description", "owners", "timezone", "timeout_ms",
   "on_timeout", "overlap", "catch_up", "catch_up_window_ms", "retries", "retry_delay_ms", "jitter_ms",
-  "env", "workdir", "enabled", "folder", "created_at", "updated_at", "next_run", "last_run",
+  "env", "workdir", "enabled", "alert_after", "realert_ms", "alert_on", "folder", "created_at", "updated_at",
+  "next_run", "last_run",
 ]
 
 @Suite(.timeLimit(.minutes(2)))

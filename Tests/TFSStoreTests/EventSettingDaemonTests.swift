@@ -22,8 +22,12 @@ import Testing
       #expect(try titles(EventFilter(afterID: a)) == ["2", "3"])
       #expect(try titles(EventFilter(limit: 1)) == ["3"])
       let stored = try #require(try store.events(EventFilter(afterID: b)).first)
+      // No channel takes it: delivery none (SPEC §7).
       #expect(
-        stored == Event(id: c, at: t0 + 20, type: "failed", task: "b", runID: 5, actor: "d", title: "3"))
+        stored
+          == Event(
+            id: c, at: t0 + 20, type: "failed", task: "b", runID: 5, actor: "d", title: "3", delivery: "none")
+      )
     }
   }
 }

@@ -8,9 +8,11 @@ import Testing
 /// The outbox (SPEC §7): alerts recorded with their cause, one delivery per channel, the task's
 /// policy applied in the same transaction, dedup, claims and channel health.
 struct OutboxTests {
-  let hook = Channel(name: "hook", target: .webhook(url: "http://127.0.0.1:9/x", preset: .generic, headers: []))
+  let hook = Channel(
+    name: "hook", target: .webhook(url: "http://127.0.0.1:9/x", preset: .generic, headers: []))
 
-  func failedRun(_ store: Store, _ task: String, at: Int64, attempt: Int = 0, retryFollows: Bool = false) throws
+  func failedRun(_ store: Store, _ task: String, at: Int64, attempt: Int = 0, retryFollows: Bool = false)
+    throws
     -> RunID
   {
     var r = run(task, Times.version(epochSeconds: at / 1000, zone: ZoneRules.forZone(.gmt)), status: .running)
@@ -49,8 +51,10 @@ struct OutboxTests {
     try withStore { store, _ in
       try store.addChannel(hook, actor: "me", now: t0)
       try store.addChannel(
-        Channel(name: "crawl-only", target: .command("true"), on: [.failed], tasks: "crawl/*"), actor: "me", now: t0)
-      try store.addChannel(Channel(name: "mods", target: .command("true"), on: [.modified]), actor: "me", now: t0)
+        Channel(name: "crawl-only", target: .command("true"), on: [.failed], tasks: "crawl/*"), actor: "me",
+        now: t0)
+      try store.addChannel(
+        Channel(name: "mods", target: .command("true"), on: [.modified]), actor: "me", now: t0)
       try store.addTask(try spec("crawl/funds"), actor: "me", now: t0)
       try store.addTask(try spec("report"), actor: "me", now: t0)
       _ = try failedRun(store, "crawl/funds", at: t0 + 1000)
@@ -94,7 +98,8 @@ struct OutboxTests {
       _ = try failedRun(store, "a", at: t0 + 2000, attempt: 1)
       _ = try failedRun(store, "a", at: t0 + 3000, attempt: 0, retryFollows: true)
       _ = try failedRun(store, "a", at: t0 + 4000, attempt: 1)
-      #expect(try alerts(store, .failed).map(\.delivery) == ["suppressed", "suppressed", "suppressed", "pending"])
+      #expect(
+        try alerts(store, .failed).map(\.delivery) == ["suppressed", "suppressed", "suppressed", "pending"])
       #expect(try alerts(store, .failed)[0].details.contains("a retry follows"))
       #expect(try alerts(store, .recovered).isEmpty)
       try succeededRun(store, "a", at: t0 + 10_000)
@@ -134,9 +139,11 @@ struct OutboxTests {
       #expect(first.count == 1 && first[0].channel == "hook" && first[0].event.type == "failed")
       #expect(try store.claimDeliveries(now: t0 + 2, claimant: "n2", leaseMs: 60_000, skipping: []).isEmpty)
       // A claim that expired (its holder died) is taken by another worker.
-      #expect(try store.claimDeliveries(now: t0 + 60_002, claimant: "n2", leaseMs: 60_000, skipping: []).count == 1)
+      #expect(
+        try store.claimDeliveries(now: t0 + 60_002, claimant: "n2", leaseMs: 60_000, skipping: []).count == 1)
       try store.releaseDeliveryClaims()
-      #expect(try store.claimDeliveries(now: t0 + 3, claimant: "n1", leaseMs: 60_000, skipping: ["hook"]).isEmpty)
+      #expect(
+        try store.claimDeliveries(now: t0 + 3, claimant: "n1", leaseMs: 60_000, skipping: ["hook"]).isEmpty)
       let again = try store.claimDeliveries(now: t0 + 3, claimant: "n1", leaseMs: 60_000, skipping: [])
       for n in 1...3 {
         let failures = try store.recordAttempt(
@@ -144,10 +151,12 @@ struct OutboxTests {
         #expect(failures == n)
       }
       #expect(try store.channel("hook")?.isFailing == true)
-      #expect(try store.claimDeliveries(now: t0 + 29_999, claimant: "n1", leaseMs: 60_000, skipping: []).isEmpty)
+      #expect(
+        try store.claimDeliveries(now: t0 + 29_999, claimant: "n1", leaseMs: 60_000, skipping: []).isEmpty)
       let due = try store.claimDeliveries(now: t0 + 30_000, claimant: "n1", leaseMs: 60_000, skipping: [])
       #expect(due.first?.attempts == 3)
-      try store.recordAttempt([(due[0].id, .delivered(digest: nil))], channel: "hook", error: "", at: t0 + 30_001)
+      try store.recordAttempt(
+        [(due[0].id, .delivered(digest: nil))], channel: "hook", error: "", at: t0 + 30_001)
       let record = try #require(try store.channel("hook"))
       #expect(!record.isFailing && record.failures == 0 && record.lastSuccessAt == t0 + 30_001)
       #expect(try alerts(store, .failed).map(\.delivery) == ["delivered"])
@@ -163,7 +172,9 @@ struct OutboxTests {
       _ = try failedRun(store, "a", at: t0)
       try store.removeChannel("hook", actor: "me", now: t0 + 1)
       #expect(try alerts(store, .failed).map(\.delivery) == ["failed"])
-      #expect(throws: StoreError.noSuchChannel("hook")) { try store.removeChannel("hook", actor: "me", now: t0) }
+      #expect(throws: StoreError.noSuchChannel("hook")) {
+        try store.removeChannel("hook", actor: "me", now: t0)
+      }
       #expect(try alerts(store, .channelRemoved).map(\.delivery) == ["none"])
     }
   }
@@ -186,7 +197,8 @@ struct OutboxTests {
     #expect(channels[0].target == .email(addresses: [], via: .sendmail("sendmail -t")))
     #expect(channels[1].target == .command("/usr/local/bin/page --team data"))
     #expect(
-      channels[2].target == .webhook(url: "https://hooks.example.com/T000/B000/XXXX", preset: .generic, headers: []))
+      channels[2].target
+        == .webhook(url: "https://hooks.example.com/T000/B000/XXXX", preset: .generic, headers: []))
     #expect(channels.allSatisfy { $0.on == Channel.defaultTypes })
     #expect(try store.settings()["webhook-url"] == nil)
   }

@@ -8,6 +8,7 @@ on the path:
   /fail-twice   500, 500, then 200 (counted per path)
   /retry-after  429 with "Retry-After: 2" the first time, then 200
   /hang         never answers (other requests are still served)
+  /hang-first   never answers the first request, then 200 (a sender killed mid-send)
   /gone         404
 It exits when its stdin closes (the test that started it is gone) or on SIGTERM/SIGKILL.
 """
@@ -37,6 +38,8 @@ def answer_for(path):
         return (500, {}) if n < 2 else (200, {})
     if path == "/retry-after":
         return (429, {"Retry-After": "2"}) if n == 0 else (200, {})
+    if path == "/hang-first":
+        return (0, {}) if n == 0 else (200, {})
     if path == "/gone":
         return 404, {}
     return 400, {}
@@ -56,7 +59,7 @@ class Handler(BaseHTTPRequestHandler):
         }
         with lock, open(self.record, "a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")
-        if self.path == "/hang":
+        if self.path == "/hang" or (self.path == "/hang-first" and answer_for(self.path)[0] == 0):
             time.sleep(3600)
             return
         status, headers = answer_for(self.path)

@@ -44,7 +44,8 @@ struct Events: AsyncParsableCommand {
         let deliveries = try store.deliveries(of: events.map(\.id))
         if output.json {
           Terminal.out(
-            JSONValue.array(events.map { Render.event($0, zone: zone, deliveries: deliveries[$0.id] ?? []) }).render())
+            JSONValue.array(events.map { Render.event($0, zone: zone, deliveries: deliveries[$0.id] ?? []) })
+              .render())
         } else {
           Terminal.out(EventsTable.render(events, zone: zone, deliveries: deliveries))
         }

@@ -18,7 +18,9 @@ enum ChannelView {
     }
   }
 
-  static func types(_ c: Channel) -> String { c.on == Channel.defaultTypes ? "default" : AlertTypes.text(c.on) }
+  static func types(_ c: Channel) -> String {
+    c.on == Channel.defaultTypes ? "default" : AlertTypes.text(c.on)
+  }
 
   static func health(_ r: ChannelRecord, nowMs: Int64) -> String {
     if r.isFailing { return "failing (\(r.failures) attempts)" }
@@ -42,19 +44,25 @@ enum ChannelView {
   }
 
   static func details(_ r: ChannelRecord, nowMs: Int64, zone: ZoneRules) -> String {
-    var lines: [(String, String)] = [("name", r.channel.name), ("kind", r.channel.kind), ("target", target(r.channel.target))]
+    var lines: [(String, String)] = [
+      ("name", r.channel.name), ("kind", r.channel.kind), ("target", target(r.channel.target)),
+    ]
     if case .webhook(_, _, let headers) = r.channel.target, !headers.isEmpty {
       lines.append(("headers", headers.map(Secret.redactHeader).joined(separator: "; ")))
     }
-    if case .email(_, .smtp(_, let password?)) = r.channel.target { lines.append(("password", Secret.redact(password))) }
+    if case .email(_, .smtp(_, let password?)) = r.channel.target {
+      lines.append(("password", Secret.redact(password)))
+    }
     lines += [
-      ("on", AlertTypes.text(r.channel.on)), ("tasks", r.channel.tasks ?? "*"), ("pending", String(r.pending)),
+      ("on", AlertTypes.text(r.channel.on)), ("tasks", r.channel.tasks ?? "*"),
+      ("pending", String(r.pending)),
       ("health", health(r, nowMs: nowMs)), ("last error", r.lastError.isEmpty ? "-" : r.lastError),
       ("last attempt", r.lastAttemptAt.map { Times.short(epochMs: $0, zone: zone) } ?? "-"),
       ("last success", r.lastSuccessAt.map { Times.short(epochMs: $0, zone: zone) } ?? "-"),
     ]
     let width = lines.map(\.0.count).max() ?? 0
-    return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(
+      separator: "\n")
   }
 
   static func json(_ r: ChannelRecord, zone: ZoneRules) -> JSONValue {
@@ -71,15 +79,19 @@ enum ChannelView {
       pairs.append(("addresses", .array(addresses.map { .string($0) })))
       switch via {
       case .smtp(let url, let password):
-        pairs += [("smtp", .string(Secret.redact(url))), ("smtp_password", .string(password.map(Secret.redact)))]
+        pairs += [
+          ("smtp", .string(Secret.redact(url))), ("smtp_password", .string(password.map(Secret.redact))),
+        ]
       case .sendmail(let program): pairs.append(("sendmail", .string(program)))
       }
     }
     pairs += [
       ("on", .array(c.on.map { .string($0.rawValue) })), ("tasks", .string(c.tasks)),
-      ("created_at", Render.iso(r.createdAt, zone)), ("pending", .int(r.pending)), ("failing", .bool(r.isFailing)),
+      ("created_at", Render.iso(r.createdAt, zone)), ("pending", .int(r.pending)),
+      ("failing", .bool(r.isFailing)),
       ("failures", .int(r.failures)), ("last_error", .string(r.lastError)),
-      ("last_attempt_at", Render.iso(r.lastAttemptAt, zone)), ("last_success_at", Render.iso(r.lastSuccessAt, zone)),
+      ("last_attempt_at", Render.iso(r.lastAttemptAt, zone)),
+      ("last_success_at", Render.iso(r.lastSuccessAt, zone)),
     ]
     return .object(pairs)
   }
@@ -89,7 +101,8 @@ enum ChannelView {
     switch r.outcome {
     case .delivered: head = "delivered to '\(channel)' in \(r.latencyMs) ms"
     case .retry(let why): head = "not delivered to '\(channel)' after \(r.latencyMs) ms (would retry): \(why)"
-    case .permanent(let why): head = "not delivered to '\(channel)' after \(r.latencyMs) ms (permanent): \(why)"
+    case .permanent(let why):
+      head = "not delivered to '\(channel)' after \(r.latencyMs) ms (permanent): \(why)"
     }
     return r.answer.isEmpty ? head : head + "\nanswer: " + r.answer
   }
@@ -103,7 +116,8 @@ enum ChannelView {
       }
     return .object([
       ("channel", .string(channel)), ("outcome", .string(outcome)), ("error", .string(error)),
-      ("latency_ms", .int(r.latencyMs)), ("answer", .string(r.answer)), ("retry_after_ms", .int(r.retryAfterMs)),
+      ("latency_ms", .int(r.latencyMs)), ("answer", .string(r.answer)),
+      ("retry_after_ms", .int(r.retryAfterMs)),
     ])
   }
 }

@@ -25,7 +25,9 @@ enum EventsTable {
       .joined(separator: "  ")
   }
 
-  static func cells(_ e: Event, zone: ZoneRules, columns: Columns, deliveries: [DeliveryInfo] = []) -> [String] {
+  static func cells(_ e: Event, zone: ZoneRules, columns: Columns, deliveries: [DeliveryInfo] = [])
+    -> [String]
+  {
     let head = [String(e.id), Times.short(epochMs: e.at, zone: zone), e.type, e.task ?? "-"]
     return columns == .full ? head + [e.actor, delivery(e, deliveries), e.title] : head + [e.title]
   }

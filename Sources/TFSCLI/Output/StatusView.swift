@@ -87,15 +87,16 @@ enum StatusView {
     let running = r.live.filter { $0.status == .running }
     let daemon = daemonCell(r, zone: zone)
     let word = String(daemon.prefix(while: { $0 != " " }))
-    let summary = [
-      (
-        "daemon",
-        Render.statusStyle(word).map { Terminal.paint(word, $0) + daemon.dropFirst(word.count) }
-          ?? daemon
-      ),
-      ("running", String(running.count)), ("queued", String(r.live.count - running.count)),
-      ("failing", String(r.failing.count)),
-    ] + channelSummary(r)
+    let summary =
+      [
+        (
+          "daemon",
+          Render.statusStyle(word).map { Terminal.paint(word, $0) + daemon.dropFirst(word.count) }
+            ?? daemon
+        ),
+        ("running", String(running.count)), ("queued", String(r.live.count - running.count)),
+        ("failing", String(r.failing.count)),
+      ] + channelSummary(r)
     var lines = summary.map { $0.0 + String(repeating: " ", count: 9 - $0.0.count) + $0.1 }
     if !r.live.isEmpty {
       var table = Table(["ID", "TASK", "VERSION", "STATUS", "STARTED", "ELAPSED", "PID"])
@@ -148,7 +149,12 @@ enum StatusView {
     var notes: [String] = []
     if failing > 0 { notes.append("\(failing) failing") }
     if pending > 0 { notes.append("\(pending) pending") }
-    return [("channels", String(r.channels.count) + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"))]
+    return [
+      (
+        "channels",
+        String(r.channels.count) + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")")
+      )
+    ]
   }
 
   static func daemonCell(_ r: StatusReport, zone: ZoneRules) -> String {
@@ -202,7 +208,8 @@ enum StatusView {
         .array(
           r.channels.map { c in
             .object([
-              ("name", .string(c.channel.name)), ("kind", .string(c.channel.kind)), ("failing", .bool(c.isFailing)),
+              ("name", .string(c.channel.name)), ("kind", .string(c.channel.kind)),
+              ("failing", .bool(c.isFailing)),
               ("failures", .int(c.failures)), ("pending", .int(c.pending)),
               ("last_error", .string(c.lastError.isEmpty ? nil : c.lastError)),
               ("last_success_at", Render.iso(c.lastSuccessAt, zone)),

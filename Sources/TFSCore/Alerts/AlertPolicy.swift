@@ -25,7 +25,8 @@ public struct AlertState: Equatable, Sendable {
   /// The last `still-failing` reminder.
   public var realertedAt: Int64?
 
-  public init(streak: Int = 0, failingSince: Int64? = nil, alertedAt: Int64? = nil, realertedAt: Int64? = nil) {
+  public init(streak: Int = 0, failingSince: Int64? = nil, alertedAt: Int64? = nil, realertedAt: Int64? = nil)
+  {
     self.streak = streak
     self.failingSince = failingSince
     self.alertedAt = alertedAt

@@ -8,13 +8,13 @@ public enum AlertText {
     case plain, markdown
   }
 
-  /// `[tfs] failed: demo/x — run 12 of 'demo/x' failed (exit 1)`, or `[tfs] 14 alerts on <host>`.
+  /// `[tfs] failed: demo/x - run 12 of 'demo/x' failed (exit 1)`, or `[tfs] 14 alerts on <host>`.
   public static func subject(_ message: AlertMessage) -> String {
     guard !message.isDigest, let alert = message.alerts.first else {
       return "[tfs] \(message.alerts.count) alerts on \(oneLine(message.host))"
     }
     let about = alert.task.map { ": \($0)" } ?? " on \(message.host)"
-    return oneLine("[tfs] \(alert.type.rawValue)\(about) — \(alert.title)")
+    return oneLine("[tfs] \(alert.type.rawValue)\(about) - \(alert.title)")
   }
 
   /// The body: the title, where and when, the folded count, the stderr head and the other

@@ -30,12 +30,14 @@ public enum Setting: String, CaseIterable, Sendable {
   /// Settings of earlier versions that `tfs channel` replaced (a database holding them is
   /// migrated into channels).
   static let replacedByChannels: [String: String] = [
-    "notify-command": "--command CMD", "webhook-url": "--webhook URL", "mail-command": "--email ADDR --sendmail CMD",
+    "notify-command": "--command CMD", "webhook-url": "--webhook URL",
+    "mail-command": "--email ADDR --sendmail CMD",
   ]
 
   public static func parse(_ key: String) throws(ValidationError) -> Setting {
     if let flags = replacedByChannels[key] {
-      throw ValidationError("setting '\(key)' was replaced by alert channels; use 'tfs channel add NAME \(flags)'")
+      throw ValidationError(
+        "setting '\(key)' was replaced by alert channels; use 'tfs channel add NAME \(flags)'")
     }
     guard let s = Setting(rawValue: key) else {
       let known = allCases.map(\.rawValue).joined(separator: ", ")

@@ -12,7 +12,8 @@ extension DeliveryWorker {
       let sent = try store.messagesSent(channel: channel.name, since: now - DeliveryRules.windowMs)
       switch DeliveryRules.plan(sentAt: sent, due: batch.count, now: now) {
       case .waitUntil(let until):
-        try store.recordAttempt(batch.map { ($0.id, .deferred(until: until)) }, channel: channel.name, error: "", at: now)
+        try store.recordAttempt(
+          batch.map { ($0.id, .deferred(until: until)) }, channel: channel.name, error: "", at: now)
       case .digest:
         try attempt(batch, channel: channel)
       case .each:
@@ -21,13 +22,15 @@ extension DeliveryWorker {
           if try !attempt([d], channel: channel) {
             let rest = batch[(i + 1)...]
             let later = clock.nowMs() + retryBaseMs
-            try store.recordAttempt(rest.map { ($0.id, .deferred(until: later)) }, channel: channel.name, error: "", at: now)
+            try store.recordAttempt(
+              rest.map { ($0.id, .deferred(until: later)) }, channel: channel.name, error: "", at: now)
             break
           }
         }
       }
     } catch {
-      log.error("alert delivery failed to record", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
+      log.error(
+        "alert delivery failed to record", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
     }
   }
 

@@ -70,7 +70,8 @@ public final class DeliveryWorker: @unchecked Sendable {
     while !isStopped {
       let now = clock.nowMs()
       // Due but not taken (its channel busy): the bell rings when the channel is free.
-      let wait = min(DeliveryWorker.pollMs, nextDue.map { $0 > now ? $0 - now : DeliveryWorker.pollMs } ?? Int64.max)
+      let wait = min(
+        DeliveryWorker.pollMs, nextDue.map { $0 > now ? $0 - now : DeliveryWorker.pollMs } ?? Int64.max)
       _ = Store.deliveryBell.wait(timeoutMs: wait)
       if isStopped { break }
       do {
@@ -99,7 +100,8 @@ public final class DeliveryWorker: @unchecked Sendable {
     for name in order {
       let batch = byChannel[name] ?? []
       guard let channel = channels[name] else {
-        try store.recordAttempt(batch.map { ($0.id, .failed) }, channel: name, error: "channel removed", at: now)
+        try store.recordAttempt(
+          batch.map { ($0.id, .failed) }, channel: name, error: "channel removed", at: now)
         continue
       }
       markBusy(name, true)

@@ -60,13 +60,17 @@ struct ChannelAdd: AsyncParsableCommand {
       throw ValidationError("--smtp, --smtp-password and --sendmail apply to --email only")
     }
     let on = self.on.isEmpty ? Channel.defaultTypes : try AlertTypes.parse(self.on, flag: "--on")
-    if let tasks, tasks.isEmpty || tasks.contains("\0") { throw ValidationError("invalid --tasks '\(tasks)'") }
+    if let tasks, tasks.isEmpty || tasks.contains("\0") {
+      throw ValidationError("invalid --tasks '\(tasks)'")
+    }
     return Channel(name: name, target: try target(), on: on, tasks: tasks)
   }
 
   private func target() throws -> Channel.Target {
     if let command {
-      guard !(try CommandWords.split(command)).isEmpty else { throw ValidationError("invalid --command '': it is empty") }
+      guard !(try CommandWords.split(command)).isEmpty else {
+        throw ValidationError("invalid --command '': it is empty")
+      }
       return .command(command)
     }
     if let webhook {
@@ -81,7 +85,9 @@ struct ChannelAdd: AsyncParsableCommand {
       try ChannelAdd.checkURL(url, flag: "--smtp", schemes: ["smtp", "smtps"])
       return .email(addresses: addresses, via: .smtp(url: url, password: smtpPassword))
     case (nil, let program?):
-      guard !(try CommandWords.split(program)).isEmpty else { throw ValidationError("invalid --sendmail '': it is empty") }
+      guard !(try CommandWords.split(program)).isEmpty else {
+        throw ValidationError("invalid --sendmail '': it is empty")
+      }
       return .email(addresses: addresses, via: .sendmail(program))
     default:
       throw ValidationError("--email needs one of --smtp URL or --sendmail CMD")
@@ -91,14 +97,18 @@ struct ChannelAdd: AsyncParsableCommand {
   /// A URL with one of `schemes` and a host, or a secret reference resolved at delivery.
   static func checkURL(_ text: String, flag: String, schemes: [String]) throws {
     if text.hasPrefix("env:") || text.hasPrefix("file:") {
-      guard text.count > (text.hasPrefix("env:") ? 4 : 5) else { throw ValidationError("invalid \(flag) '\(text)': empty reference") }
+      guard text.count > (text.hasPrefix("env:") ? 4 : 5) else {
+        throw ValidationError("invalid \(flag) '\(text)': empty reference")
+      }
       return
     }
-    guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
+    guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(),
+      schemes.contains(scheme),
       let host = url.host, !host.isEmpty
     else {
       let list = schemes.map { "\($0)://" }.joined(separator: " or ")
-      throw ValidationError("invalid \(flag) '\(Secret.redact(text))'; use a \(list) URL, env:VAR or file:PATH")
+      throw ValidationError(
+        "invalid \(flag) '\(Secret.redact(text))'; use a \(list) URL, env:VAR or file:PATH")
     }
   }
 

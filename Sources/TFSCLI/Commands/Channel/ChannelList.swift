@@ -39,7 +39,8 @@ struct ChannelShow: AsyncParsableCommand {
       let zone = context.localZone
       Terminal.out(
         output.json
-          ? ChannelView.json(record, zone: zone).render() : ChannelView.details(record, nowMs: context.now, zone: zone))
+          ? ChannelView.json(record, zone: zone).render()
+          : ChannelView.details(record, nowMs: context.now, zone: zone))
     }
   }
 }

@@ -22,7 +22,8 @@ struct ChannelTest: AsyncParsableCommand {
       let type = try self.type.map { try AlertTypes.parse([$0], flag: "--type")[0] } ?? .failed
       let context = try Context(global, create: false)
       guard let record = try context.store.channel(name) else { throw StoreError.noSuchChannel(name) }
-      let message = ChannelTest.sample(type, channel: record.channel, settings: context.settings, now: context.now)
+      let message = ChannelTest.sample(
+        type, channel: record.channel, settings: context.settings, now: context.now)
       signal(SIGPIPE, SIG_IGN)
       let result = Transports.send(message, via: record.channel)
       if output.json {
@@ -36,7 +37,9 @@ struct ChannelTest: AsyncParsableCommand {
   }
 
   /// A sample alert of `type`, addressed like a real one (without task owners).
-  static func sample(_ type: EventType, channel: Channel, settings: EffectiveSettings, now: Int64) -> AlertMessage {
+  static func sample(_ type: EventType, channel: Channel, settings: EffectiveSettings, now: Int64)
+    -> AlertMessage
+  {
     let alert = AlertPayload(
       id: 0, type: type, at: now, task: "example/task", runID: nil,
       title: "test alert from tfs channel test (\(type.rawValue))",
