@@ -28,6 +28,15 @@ exit 3' --title 'fails every 10 s (exit 3)'
 task demo/slow '*/10 * * * * *' 'echo "slow job started"; sleep 12; echo "slow job done"' \
   --title 'takes 12 s every 10 s: overlapping occurrences are skipped' --overlap skip
 
+# An alert channel: a command appending each alert's JSON to a file of the demo home.
+mkdir -p "$home/alerts"
+cat > "$home/alerts/to-file.sh" <<'SH'
+#!/bin/sh
+{ printf '%s %s: ' "$(date +%T)" "$TFS_ALERT_TYPE"; cat; echo; } >> "$(dirname "$0")/alerts.log"
+SH
+chmod +x "$home/alerts/to-file.sh"
+"$bin" channel show demo-file >/dev/null 2>&1 || "$bin" channel add demo-file --command "'$home/alerts/to-file.sh'" >/dev/null
+
 cat >&2 <<MSG
 tfs demo home: $home
 In another terminal try:
@@ -39,6 +48,8 @@ In another terminal try:
   $bin history demo/publish --files
   $bin run demo/failing --wait
   $bin events
+  $bin channel list                     # alerts go to $home/alerts/alerts.log
+  tail -f $home/alerts/alerts.log
 Stop the daemon with Ctrl-C.
 MSG
 exec "$bin" daemon

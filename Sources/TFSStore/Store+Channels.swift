@@ -15,6 +15,20 @@ public struct ChannelRecord: Sendable, Equatable {
   public var pending: Int
 
   public var isFailing: Bool { failures >= DeliveryRules.failingAfter }
+
+  public init(
+    channel: Channel, createdAt: Int64, failures: Int = 0, lastError: String = "",
+    lastAttemptAt: Int64? = nil,
+    lastSuccessAt: Int64? = nil, pending: Int = 0
+  ) {
+    self.channel = channel
+    self.createdAt = createdAt
+    self.failures = failures
+    self.lastError = lastError
+    self.lastAttemptAt = lastAttemptAt
+    self.lastSuccessAt = lastSuccessAt
+    self.pending = pending
+  }
 }
 
 extension Store {

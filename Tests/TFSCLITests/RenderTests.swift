@@ -134,6 +134,7 @@ import Testing
         running  1
         queued   1
         failing  2
+        channels none: alerts are recorded, not sent ('tfs channel add')
 
         RUNNING
         ID  TASK         VERSION           STATUS   STARTED              ELAPSED  PID
@@ -149,6 +150,36 @@ import Testing
         ID  AT                   TYPE    TASK         TITLE
         7   2024-01-05 12:01:00  failed  etl/nightly  run 11 of 'etl/nightly' failed (exit 2)
         """)
+  }
+
+  @Test func statusTextWithAFailingChannel() {
+    var r = report(lockPid: 77, heartbeatAgeMs: 1_200)
+    r.live = []
+    r.failing = []
+    r.alerts = []
+    let hook = Channel(name: "hook", target: .webhook(url: "https://h/x", preset: .generic, headers: []))
+    r.channels = [
+      ChannelRecord(
+        channel: hook, createdAt: t0, failures: 4, lastError: "HTTP 503", lastAttemptAt: t0,
+        lastSuccessAt: nil,
+        pending: 2),
+      ChannelRecord(
+        channel: Channel(name: "pager", target: .command("page")), createdAt: t0, failures: 0, lastError: "",
+        lastAttemptAt: nil, lastSuccessAt: nil, pending: 0),
+    ]
+    #expect(
+      plain(StatusView.text(r, zone: utc)) == """
+        daemon   up (pid 77, since 2024-01-04 12:00:00, heartbeat 1.2s ago, version 0.1.0)
+        running  0
+        queued   0
+        failing  0
+        channels 2 (1 failing, 2 pending)
+
+        FAILING CHANNELS
+        CHANNEL  KIND     FAILURES  PENDING  LAST ERROR
+        hook     webhook  4         2        HTTP 503
+        """)
+    #expect(r.problems == ["alert channel 'hook' failing: 4 failed attempts in a row (HTTP 503)"])
   }
 
   @Test(arguments: [

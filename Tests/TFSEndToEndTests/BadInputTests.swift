@@ -123,6 +123,41 @@ private let badInputs: [BadInput] = [
   BadInput(args: ["modify", "ok", "--command", "node \"unclosed"], message: "unterminated double quote"),
   BadInput(args: ["next", "ok", "-n", "0"], message: "invalid -n '0'"),
   BadInput(args: ["prune", "--keep", "x"], message: "invalid --keep 'x'"),
+  // Alert policy and channels
+  BadInput(args: ["modify", "ok", "--alert-after", "0"], message: "invalid --alert-after '0'"),
+  BadInput(
+    args: ["modify", "ok", "--alert-on", "enabled"],
+    message: "invalid --alert-on 'enabled': not an alert type"),
+  BadInput(args: ["modify", "ok", "--realert", "soon"], message: "invalid duration 'soon'"),
+  BadInput(args: ["channel", "add", "x"], message: "give exactly one of --command, --webhook or --email"),
+  BadInput(
+    args: ["channel", "add", "x", "--command", "true", "--webhook", "https://h/x"],
+    message: "give exactly one of --command, --webhook or --email"),
+  BadInput(
+    args: ["channel", "add", "bad name", "--command", "true"], message: "invalid channel name 'bad name'"),
+  BadInput(
+    args: ["channel", "add", "x", "--webhook", "ftp://h/x"], message: "invalid --webhook 'ftp://h/"),
+  BadInput(args: ["channel", "add", "x", "--webhook", "env:"], message: "invalid --webhook 'env:'"),
+  BadInput(
+    args: ["channel", "add", "x", "--webhook", "https://h/x", "--preset", "mattermost"],
+    message: "invalid --preset 'mattermost'"),
+  BadInput(
+    args: ["channel", "add", "x", "--webhook", "https://h/x", "--header", "no colon"],
+    message: "invalid --header"),
+  BadInput(
+    args: ["channel", "add", "x", "--command", "true", "--on", "bogus"], message: "invalid --on 'bogus'"),
+  BadInput(
+    args: ["channel", "add", "x", "--command", "true", "--preset", "slack"],
+    message: "apply to --webhook only"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "ops@x"],
+    message: "--email needs one of --smtp URL or --sendmail CMD"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "nobody", "--sendmail", "msmtp -t"],
+    message: "invalid --email 'nobody'"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "ops@x", "--smtp", "http://mail:25"], message: "invalid --smtp"),
+  BadInput(args: ["channel", "test", "x", "--type", "nope"], message: "invalid --type 'nope'"),
   // Imports
   BadInput(
     args: ["import", "crontab", "-"], message: "crontab line 2: invalid rule '61 * * * *': minute field",

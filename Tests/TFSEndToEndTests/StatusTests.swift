@@ -49,7 +49,9 @@ struct StatusTests {
 
     let text = try s.tfs.run(["status"] + now)
     #expect(text.status == 0)
-    #expect(text.stdout.hasPrefix("daemon   down (never started)\nrunning  1\nqueued   0\nfailing  1\n"))
+    #expect(
+      text.stdout.hasPrefix(
+        "daemon   down (never started)\nrunning  1\nqueued   0\nfailing  1\nchannels none"))
     #expect(
       text.stdout.contains(
         """

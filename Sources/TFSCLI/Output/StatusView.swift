@@ -141,9 +141,11 @@ enum StatusView {
     return lines.joined(separator: "\n")
   }
 
-  /// `channels 3 (1 failing, 4 pending)`, or nothing when no channel is set up.
+  /// `channels 3 (1 failing, 4 pending)`; with none, a hint that alerts reach nobody.
   static func channelSummary(_ r: StatusReport) -> [(String, String)] {
-    guard !r.channels.isEmpty else { return [] }
+    guard !r.channels.isEmpty else {
+      return [("channels", "none: alerts are recorded, not sent ('tfs channel add')")]
+    }
     let failing = r.channels.filter(\.isFailing).count
     let pending = r.channels.map(\.pending).reduce(0, +)
     var notes: [String] = []

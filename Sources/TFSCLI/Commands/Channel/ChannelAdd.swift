@@ -79,7 +79,12 @@ struct ChannelAdd: AsyncParsableCommand {
       for line in header { try ChannelAdd.checkHeader(line) }
       return .webhook(url: webhook, preset: preset, headers: header)
     }
-    let addresses = try Owners.parse(email)
+    let addresses: [String]
+    do {
+      addresses = try Owners.parse(email)
+    } catch {
+      throw ValidationError(error.message.replacingOccurrences(of: "invalid owner", with: "invalid --email"))
+    }
     switch (smtp, sendmail) {
     case (let url?, nil):
       try ChannelAdd.checkURL(url, flag: "--smtp", schemes: ["smtp", "smtps"])
