@@ -175,6 +175,7 @@ enum Schema {
           CHECK (state != 'delivered' OR delivered_at IS NOT NULL)
         );
         CREATE INDEX delivery_due ON delivery(next_attempt_at) WHERE state = 'pending';
+        CREATE INDEX delivery_pending ON delivery(channel) WHERE state = 'pending';
         CREATE INDEX delivery_dedup ON delivery(channel, task, type, id);
         CREATE INDEX delivery_sent ON delivery(channel, delivered_at) WHERE delivered_at IS NOT NULL;
         """)

@@ -103,8 +103,12 @@ extension Store {
   }
 
   /// Whether some channel takes `type` (the opt-in `started`/`succeeded` are recorded only then).
+  /// Asked at every run's start and end, so it reads only the type lists (no target decoding).
   static func channelsTake(_ db: Database, _ type: EventType) throws -> Bool {
-    try fetchChannels(db).contains { $0.on.contains(type) }
+    try Bool.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT 1 FROM channel WHERE instr(',' || on_types || ',', ',' || ? || ',') > 0 LIMIT 1"),
+      arguments: [type.rawValue]) ?? false
   }
 
   /// Sets an event's delivery from its deliveries: pending while one is, else failed if one
