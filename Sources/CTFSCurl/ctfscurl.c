@@ -202,6 +202,10 @@ int ctfs_smtp_send(const char *url, const char *user, const char *password, int 
   if (password != NULL) lib.setopt(curl, CURLOPT_PASSWORD, password);
   lib.setopt(curl, CURLOPT_MAIL_FROM, from);
   lib.setopt(curl, CURLOPT_MAIL_RCPT, list);
+  /* One rejected recipient (a mistyped owner) must not stop the mail to the others: libcurl
+     goes on while at least one RCPT TO is accepted (7.69+; older ones ignore the option). */
+  /* Option 290 (spelled CURLOPT_MAIL_RCPT_ALLLOWFAILS before libcurl 8.2). */
+  lib.setopt(curl, (CURLoption)(CURLOPTTYPE_LONG + 290), 1L);
   lib.setopt(curl, CURLOPT_UPLOAD, 1L);
   lib.setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)message_length);
   lib.setopt(curl, CURLOPT_READFUNCTION, on_read);

@@ -340,42 +340,42 @@ extension Daemon {
     }
   }
 
-  /// Records ended runs (one transaction), logs them and queues retries.
+  /// Records ended runs and the retries that follow them (one transaction), logs them and
+  /// queues the retries.
   func finish(_ finished: [Supervisor.Finished]) throws {
     guard !finished.isEmpty else { return }
     let now = clock.nowMs()
     // Whether a retry follows is decided first: the alert policy counts a retry chain once.
-    let retrying: [Bool] = finished.map { f in
+    var ends: [(RunID, RunEnd, [Event])] = []
+    var retries: [(Run, TaskSpec, Int64)] = []
+    for f in finished {
       let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
       let retryable = f.end.status == .failed || f.end.status == .timedOut
-      return retryable && f.live.run.attempt < spec.retries && !stopping
-    }
-    try store.finishRuns(
-      zip(finished, retrying).map { f, retry in
-        var end = f.end
-        end.retryFollows = retry
-        return (f.live.run.id, end, f.events)
-      })
-    for (f, retry) in zip(finished, retrying) {
-      scheduler.overlapAlerted.remove(f.live.run.id)
-      var meta: Logger.Metadata = [
-        "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(f.end.status.rawValue)",
-      ]
-      if let code = f.end.exitCode { meta["exit"] = "\(code)" }
-      if let signal = f.end.signal { meta["signal"] = "\(signal)" }
-      if !f.end.reason.isEmpty { meta["reason"] = "\(f.end.reason)" }
-      log.info("ended", metadata: meta)
-      guard retry else { continue }
-      let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
+      var end = f.end
+      end.retryFollows = retryable && f.live.run.attempt < spec.retries && !stopping
+      ends.append((f.live.run.id, end, f.events))
+      guard end.retryFollows else { continue }
       let delay = OverlapRules.retryDelay(baseMs: spec.retryDelayMs, attempt: f.live.run.attempt)
       let zone = ZoneRules.forZone(settings.zone(for: spec))
       let retry = Run(
         task: spec.name, version: Times.version(epochSeconds: (now + delay) / 1000, zone: zone),
         trigger: .retry,
-        status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1
-      )
-      let inserted = try store.insertRun(retry)
-      scheduler.waiting.append(.init(run: inserted, spec: spec, force: false, notBeforeMs: now + delay))
+        status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1)
+      retries.append((retry, spec, now + delay))
+    }
+    let inserted = try store.finishRuns(ends, retries: retries.map(\.0))
+    for (i, run) in inserted.enumerated() {
+      scheduler.waiting.append(.init(run: run, spec: retries[i].1, force: false, notBeforeMs: retries[i].2))
+    }
+    for (f, end) in zip(finished, ends.map(\.1)) {
+      scheduler.overlapAlerted.remove(f.live.run.id)
+      var meta: Logger.Metadata = [
+        "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(end.status.rawValue)",
+      ]
+      if let code = end.exitCode { meta["exit"] = "\(code)" }
+      if let signal = end.signal { meta["signal"] = "\(signal)" }
+      if !end.reason.isEmpty { meta["reason"] = "\(end.reason)" }
+      log.info("ended", metadata: meta)
     }
   }
 

@@ -32,7 +32,8 @@ extension Store {
       suppressed.details = JSON.adding("suppressed", reason, to: e.details)
       return try insertEventRow(db, suppressed, delivery: "suppressed")
     }
-    let plans = try planDeliveries(db, type: type, task: e.task, at: e.at)
+    let plans = try planDeliveries(
+      db, type: type, task: e.task, at: e.at, spellStart: try spellStart(db, type, e.task))
     let summary = plans.isEmpty ? "none" : plans.contains { $0.pending } ? "pending" : "suppressed"
     let id = try insertEventRow(db, e, delivery: summary)
     for p in plans {
@@ -67,10 +68,19 @@ extension Store {
     var folded: Int
   }
 
-  /// One plan per channel taking (type, task): pending, or folded into the next (dedup).
-  private static func planDeliveries(_ db: Database, type: EventType, task: String?, at: Int64) throws
-    -> [DeliveryPlan]
-  {
+  /// When the task's current failing spell began, for a failure alert: a failure after a
+  /// success is news, however soon it comes, and is never folded into the previous spell's.
+  private static func spellStart(_ db: Database, _ type: EventType, _ task: String?) throws -> Int64? {
+    guard let task, [.failed, .timeout, .entryMissing, .lost].contains(type) else { return nil }
+    return try Int64.fetchOne(
+      db.cachedStatement(sql: "SELECT failing_since FROM task WHERE name = ?"), arguments: [task])
+  }
+
+  /// One plan per channel taking (type, task): pending, or folded into the next (dedup within
+  /// `alert-interval`, and within the failing spell that began at `spellStart`).
+  private static func planDeliveries(
+    _ db: Database, type: EventType, task: String?, at: Int64, spellStart: Int64?
+  ) throws -> [DeliveryPlan] {
     let channels = try fetchChannels(db).filter { $0.accepts(type: type, task: task) }
     guard !channels.isEmpty else { return [] }
     let interval = try alertIntervalMs(db)
@@ -81,7 +91,8 @@ extension Store {
             SELECT id, created_at FROM delivery WHERE channel = ? AND task IS ? AND type = ?
               AND state != 'suppressed' ORDER BY id DESC LIMIT 1
             """), arguments: [c.name, task, type.rawValue])
-      let lastAt: Int64? = last?["created_at"]
+      var lastAt: Int64? = last?["created_at"]
+      if let start = spellStart, let sent = lastAt, sent < start { lastAt = nil }
       guard AlertRules.sendsNow(type: type, lastSentAt: lastAt, intervalMs: interval, now: at) else {
         return DeliveryPlan(channel: c.name, pending: false, folded: 0)
       }
@@ -188,7 +199,20 @@ extension Store {
       return
     }
     let task = alerting.task
-    let failureTypes: [EventType] = [.failed, .entryMissing, .lost]
+    var events = events
+    if end.status == .timedOut, !end.retryFollows, alerting.attempt < alerting.retries,
+      try timeoutHeldForRetry(db, task: task, run: id)
+    {
+      // Its timeout alert waited for a retry that is not coming: the chain ends here.
+      events.append(
+        Event(
+          at: end.endedAt, type: EventType.timeout.rawValue, task: task, runID: id, actor: "tfs",
+          title:
+            "run \(id) of '\(task)' timed out, attempt \(alerting.attempt + 1) of \(alerting.retries + 1);"
+            + " no retry followed",
+          details: JSON.object(["run_id": String(id), "attempt": String(alerting.attempt + 1)])))
+    }
+    let failureTypes: [EventType] = [.failed, .entryMissing, .lost, .timeout]
     let failure = events.compactMap { EventType(rawValue: $0.type) }.first { failureTypes.contains($0) }
     let decision = AlertRules.runEnded(
       alerting.state, policy: alerting.policy, status: end.status, failureType: failure,
@@ -218,6 +242,45 @@ extension Store {
             "version": row["version"], "trigger": row["trigger"], "duration_ms": String(duration),
           ])))
     }
+  }
+
+  /// Whether this run's `timeout` alert was held back because a retry was to follow.
+  private static func timeoutHeldForRetry(_ db: Database, task: String, run: RunID) throws -> Bool {
+    try Bool.fetchOne(
+      db,
+      sql: """
+        SELECT 1 FROM event WHERE task = ? AND run_id = ? AND type = 'timeout' AND delivery = 'suppressed'
+          AND details LIKE '%a retry follows%' LIMIT 1
+        """, arguments: [task, run]) ?? false
+  }
+
+  /// A retry that ends without running (the task was disabled, the daemon stopped or died
+  /// first): the attempt before it failed and its alert was held for this retry, so the chain
+  /// ends failed here and alerts now.
+  static func recordRetryNotRun(_ db: Database, _ id: RunID, _ end: RunEnd) throws {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT task, attempt, trigger, started_at FROM run WHERE id = ?"),
+        arguments: [id]),
+      (row["trigger"] as String) == Trigger.retry.rawValue, (row["started_at"] as Int64?) == nil,
+      let alerting = try fetchAlerting(db, task: row["task"], run: id)
+    else { return }
+    let task = alerting.task
+    let decision = AlertRules.runEnded(
+      alerting.state, policy: alerting.policy, status: .failed, failureType: .failed, retryFollows: false,
+      at: end.endedAt)
+    if decision.state != alerting.state { try saveAlertState(db, task: task, decision.state) }
+    let attempt = (row["attempt"] as Int? ?? 1)
+    try insertEvent(
+      db,
+      Event(
+        at: end.endedAt, type: EventType.failed.rawValue, task: task, runID: id, actor: "tfs",
+        title: "'\(task)' failed: attempt \(attempt) of \(alerting.retries + 1) failed and its retry"
+          + " (run \(id)) did not run: \(end.reason.isEmpty ? end.status.rawValue : end.reason)",
+        details: JSON.object([
+          "run_id": String(id), "attempt": String(attempt), "retry_status": end.status.rawValue,
+        ])),
+      verdict: decision.failure)
   }
 
   /// Records `started` alerts for runs just started, when a channel takes them.
@@ -273,7 +336,7 @@ extension Store {
         sql: """
           SELECT name, alert_after, realert_ms, alert_on, fail_streak, failing_since, alerted_at, realerted_at,
             retries, on_timeout, NULL AS attempt
-          FROM task WHERE alerted_at IS NOT NULL AND realert_ms IS NOT NULL
+          FROM task WHERE alerted_at IS NOT NULL AND realert_ms IS NOT NULL AND enabled = 1
           """)
     ).map { alerting($0, task: $0["name"]) }.filter {
       AlertRules.realertDue($0.state, policy: $0.policy, now: now)

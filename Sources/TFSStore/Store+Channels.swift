@@ -84,9 +84,10 @@ extension Store {
             AS pending
           FROM channel c ORDER BY name
           """
-      ).map { row in
-        ChannelRecord(
-          channel: try Store.channelValue(row), createdAt: row["created_at"], failures: row["failures"],
+      ).compactMap { row in
+        guard let channel = try? Store.channelValue(row) else { return nil }
+        return ChannelRecord(
+          channel: channel, createdAt: row["created_at"], failures: row["failures"],
           lastError: row["last_error"], lastAttemptAt: row["last_attempt_at"],
           lastSuccessAt: row["last_success_at"], pending: row["pending"])
       }
@@ -97,26 +98,48 @@ extension Store {
     try channels().first { $0.channel.name == name }
   }
 
-  /// The channels, inside a transaction (the fan-out of an alert).
+  /// The channels, inside a transaction (the fan-out of an alert). A row whose target this
+  /// version cannot read (written by a newer tfs) is skipped: it must not stop runs from ending.
   static func fetchChannels(_ db: Database) throws -> [Channel] {
     try Row.fetchAll(
       db.cachedStatement(sql: "SELECT name, target, on_types, tasks FROM channel ORDER BY name")
     )
-    .map(channelValue)
+    .compactMap { try? channelValue($0) }
   }
 
   static func channelValue(_ row: Row) throws -> Channel {
     let name: String = row["name"]
-    let text: String = row["target"]
-    guard let target = try? JSONDecoder().decode(Channel.Target.self, from: Data(text.utf8)) else {
+    guard let target = decodedTargets.target(row["target"]) else {
       throw StoreError.database(path: "", message: "channel '\(name)' has an unreadable target")
     }
     return Channel(name: name, target: target, on: AlertTypes.stored(row["on_types"]), tasks: row["tasks"])
   }
 
+  /// Targets by their stored text: each alert's fan-out reads the channels, and decoding JSON
+  /// every time was most of its cost.
+  private static let decodedTargets = TargetCache()
+
   static func encodeTarget(_ target: Channel.Target) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     return (try? String(data: encoder.encode(target), encoding: .utf8)) ?? "{}"
+  }
+}
+
+/// Decoded channel targets by stored text, shared by every connection of the process.
+private final class TargetCache: @unchecked Sendable {
+  private var targets: [String: Channel.Target] = [:]
+  private let lock = NSLock()
+
+  func target(_ text: String) -> Channel.Target? {
+    lock.lock()
+    defer { lock.unlock() }
+    if let known = targets[text] { return known }
+    guard let decoded = try? JSONDecoder().decode(Channel.Target.self, from: Data(text.utf8)) else {
+      return nil
+    }
+    if targets.count > 1000 { targets = [:] }
+    targets[text] = decoded
+    return decoded
   }
 }

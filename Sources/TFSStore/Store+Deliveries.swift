@@ -47,43 +47,87 @@ extension Store {
     }
   }
 
-  /// When the earliest waiting delivery is due (nil when none waits).
-  public func nextDeliveryDue() throws(StoreError) -> Int64? {
+  /// When the earliest waiting delivery that a worker could take is due: not claimed, and not
+  /// of a channel in `busy` (nil when none).
+  public func nextDeliveryDue(now: Int64, skipping busy: Set<String> = []) throws(StoreError) -> Int64? {
     try read { db in
-      try Int64.fetchOne(
-        db.cachedStatement(sql: "SELECT min(next_attempt_at) FROM delivery WHERE state = 'pending'"))
+      let marks = busy.map { _ in "?" }.joined(separator: ",")
+      let notBusy = busy.isEmpty ? "" : "AND channel NOT IN (\(marks))"
+      return try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT min(next_attempt_at) FROM delivery
+          WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) \(notBusy)
+          """, arguments: StatementArguments([now as any DatabaseValueConvertible] + busy.sorted()))
     }
   }
 
-  /// Claims up to `limit` due deliveries of channels not in `busy`, oldest first.
+  /// Claims due deliveries of channels not in `busy`, oldest first, at most `perChannel` of each
+  /// (one channel's backlog never crowds out another's).
   public func claimDeliveries(
-    now: Int64, claimant: String, leaseMs: Int64, skipping busy: Set<String>, limit: Int = 500
+    now: Int64, claimant: String, leaseMs: Int64, skipping busy: Set<String>, perChannel: Int = 10_000
   ) throws(StoreError) -> [ClaimedDelivery] {
     try write { db in
-      let rows = try Row.fetchAll(
+      let channels = try String.fetchAll(
         db.cachedStatement(
           sql: """
-            SELECT d.id, d.channel, d.attempts, d.created_at, d.folded,
-              e.id AS eid, e.at, e.type, e.task, e.run_id, e.actor, e.title, e.details, e.delivery
-            FROM delivery d JOIN event e ON e.id = d.event_id
-            WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-              AND (d.claimed_until IS NULL OR d.claimed_until < ?1)
-            ORDER BY d.next_attempt_at, d.id LIMIT ?2
-            """), arguments: [now, limit])
-      let claim = try db.cachedStatement(
-        sql: "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id = ?")
+            SELECT DISTINCT channel FROM delivery WHERE state = 'pending' AND next_attempt_at <= ?1
+              AND (claimed_until IS NULL OR claimed_until < ?1)
+            """), arguments: [now]
+      ).filter { !busy.contains($0) }
       var claimed: [ClaimedDelivery] = []
-      for row in rows where !busy.contains(row["channel"]) {
-        try claim.execute(arguments: [claimant, now + leaseMs, row["id"]])
-        let event = Event(
-          id: row["eid"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
-          actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
-        claimed.append(
-          ClaimedDelivery(
-            id: row["id"], channel: row["channel"], attempts: row["attempts"], createdAt: row["created_at"],
-            folded: row["folded"], event: event))
+      for channel in channels.sorted() {
+        claimed += try Store.claim(
+          db, channel: channel, now: now, claimant: claimant, leaseMs: leaseMs, limit: perChannel)
       }
       return claimed
+    }
+  }
+
+  private static func claim(
+    _ db: Database, channel: String, now: Int64, claimant: String, leaseMs: Int64, limit: Int
+  ) throws -> [ClaimedDelivery] {
+    let rows = try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT d.id, d.channel, d.attempts, d.created_at, d.folded,
+            e.id AS eid, e.at, e.type, e.task, e.run_id, e.actor, e.title, e.details, e.delivery
+          FROM delivery d JOIN event e ON e.id = d.event_id
+          WHERE d.channel = ?1 AND d.state = 'pending' AND d.next_attempt_at <= ?2
+            AND (d.claimed_until IS NULL OR d.claimed_until < ?2)
+          ORDER BY d.next_attempt_at, d.id LIMIT ?3
+          """), arguments: [channel, now, limit])
+    let claim = try db.cachedStatement(
+      sql: "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id = ?")
+    return try rows.map { row in
+      try claim.execute(arguments: [claimant, now + leaseMs, row["id"]])
+      let event = Event(
+        id: row["eid"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
+        actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+      return ClaimedDelivery(
+        id: row["id"], channel: row["channel"], attempts: row["attempts"], createdAt: row["created_at"],
+        folded: row["folded"], event: event)
+    }
+  }
+
+  /// Frees claims of this worker's that it will not complete (a stopping daemon).
+  public func releaseDeliveryClaims(of claimant: String) throws(StoreError) {
+    try write { db in
+      try db.execute(
+        sql:
+          "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by = ?",
+        arguments: [claimant])
+    }
+  }
+
+  /// Records a `tfs channel test` that got through: the channel works again (health reset).
+  public func recordChannelWorks(_ name: String, at: Int64) throws(StoreError) {
+    try write { db in
+      try db.execute(
+        sql: """
+          UPDATE channel SET failures = 0, last_error = '', last_attempt_at = ?, last_success_at = ?
+          WHERE name = ?
+          """, arguments: [at, at, name])
     }
   }
 

@@ -69,6 +69,16 @@ extension Store {
     }
   }
 
+  /// Ends runs and records the retries that follow some of them, in one transaction: a failed
+  /// attempt's alert is held back for its retry, so the retry must exist whenever the end does.
+  /// Returns the retries with their ids and versions.
+  public func finishRuns(_ ends: [(RunID, RunEnd, [Event])], retries: [Run]) throws(StoreError) -> [Run] {
+    try write { db in
+      for (id, end, events) in ends { try Store.finish(db, id, end, events) }
+      return try retries.map { try Store.insertRun(db, $0, force: false, executorPid: nil) }
+    }
+  }
+
   /// Ends a live run (only a queued one with `onlyQueued`); false when it was not.
   @discardableResult
   static func finish(
@@ -103,6 +113,7 @@ extension Store {
       try Store.recordRunEnd(db, id, end, events)
     } else {
       for event in events { try Store.insertEvent(db, event) }
+      try Store.recordRetryNotRun(db, id, end)
     }
     return true
   }

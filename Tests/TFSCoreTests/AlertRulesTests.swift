@@ -157,7 +157,11 @@ struct AlertRulesTests {
     let capped = DeliveryRules.nextAttempt(attempts: 30, createdAt: 0, now: 0, retryAfterMs: nil, random: 0.5)
     #expect(capped == 2_700_000)
     #expect(
-      DeliveryRules.nextAttempt(attempts: 2, createdAt: 0, now: 100, retryAfterMs: 2000, random: 0.9) == 2100)
+      DeliveryRules.nextAttempt(attempts: 2, createdAt: 0, now: 100, retryAfterMs: 20_000, random: 0.9)
+        == 20_100)
+    // A Retry-After shorter than the backoff (0 included) does not shorten it.
+    #expect(
+      DeliveryRules.nextAttempt(attempts: 2, createdAt: 0, now: 100, retryAfterMs: 0, random: 0) == 5100)
     #expect(
       DeliveryRules.nextAttempt(attempts: 40, createdAt: 0, now: 86_000_000, retryAfterMs: nil, random: 0)
         == nil)

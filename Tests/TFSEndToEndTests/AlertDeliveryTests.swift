@@ -228,4 +228,23 @@ struct AlertDeliveryTests {
     let events = try #require(try s.json(["events"]) as? [[String: Any]])
     #expect(events.allSatisfy { $0["type"] as? String == "channel-added" })
   }
+
+  @Test func aStoppingDaemonEndsTheChannelCommandsItStarted() throws {
+    let s = Scenario("tfs-alert")
+    defer { s.remove() }
+    try AlertDeliveryTests.failOnce(s)
+    let marker = "tfs-stop-marker-\(getpid())"
+    let script = s.dir.write("hang.sh", "#!/bin/sh\nsh -c 'sleep 300; :' \(marker)\n", executable: true)
+    _ = try s.tfs.run(["channel", "add", "hang", "--command", script])
+    let daemon = try AlertDeliveryTests.daemon(s)
+    defer { daemon.killHard() }
+    _ = try s.tfs.run(["run", "crawl", "--wait"])
+    #expect(waitUntil(timeout: 10) { !processes(containing: marker).isEmpty })
+    daemon.stop()
+    #expect(waitUntil(timeout: 5) { processes(containing: marker).isEmpty })
+    for pid in processes(containing: marker) { kill(pid, SIGKILL) }
+    // Its claim was freed: the next daemon sends it again.
+    let d = try #require(try AlertDeliveryTests.deliveries(s, type: "failed").first)
+    #expect(d["state"] as? String == "pending")
+  }
 }

@@ -158,6 +158,18 @@ private let badInputs: [BadInput] = [
   BadInput(
     args: ["channel", "add", "x", "--email", "ops@x", "--smtp", "http://mail:25"], message: "invalid --smtp"),
   BadInput(args: ["channel", "test", "x", "--type", "nope"], message: "invalid --type 'nope'"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "ops@x", "--sendmail", "msmtp -t", "--smtp-password", "pw"],
+    message: "--smtp-password applies to --smtp only"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "ops@x", "--sendmail", "msmtp -t", "--smtp", "smtp://h"],
+    message: "give only one of --smtp URL or --sendmail CMD"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "", "--sendmail", "msmtp -t"], message: "invalid --email ''"),
+  BadInput(
+    args: ["channel", "add", "x", "--webhook", "https://h/x", "--header", "X-Token: env:"],
+    message: "invalid --header 'env:': empty reference"),
+  BadInput(args: ["config", "set", "mail-from", "a@b\nBcc: c@d"], message: "invalid value"),
   // Imports
   BadInput(
     args: ["import", "crontab", "-"], message: "crontab line 2: invalid rule '61 * * * *': minute field",

@@ -202,4 +202,93 @@ struct OutboxTests {
     #expect(channels.allSatisfy { $0.on == Channel.defaultTypes })
     #expect(try store.settings()["webhook-url"] == nil)
   }
+
+  @Test func aFailureAfterARecoveryIsNeverFolded() throws {
+    try withStore { store, _ in
+      try store.addChannel(hook, actor: "me", now: t0)
+      try store.addTask(try spec("a"), actor: "me", now: t0)
+      _ = try failedRun(store, "a", at: t0)
+      _ = try failedRun(store, "a", at: t0 + 1000)  // same spell, within alert-interval: folded
+      try succeededRun(store, "a", at: t0 + 2000)
+      _ = try failedRun(store, "a", at: t0 + 3000)  // a new spell: sent at once
+      #expect(try alerts(store, .failed).map(\.delivery) == ["pending", "suppressed", "pending"])
+    }
+  }
+
+  @Test func aRetryThatNeverRunsEndsTheChainWithItsAlert() throws {
+    try withStore { store, _ in
+      try store.addChannel(hook, actor: "me", now: t0)
+      var s = try spec("a")
+      s.retries = 2
+      try store.addTask(s, actor: "me", now: t0)
+      let first = try store.insertRun(run("a", "202401/05/120000", status: .running))
+      var end = RunEnd(status: .failed, endedAt: t0 + 1000, exitCode: 1)
+      end.retryFollows = true
+      let failed = Event(
+        at: t0 + 1000, type: "failed", task: "a", runID: first.id, actor: "tfs", title: "attempt 1")
+      var retry = run("a", "202401/05/120010", status: .queued, trigger: .retry)
+      retry.attempt = 1
+      let retries = try store.finishRuns([(first.id, end, [failed])], retries: [retry])
+      #expect(retries.count == 1 && retries[0].trigger == .retry)
+      #expect(try alerts(store, .failed).map(\.delivery) == ["suppressed"])
+      // The daemon stops before the retry's time: the retry is missed, the chain alerts now.
+      try store.finishRuns([
+        (retries[0].id, RunEnd(status: .missed, endedAt: t0 + 2000, reason: "the daemon stopped"), [])
+      ])
+      let all = try alerts(store, .failed)
+      #expect(all.map(\.delivery) == ["suppressed", "pending"])
+      #expect(all[1].title.contains("did not run: the daemon stopped"), "\(all[1].title)")
+    }
+  }
+
+  @Test func aTimeoutHeldForARetryThatDoesNotComeIsSentAtTheEnd() throws {
+    try withStore { store, _ in
+      try store.addChannel(hook, actor: "me", now: t0)
+      var s = try spec("a")
+      s.retries = 1
+      try store.addTask(s, actor: "me", now: t0)
+      let r = try store.insertRun(run("a", "202401/05/120000", status: .running))
+      try store.record(
+        Event(at: t0 + 500, type: "timeout", task: "a", runID: r.id, actor: "tfs", title: "timeout"))
+      #expect(try alerts(store, .timeout).map(\.delivery) == ["suppressed"])
+      try store.finishRun(r.id, RunEnd(status: .timedOut, endedAt: t0 + 600, signal: 15))
+      #expect(try alerts(store, .timeout).map(\.delivery) == ["suppressed", "pending"])
+    }
+  }
+
+  @Test func aBusyChannelsBacklogNeverHoldsUpAnother() throws {
+    try withStore { store, _ in
+      try store.addChannel(hook, actor: "me", now: t0)
+      try store.addChannel(
+        Channel(name: "other", target: .command("true"), on: [.modified]), actor: "me", now: t0)
+      try store.addTask(try spec("a"), actor: "me", now: t0)
+      try store.setSetting(.alertInterval, to: "0s", actor: "me", now: t0)
+      for i in 0..<30 { _ = try failedRun(store, "a", at: t0 + Int64(i)) }
+      _ = try store.updateTask(name("a"), actor: "me", now: t0 + 100) { $0.title = "x" }
+      let claimed = try store.claimDeliveries(
+        now: t0 + 200, claimant: "w", leaseMs: 60_000, skipping: ["hook"], perChannel: 10)
+      #expect(claimed.map(\.channel) == ["other"])
+      // What is due for busy or claimed channels does not count: nothing left to wake for.
+      #expect(try store.nextDeliveryDue(now: t0 + 200, skipping: ["hook"]) == nil)
+      #expect(try store.nextDeliveryDue(now: t0 + 200) == t0)
+      let hooks = try store.claimDeliveries(
+        now: t0 + 200, claimant: "w", leaseMs: 60_000, skipping: [], perChannel: 10)
+      #expect(hooks.count == 10 && Set(hooks.map(\.channel)) == ["hook"])
+    }
+  }
+
+  @Test func anUnreadableChannelIsSkippedNotFatal() throws {
+    try withStore { store, _ in
+      try store.addChannel(hook, actor: "me", now: t0)
+      try store.addTask(try spec("a"), actor: "me", now: t0)
+      try sqlite(
+        store.path,
+        "INSERT INTO channel (name, kind, target, on_types, created_at) VALUES ('future', 'webhook', '{\"pigeon\":{}}', 'failed', 0)"
+      )
+      _ = try failedRun(store, "a", at: t0)
+      let failed = try alerts(store, .failed)
+      #expect(try store.deliveries(of: failed.map(\.id))[failed[0].id]?.map(\.channel) == ["hook"])
+      #expect(try store.channels().map(\.channel.name) == ["hook"])
+    }
+  }
 }

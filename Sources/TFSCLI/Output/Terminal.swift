@@ -21,8 +21,10 @@ enum Terminal {
     writeAll(STDOUT_FILENO, [UInt8(ascii: "\n")])
   }
 
+  /// One line, always: a value quoted in the message may hold line breaks (shown as `\n`).
   static func error(_ text: String) {
-    writeAll(STDERR_FILENO, Array("tfs: \(text)\n".utf8))
+    let line = text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    writeAll(STDERR_FILENO, Array("tfs: \(line)\n".utf8))
   }
 
   /// A status line on stderr without the `tfs:` prefix (run progress).

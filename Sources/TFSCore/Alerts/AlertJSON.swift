@@ -38,9 +38,10 @@ public enum AlertJSON {
 
   private static func digest(_ message: AlertMessage) -> String {
     let alerts = message.alerts.map { object($0, host: message.host, channel: message.channel) }
-    return "{\"schema\":\(JSON.quote(digestSchema)),\"count\":\(message.alerts.count),"
+    let omitted = message.omitted > 0 ? ",\"omitted\":\(message.omitted)" : ""
+    return "{\"schema\":\(JSON.quote(digestSchema)),\"count\":\(message.count),"
       + "\"host\":\(JSON.quote(message.host)),\"channel\":\(JSON.quote(message.channel)),"
-      + "\"alerts\":[\(alerts.joined(separator: ","))]}"
+      + "\"alerts\":[\(alerts.joined(separator: ","))]\(omitted)}"
   }
 
   /// The stored details as they are when they are a JSON object (the store writes them so);

@@ -39,6 +39,11 @@ public struct AlertMessage: Equatable, Sendable {
   public var recipients: [String]
   /// Mail only: setting `mail-from` (default `tfs@<host>`).
   public var mailFrom: String
+  /// Digest only: alerts delivered with this message but not listed in it (a digest lists at
+  /// most `AlertMessage.digestListed`; the rest are counted, and are in `tfs events`).
+  public var omitted = 0
+
+  public static let digestListed = 200
 
   public init(
     alerts: [AlertPayload], channel: String, host: String, recipients: [String] = [], mailFrom: String = ""
@@ -50,5 +55,7 @@ public struct AlertMessage: Equatable, Sendable {
     self.mailFrom = mailFrom
   }
 
-  public var isDigest: Bool { alerts.count > 1 }
+  public var isDigest: Bool { alerts.count + omitted > 1 }
+  /// How many alerts this message delivers.
+  public var count: Int { alerts.count + omitted }
 }

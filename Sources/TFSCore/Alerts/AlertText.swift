@@ -11,7 +11,7 @@ public enum AlertText {
   /// `[tfs] failed: demo/x - run 12 of 'demo/x' failed (exit 1)`, or `[tfs] 14 alerts on <host>`.
   public static func subject(_ message: AlertMessage) -> String {
     guard !message.isDigest, let alert = message.alerts.first else {
-      return "[tfs] \(message.alerts.count) alerts on \(oneLine(message.host))"
+      return "[tfs] \(message.count) alerts on \(oneLine(message.host))"
     }
     let about = alert.task.map { ": \($0)" } ?? " on \(message.host)"
     return oneLine("[tfs] \(alert.type.rawValue)\(about) - \(alert.title)")
@@ -52,13 +52,14 @@ public enum AlertText {
   }
 
   private static func digestBody(_ message: AlertMessage, zone: ZoneRules) -> String {
-    var lines = ["\(message.alerts.count) alerts on \(oneLine(message.host))", ""]
+    var lines = ["\(message.count) alerts on \(oneLine(message.host))", ""]
     for alert in message.alerts {
       let task = alert.task.map { " \($0)" } ?? ""
       let folded = alert.folded > 0 ? " (+\(alert.folded) folded)" : ""
       let when = Times.iso(epochMs: alert.at, zone: zone)
       lines.append(oneLine("- \(when) \(alert.type.rawValue)\(task): \(alert.title)\(folded)"))
     }
+    if message.omitted > 0 { lines.append("- and \(message.omitted) more (tfs events lists them)") }
     return lines.joined(separator: "\n")
   }
 

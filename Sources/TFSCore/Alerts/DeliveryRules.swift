@@ -27,20 +27,17 @@ public enum DeliveryRules {
   }
 
   /// When to try again after `attempts` failed attempts of an alert recorded at `createdAt`;
-  /// nil when the day is over. `retryAfterMs` (a `Retry-After` answer) is honoured as given;
-  /// otherwise 5 s doubling up to 1 h, with jitter in [½, 1] of the delay (`random` in [0, 1)).
+  /// nil when the day is over. The delay is 5 s doubling up to 1 h, with jitter in [½, 1] of it
+  /// (`random` in [0, 1)), and never shorter than a `Retry-After` answer (`Retry-After: 0` does
+  /// not make a tight loop).
   public static func nextAttempt(
     attempts: Int, createdAt: Int64, now: Int64, retryAfterMs: Int64?, random: Double,
     firstRetryMs: Int64 = firstRetryMs
   ) -> Int64? {
-    let next: Int64
-    if let retryAfterMs {
-      next = now + max(0, retryAfterMs)
-    } else {
-      let exponent = min(max(attempts - 1, 0), 20)
-      let delay = min(firstRetryMs << Int64(exponent), maxRetryMs)
-      next = now + delay / 2 + Int64(Double(delay / 2) * min(max(random, 0), 1))
-    }
+    let exponent = min(max(attempts - 1, 0), 20)
+    let delay = min(firstRetryMs << Int64(exponent), maxRetryMs)
+    let backoff = delay / 2 + Int64(Double(delay / 2) * min(max(random, 0), 1))
+    let next = now + max(backoff, retryAfterMs ?? 0)
     return next - createdAt > giveUpAfterMs ? nil : next
   }
 

@@ -57,7 +57,8 @@ public enum Secret {
     String(text.suffix(min(4, text.count / 4)))
   }
 
-  /// `scheme://[user@]host[:port]` kept, a password and everything after the host hidden.
+  /// `scheme://host[:port]` kept; a user part (which may be a token), a password and
+  /// everything after the host hidden.
   private static func redactURL(_ text: String) -> String? {
     guard let schemeEnd = text.range(of: "://"), !text[..<schemeEnd.lowerBound].isEmpty else {
       return nil
@@ -66,10 +67,7 @@ public enum Secret {
     let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
     var authority = String(rest[..<authorityEnd])
     if let at = authority.lastIndex(of: "@") {
-      let user = authority[..<at]
-      let host = authority[authority.index(after: at)...]
-      let name = user.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-      authority = (user.contains(":") ? name + ":…" : name) + "@" + host
+      authority = "…@" + authority[authority.index(after: at)...]
     }
     let hidden = String(rest[authorityEnd...])
     let prefix = String(text[..<schemeEnd.upperBound]) + authority

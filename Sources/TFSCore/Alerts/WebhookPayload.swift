@@ -12,6 +12,11 @@ public struct WebhookPayload: Equatable, Sendable {
 
   /// Discord rejects a `content` longer than this.
   static let discordLimit = 2000
+  /// Slack shortens and may refuse longer `text`; Teams cards refuse ~28 KB; ntfy turns a body
+  /// over 4 KiB into an attachment. A long stderr head or digest is clipped, not refused.
+  static let slackLimit = 3500
+  static let teamsLimit = 20_000
+  static let ntfyLimit = 3800
 
   /// The body `preset` expects for `message`; times in the text are shown in `zone`.
   public static func render(_ message: AlertMessage, preset: WebhookPreset, zone: ZoneRules = .utc)
@@ -22,7 +27,7 @@ public struct WebhookPayload: Equatable, Sendable {
     case .generic:
       return WebhookPayload(headers: [json], body: AlertJSON.render(message))
     case .slack:
-      let text = slackEscaped(AlertText.full(message, style: .markdown, zone: zone))
+      let text = slackEscaped(clipped(AlertText.full(message, style: .markdown, zone: zone), to: slackLimit))
       return WebhookPayload(headers: [json], body: "{\"text\":\(JSON.quote(text))}")
     case .discord:
       let text = clipped(AlertText.full(message, style: .markdown, zone: zone), to: discordLimit)
@@ -39,7 +44,8 @@ public struct WebhookPayload: Equatable, Sendable {
   /// A legacy Office 365 connector card; Teams joins single newlines, so lines become paragraphs.
   private static func teamsCard(_ message: AlertMessage, zone: ZoneRules) -> String {
     let subject = AlertText.subject(message)
-    let text = AlertText.body(message, style: .plain, zone: zone).replacingOccurrences(of: "\n", with: "\n\n")
+    let text = clipped(AlertText.body(message, style: .plain, zone: zone), to: teamsLimit)
+      .replacingOccurrences(of: "\n", with: "\n\n")
     return "{\"@type\":\"MessageCard\",\"@context\":\"https://schema.org/extensions\","
       + "\"summary\":\(JSON.quote(subject)),\"title\":\(JSON.quote(subject)),\"text\":\(JSON.quote(text))}"
   }
@@ -58,7 +64,7 @@ public struct WebhookPayload: Equatable, Sendable {
         "Priority: " + (high ? "high" : "default"),
         "Tags: " + tags.joined(separator: ","),
       ],
-      body: AlertText.body(message, style: .plain, zone: zone))
+      body: clipped(AlertText.body(message, style: .plain, zone: zone), to: ntfyLimit))
   }
 
   /// Slack reads `&`, `<` and `>` as markup (links, mentions) unless escaped.

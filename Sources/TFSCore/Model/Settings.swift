@@ -63,7 +63,9 @@ public enum Setting: String, CaseIterable, Sendable {
     case .notify:
       _ = try Owners.parse([value])
     case .mailFrom:
-      guard value.contains("@") else { throw fail("it must be an address") }
+      guard value.contains("@"), !value.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else {
+        throw fail("it must be an address")
+      }
     case .alertInterval, .retention:
       return Durations.canonical(milliseconds: try Durations.parse(value))
     case .maxParallel:
@@ -100,7 +102,9 @@ public enum Owners {
       for part in value.split(separator: ";") {
         let address = String(part).trimmingWhitespace()
         if address.isEmpty { continue }
-        guard address.contains("@"), !address.contains(where: { $0 == " " || $0 == "," }) else {
+        guard address.contains("@"),
+          !address.contains(where: { $0 == " " || $0 == "," || $0.isNewline || $0 == "\t" })
+        else {
           throw ValidationError("invalid owner '\(address)'; use an address like ops@example.com")
         }
         if !out.contains(address) { out.append(address) }

@@ -22,6 +22,14 @@ struct ChildProcess {
 
   static let outputLimit = 1024
 
+  /// Helpers not reaped yet: a stopping daemon kills their groups (they run in sessions of
+  /// their own, so nothing else would end them). A pid leaves the set before it is reaped, so
+  /// a group killed from here cannot be a reused id.
+  private static let live = LiveSet()
+
+  /// SIGKILL to the process group of every helper still running.
+  static func killAll() { live.forEach { kill(-$0, SIGKILL) } }
+
   let pid: pid_t
   private var input: Descriptor
   private var output: Descriptor
@@ -65,6 +73,7 @@ struct ChildProcess {
       close(outPipe[0])
       throw fail(rc)
     }
+    live.insert(pid)
     return ChildProcess(pid: pid, input: Descriptor(stdinPipe[1]), output: Descriptor(outPipe[0]))
   }
 
@@ -115,6 +124,7 @@ struct ChildProcess {
   /// Kills what is left of the group while the leader's zombie still holds its pid (so the
   /// group id cannot have been reused), then reaps the leader.
   private mutating func end(_ forced: Ending?, output kept: [UInt8]) -> Result {
+    ChildProcess.live.remove(pid)
     kill(-pid, SIGKILL)
     var status: Int32 = 0
     var reaped: pid_t
@@ -125,6 +135,31 @@ struct ChildProcess {
     guard reaped == pid else { return Result(ending: .lost, output: kept) }
     let signal = status & 0x7f
     return Result(ending: signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal), output: kept)
+  }
+}
+
+/// Pids shared between delivery threads.
+private final class LiveSet: @unchecked Sendable {
+  private var pids: Set<pid_t> = []
+  private let lock = NSLock()
+
+  func insert(_ pid: pid_t) {
+    lock.lock()
+    pids.insert(pid)
+    lock.unlock()
+  }
+
+  func remove(_ pid: pid_t) {
+    lock.lock()
+    pids.remove(pid)
+    lock.unlock()
+  }
+
+  /// Calls `body` for each pid while holding the lock (no pid can be reaped meanwhile).
+  func forEach(_ body: (pid_t) -> Void) {
+    lock.lock()
+    pids.forEach(body)
+    lock.unlock()
   }
 }
 

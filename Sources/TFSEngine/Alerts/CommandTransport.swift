@@ -22,7 +22,7 @@ enum CommandTransport {
       "TFS_ALERT_RUN_ID": single?.runID.map { String($0) } ?? "",
       "TFS_ALERT_ID": message.alerts.first.map { String($0.id) } ?? "",
       "TFS_ALERT_CHANNEL": message.channel,
-      "TFS_ALERT_COUNT": String(message.alerts.count),
+      "TFS_ALERT_COUNT": String(message.count),
     ]
   }
 

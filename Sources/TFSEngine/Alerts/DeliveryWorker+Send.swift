@@ -102,7 +102,9 @@ extension DeliveryWorker {
         task: d.event.task, runID: d.event.runID, title: d.event.title, details: d.event.details,
         folded: d.folded)
     }
-    var message = AlertMessage(alerts: alerts, channel: channel.name, host: AlertHost.name)
+    let listed = Array(alerts.prefix(AlertMessage.digestListed))
+    var message = AlertMessage(alerts: listed, channel: channel.name, host: AlertHost.name)
+    message.omitted = alerts.count - listed.count
     if case .email(let addresses, _) = channel.target {
       let settings = try store.settings()
       var to = addresses

@@ -54,7 +54,13 @@ public final class DeliveryWorker: @unchecked Sendable {
     stopped = true
     lock.unlock()
     Store.deliveryBell.ring()
-    _ = idle.wait(timeout: .now() + .milliseconds(Int(graceMs)))
+    if idle.wait(timeout: .now() + .milliseconds(Int(graceMs))) == .timedOut {
+      // Sends still in flight: their commands (own sessions) must not outlive the daemon, and
+      // their alerts go to the next daemon (claims freed now, sent again: at least once).
+      ChildProcess.killAll()
+      _ = idle.wait(timeout: .now() + .milliseconds(500))
+    }
+    try? store.releaseDeliveryClaims(of: claimant)
   }
 
   private var isStopped: Bool {
@@ -63,48 +69,49 @@ public final class DeliveryWorker: @unchecked Sendable {
     return stopped
   }
 
-  /// Wakes when rung, when the earliest delivery is due, and every `pollMs` (alerts queued by
-  /// other processes); claims — a write — only when something is due.
+  /// Wakes when rung (this process queued an alert, or a channel's send ended), when the
+  /// earliest delivery it could take is due, and every `pollMs` to see whether another process
+  /// wrote to the store (`PRAGMA data_version`: no table is read unless it changed).
   private func loop() {
-    var nextDue: Int64? = nil
+    var nextDue: Int64? = 0
+    var seenVersion: Int64 = -1
     while !isStopped {
       let now = clock.nowMs()
-      // Due but not taken (its channel busy): the bell rings when the channel is free.
-      let wait = min(
-        DeliveryWorker.pollMs, nextDue.map { $0 > now ? $0 - now : DeliveryWorker.pollMs } ?? Int64.max)
-      _ = Store.deliveryBell.wait(timeoutMs: wait)
-      if isStopped { break }
+      let wait = min(DeliveryWorker.pollMs, nextDue.map { max(0, $0 - now) } ?? DeliveryWorker.pollMs)
+      let rung = Store.deliveryBell.wait(timeoutMs: wait)
       do {
-        if let due = try store.nextDeliveryDue(), due <= clock.nowMs() { try dispatchDue() }
-        nextDue = try store.nextDeliveryDue()
+        let version = try store.dataVersion()
+        let due = nextDue.map { $0 <= clock.nowMs() } ?? false
+        guard rung || due || version != seenVersion else { continue }
+        seenVersion = version
+        guard try dispatchDue() else { break }
+        nextDue = try store.nextDeliveryDue(now: clock.nowMs(), skipping: busyChannels())
       } catch {
         log.error("alert delivery failed to read the outbox", metadata: ["error": "\(error)"])
-        nextDue = clock.nowMs() + 1000
+        Thread.sleep(forTimeInterval: 1)
+        nextDue = 0
       }
     }
   }
 
-  /// Claims what is due and hands each channel's share to a thread of its own.
-  func dispatchDue() throws {
+  /// Claims what is due and hands each channel's share to a thread of its own. False once the
+  /// worker is stopping (nothing is claimed then).
+  func dispatchDue() throws -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    guard !stopped else { return false }
     let now = clock.nowMs()
     let claimed = try store.claimDeliveries(
-      now: now, claimant: claimant, leaseMs: DeliveryWorker.leaseMs, skipping: busyChannels())
-    guard !claimed.isEmpty else { return }
+      now: now, claimant: claimant, leaseMs: DeliveryWorker.leaseMs, skipping: busy)
+    guard !claimed.isEmpty else { return true }
     let channels = Dictionary(try store.channels().map { ($0.channel.name, $0.channel) }) { a, _ in a }
-    var order: [String] = []
-    var byChannel: [String: [ClaimedDelivery]] = [:]
-    for d in claimed {
-      if byChannel[d.channel] == nil { order.append(d.channel) }
-      byChannel[d.channel, default: []].append(d)
-    }
-    for name in order {
-      let batch = byChannel[name] ?? []
+    for (name, batch) in Dictionary(grouping: claimed, by: \.channel).sorted(by: { $0.key < $1.key }) {
       guard let channel = channels[name] else {
         try store.recordAttempt(
           batch.map { ($0.id, .failed) }, channel: name, error: "channel removed", at: now)
         continue
       }
-      markBusy(name, true)
+      busy.insert(name)
       idle.enter()
       Thread { [self] in
         defer {
@@ -115,6 +122,7 @@ public final class DeliveryWorker: @unchecked Sendable {
         deliver(batch, to: channel)
       }.start()
     }
+    return true
   }
 
   private func busyChannels() -> Set<String> {

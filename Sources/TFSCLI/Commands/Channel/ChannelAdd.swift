@@ -85,17 +85,29 @@ struct ChannelAdd: AsyncParsableCommand {
     } catch {
       throw ValidationError(error.message.replacingOccurrences(of: "invalid owner", with: "invalid --email"))
     }
+    guard !addresses.isEmpty else { throw ValidationError("invalid --email '': name at least one address") }
     switch (smtp, sendmail) {
     case (let url?, nil):
       try ChannelAdd.checkURL(url, flag: "--smtp", schemes: ["smtp", "smtps"])
+      if let smtpPassword { try ChannelAdd.checkReference(smtpPassword, flag: "--smtp-password") }
       return .email(addresses: addresses, via: .smtp(url: url, password: smtpPassword))
     case (nil, let program?):
+      guard smtpPassword == nil else { throw ValidationError("--smtp-password applies to --smtp only") }
       guard !(try CommandWords.split(program)).isEmpty else {
         throw ValidationError("invalid --sendmail '': it is empty")
       }
       return .email(addresses: addresses, via: .sendmail(program))
-    default:
+    case (_?, _?):
+      throw ValidationError("give only one of --smtp URL or --sendmail CMD")
+    case (nil, nil):
       throw ValidationError("--email needs one of --smtp URL or --sendmail CMD")
+    }
+  }
+
+  /// `env:VAR` and `file:PATH` must name something (they are resolved at each delivery).
+  static func checkReference(_ text: String, flag: String) throws {
+    for prefix in ["env:", "file:"] where text.hasPrefix(prefix) && text.count == prefix.count {
+      throw ValidationError("invalid \(flag) '\(text)': empty reference")
     }
   }
 
@@ -126,5 +138,6 @@ struct ChannelAdd: AsyncParsableCommand {
     else {
       throw ValidationError("invalid --header '\(Secret.redactHeader(line))'; write 'Name: value'")
     }
+    try checkReference(String(parts[1]).trimmingWhitespace(), flag: "--header")
   }
 }

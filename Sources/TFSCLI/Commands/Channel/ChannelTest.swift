@@ -8,7 +8,11 @@ struct ChannelTest: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "test",
     abstract: "Send a sample alert now (no retries); print the outcome, latency and the start of the answer.",
-    discussion: "Exits 0 when the channel took the alert, 1 when it did not.")
+    discussion: """
+      Exits 0 when the channel took the alert (its failing state, if any, is cleared), 1 when it \
+      did not. Secrets written env:VAR are read from this command's environment, not the \
+      daemon's.
+      """)
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Channel name.") var name: String
@@ -31,8 +35,9 @@ struct ChannelTest: AsyncParsableCommand {
       } else {
         Terminal.out(ChannelView.testText(result, channel: name))
       }
-      if case .delivered = result.outcome { return }
-      throw CLIError.exit(1)
+      guard case .delivered = result.outcome else { throw CLIError.exit(1) }
+      // It works now: a channel that was failing is no longer shown as such.
+      try context.store.recordChannelWorks(name, at: context.now)
     }
   }
 
