@@ -177,7 +177,7 @@ extension Daemon {
     var stale: [RunID] = []
     for f in pendingFailures where (f.live.run.scheduledAt ?? 0) <= now {
       if isCurrent(f.live.spec) {
-        due.append(f)
+        due.append(f.recorded(at: max(now, f.live.run.scheduledAt ?? now)))
       } else {
         stale.append(f.live.run.id)
         if let item = occurrenceAgain(f.live.run) { again.append(item) }

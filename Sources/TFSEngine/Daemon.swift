@@ -135,7 +135,7 @@ public final class Daemon {
       scheduler.waiting.filter { $0.run.trigger != .manual }.map {
         ($0.run.id, RunEnd(status: .missed, endedAt: end, reason: "the daemon stopped before it started"), [])
       })
-    deliveries?.stop(graceMs: 2000)
+    deliveries?.stop(graceMs: 500)
     try store.daemonStopped(pid: pid, now: stopBeganAt ?? clock.nowMs())
     _ = try? store.record(
       Event(
@@ -213,7 +213,7 @@ public final class Daemon {
       }
     }
     if stopping, let s = stopDeadline, clock.nowMs() >= s {
-      supervisor.stopAll(graceMs: 2000)
+      supervisor.stopAll(graceMs: 0)  // the grace is over: TERM and KILL together
       stopDeadline = nil
     }
   }

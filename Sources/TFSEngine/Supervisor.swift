@@ -21,6 +21,20 @@ final class Supervisor {
     let live: LiveRun
     let end: RunEnd
     let events: [Event]
+
+    /// The same end recorded at `at`: a run that could not be prepared ahead of its occurrence
+    /// ends at the occurrence, not when it was prepared (before it).
+    func recorded(at: Int64) -> Finished {
+      var end = self.end
+      end.endedAt = at
+      return Finished(
+        live: live, end: end,
+        events: events.map { e in
+          var e = e
+          e.at = at
+          return e
+        })
+    }
   }
 
   init(

@@ -209,6 +209,27 @@ struct DaemonTests {
     #expect(waitUntil(timeout: 5) { daemon.process.isRunning })
   }
 
+  /// A scheduled run whose entry is missing is prepared ahead of its occurrence but recorded at
+  /// it: it never ends (nor alerts) before it was due.
+  @Test func aRunThatCannotStartIsRecordedAtItsOccurrence() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("gone", rule: "* * * * * *", script: "true")
+    try FileManager.default.removeItem(atPath: s.taskDir("gone") + "/run.sh")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(
+      waitUntil(timeout: 10) { ((try? runs(s, "gone")) ?? []).filter { $0.status == .failed }.count >= 2 })
+    for run in try runs(s, "gone") where run.status == .failed {
+      let scheduled = try #require(run.scheduledAt)
+      #expect(try #require(run.endedAt) >= scheduled, "run \(run.id) ended before its occurrence")
+    }
+    for event in try events(s, type: "entry-missing") {
+      let run = try #require(try runs(s, "gone").first { $0.id == event.runID })
+      #expect(event.at >= (run.scheduledAt ?? 0))
+    }
+  }
+
   @Test func runNeedsADaemonUnlessHere() throws {
     let s = Scenario()
     defer { s.remove() }
@@ -357,8 +378,12 @@ struct DaemonTests {
     let daemon = try s.tfs.startDaemon(["--shutdown-grace", "500ms"])
     #expect(try s.tfs.run(["run", "busy"]).status == 0)
     #expect(waitUntil(timeout: 10) { ((try? runs(s, "busy")) ?? []).first?.status == .running })
+    let sent = Date()
     kill(daemon.pid, SIGTERM)
     #expect(waitUntil(timeout: 10) { !daemon.process.isRunning })
+    // The grace, not the grace plus another kill grace (it was 2.5 s).
+    let took = Date().timeIntervalSince(sent)
+    #expect(took >= 0.5 && took < 1.8, "shutdown took \(took) s")
     #expect(daemon.process.terminationStatus == 0)
     let run = try #require(try runs(s, "busy").last)
     #expect(run.status == .killed)
