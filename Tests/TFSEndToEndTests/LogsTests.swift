@@ -121,6 +121,19 @@ struct LogsTests {
     #expect(out.stdout == Data("new\n".utf8))
   }
 
+  @Test func followingAQueuedRunWithNoDaemonEnds() throws {
+    let s = try scenario()
+    defer { s.remove() }
+    let store = try s.openStore()
+    _ = try store.insertRun(
+      Run(
+        task: try TaskName("a"), version: "202401/05/120100", trigger: .manual, status: .queued,
+        queuedAt: readT0))
+    let out = try s.tfs.runRaw(["logs", "a", "-f"], timeout: 15)
+    #expect(out.status == 69, "\(out.stderr)")
+    #expect(out.stderr.contains("no daemon is running to start it"), "\(out.stderr)")
+  }
+
   @Test func followWithTailOnAFinishedRunPrintsAndExits() throws {
     let s = try scenario()
     defer { s.remove() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TFSCore
+import TFSEngine
 import TFSStore
 
 struct Logs: AsyncParsableCommand {
@@ -41,7 +42,8 @@ struct Logs: AsyncParsableCommand {
         return
       }
       try await Logs.follow(
-        run, paths: paths, lines: lines, store: context.store, cap: context.settings.logMax)
+        run, paths: paths, lines: lines, store: context.store, cap: context.settings.logMax,
+        home: context.home)
     }
   }
 
@@ -80,7 +82,9 @@ struct Logs: AsyncParsableCommand {
   /// While the run is live nothing past `cap` (setting log-max) is printed: the child writes
   /// straight into the file, which the daemon cuts back to the cap (with a note) only every so
   /// often, so bytes beyond it may never be part of the log.
-  static func follow(_ first: Run, paths: TaskPaths, lines: Int?, store: Store, cap: Int64) async throws {
+  static func follow(
+    _ first: Run, paths: TaskPaths, lines: Int?, store: Store, cap: Int64, home: Home
+  ) async throws {
     var run = first
     var log: LogFile?
     defer { log?.close() }
@@ -107,15 +111,22 @@ struct Logs: AsyncParsableCommand {
         return
       }
       polls += 1
-      if polls % 10 == 0, let gone = try executorGone(run, store) { throw gone }
+      if polls % 10 == 0, let gone = try executorGone(run, store, home: home) { throw gone }
       try await Task.sleep(nanoseconds: pollNs)
     }
   }
 
   /// A run still marked live whose executor process has died will not end before the next
-  /// daemon resolves it: stop following instead of waiting for ever.
-  static func executorGone(_ run: Run, _ store: Store) throws -> CLIError? {
-    guard let pid = try store.executor(of: run.id).pid, pid > 0 else { return nil }
+  /// daemon resolves it: stop following instead of waiting for ever. A run queued for the
+  /// daemon (no executor yet) waits for one only while one runs.
+  static func executorGone(_ run: Run, _ store: Store, home: Home) throws -> CLIError? {
+    guard let pid = try store.executor(of: run.id).pid, pid > 0 else {
+      guard run.status == .queued, DaemonLock.holder(home) == nil else { return nil }
+      if let now = try store.run(run.id), now.status != .queued { return nil }
+      return .noDaemon(
+        "run \(run.id) of '\(run.task)' is queued but no daemon is running to start it; "
+          + "start one with 'tfs daemon'")
+    }
     guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
     if let now = try store.run(run.id), now.status.isFinal { return nil }
     return .failed(
