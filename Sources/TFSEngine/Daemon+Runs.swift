@@ -386,7 +386,7 @@ extension Daemon {
     var rows: [Run] = []
     var alerts: [Event] = []
     var catchUps: [(Run, TaskSpec)] = []
-    for m in missed {
+    for m in missed where m.total + m.recorded.count > 0 {
       for t in m.times {
         rows.append(
           Run(
@@ -394,17 +394,19 @@ extension Daemon {
             status: .missed,
             scheduledAt: t * 1000, queuedAt: now, reason: "no daemon was running or the clock jumped"))
       }
-      let first = Times.iso(epochSeconds: m.times.first ?? 0, zone: m.zone)
+      let all = (m.recorded + m.times).sorted()
+      let count = m.total + m.recorded.count
+      let first = Times.iso(epochSeconds: all.first ?? 0, zone: m.zone)
       alerts.append(
         Event(
           at: now, type: EventType.missed.rawValue, task: m.spec.name.rawValue, actor: "tfs",
-          title: "\(m.total) occurrence\(m.total == 1 ? "" : "s") of '\(m.spec.name)' missed since \(first)",
+          title: "\(count) occurrence\(count == 1 ? "" : "s") of '\(m.spec.name)' missed since \(first)",
           details: JSON.object([
-            "count": String(m.total), "first": first, "catch_up": m.spec.catchUp.rawValue,
+            "count": String(count), "first": first, "catch_up": m.spec.catchUp.rawValue,
           ]),
           delivery: "pending"))
       let window = m.spec.catchUpWindowMs.map { now - $0 } ?? Int64.min
-      let eligible = m.times.filter { $0 * 1000 >= window }
+      let eligible = all.filter { $0 * 1000 >= window }
       let picked: [Int64] =
         switch m.spec.catchUp {
         case .none: []
@@ -419,7 +421,7 @@ extension Daemon {
         catchUps.append((run, m.spec))
       }
       log.notice(
-        "missed", metadata: ["task": "\(m.spec.name)", "count": "\(m.total)", "catch_up": "\(picked.count)"])
+        "missed", metadata: ["task": "\(m.spec.name)", "count": "\(count)", "catch_up": "\(picked.count)"])
     }
     try store.insertRuns(rows, events: alerts)
     let inserted = try store.insertRunsReturning(catchUps.map(\.0), executorPid: nil)

@@ -82,7 +82,7 @@ public final class Daemon {
   public func run() throws {
     let now = clock.nowMs()
     let previous = try store.daemonInfo()
-    try Recovery(store: store, log: log, clock: clock, settings: settings).resolveLeftovers(
+    let unstarted = try Recovery(store: store, log: log, clock: clock, settings: settings).resolveLeftovers(
       previousDaemon: previous?.pid)
     let tasks = try store.tasks()
     try store.daemonStarted(pid: pid, version: Daemon.version, now: now, taskCount: tasks.count)
@@ -90,13 +90,14 @@ public final class Daemon {
     // best mark (what fired after it is filtered out by the task's latest runs).
     let since = previous.map { $0.stoppedAt ?? $0.heartbeatAt }
     scheduler.load(tasks, now: now)
+    var missed: [Scheduler.Missed] = []
     if let since {
       let store = self.store
-      let missed = scheduler.collectMissed(tasks: tasks, from: since, to: now) { name in
+      missed = scheduler.collectMissed(tasks: tasks, from: since, to: now) { name in
         (try? store.recentOccurrences(of: name)) ?? []
       }
-      try record(missed)
     }
+    try record(scheduler.adding(unstarted, to: missed, tasks: tasks))
     lastDataVersion = try store.dataVersion()
     try loadQueued()
     // What the previous daemon was sending when it died is sent again (at least once).
@@ -133,7 +134,7 @@ public final class Daemon {
     let end = clock.nowMs()
     try store.finishRuns(
       scheduler.waiting.filter { $0.run.trigger != .manual }.map {
-        ($0.run.id, RunEnd(status: .missed, endedAt: end, reason: "the daemon stopped before it started"), [])
+        ($0.run.id, RunEnd.notStarted($0.run, at: end), [])
       })
     deliveries?.stop(graceMs: 500)
     try store.daemonStopped(pid: pid, now: stopBeganAt ?? clock.nowMs())

@@ -15,10 +15,14 @@ struct Recovery {
   /// (run ids repeat across homes on one machine).
   let settings: EffectiveSettings
 
-  func resolveLeftovers(previousDaemon: Int32?) throws {
+  /// Returns, per task, the occurrences (epoch s) of the scheduled runs it recorded `missed`
+  /// (queued by a daemon that died before starting them): the missed alert counts them.
+  @discardableResult
+  func resolveLeftovers(previousDaemon: Int32?) throws -> [TaskName: [Int64]] {
     let live = try store.liveRunsWithExecutor()
     var lost: [(Run, String)] = []
     var unstarted: [(RunID, RunEnd, [Event])] = []
+    var missed: [TaskName: [Int64]] = [:]
     // Recorded queued by a daemon (or for one): a crash between a spawn and the write that marks
     // the run started leaves a live process whose row is still queued, found by its TFS_RUN_ID.
     let unclaimed = { (run: Run, executor: Int32?) in run.status == .queued && executor == nil }
@@ -47,14 +51,16 @@ struct Recovery {
         lost.append((run, "started just before the daemon died; its processes were killed at recovery"))
       } else if run.trigger != .manual {
         // Queued by a daemon that died before starting it (manual runs are ours to start).
-        let reason = "the daemon stopped before it started"
-        unstarted.append((run.id, RunEnd(status: .missed, endedAt: clock.nowMs(), reason: reason), []))
+        let end = RunEnd.notStarted(run, at: clock.nowMs())
+        unstarted.append((run.id, end, []))
+        if end.status == .missed, let at = run.scheduledAt { missed[run.task, default: []].append(at / 1000) }
       }
     }
     try store.finishRuns(ends(lost) + unstarted)
     if !lost.isEmpty {
       log.warning("resolved runs left by a previous executor", metadata: ["lost": "\(lost.count)"])
     }
+    return missed.mapValues { $0.sorted() }
   }
 
   /// Lost runs' ends, with what they left kept like any run's: the log's size, and `publish/`

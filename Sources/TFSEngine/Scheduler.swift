@@ -28,6 +28,9 @@ struct Scheduler {
     /// The most recent `maxMissedRecorded` of them, oldest first (catch-up picks from the end).
     var times: [Int64]
     var total: Int
+    /// Occurrences already recorded `missed` (by Recovery): counted in the alert and open to
+    /// catch-up, but given no new row.
+    var recorded: [Int64] = []
 
     mutating func keep(_ t: Int64) {
       total += 1
@@ -160,6 +163,21 @@ struct Scheduler {
   /// Occurrences of enabled tasks in `(fromMs, toMs]` — what passed while no daemon ran.
   /// `recentlyRun(task)` gives the occurrences (epoch s) of the task's latest runs: after a crash
   /// the last heartbeat is up to a second old, and what ran after it is not missed.
+  /// `missed` with the occurrences Recovery recorded missed added to their tasks (one alert per
+  /// task counts both); tasks gone or disabled since are left out.
+  func adding(_ recorded: [TaskName: [Int64]], to missed: [Missed], tasks: [TaskRecord]) -> [Missed] {
+    var result = missed
+    for (name, times) in recorded {
+      if let i = result.firstIndex(where: { $0.spec.name == name }) {
+        result[i].recorded = times
+      } else if let record = tasks.first(where: { $0.spec.name == name }), record.spec.enabled {
+        let zone = ZoneRules.forZone(settings.zone(for: record.spec))
+        result.append(Missed(spec: record.spec, zone: zone, times: [], total: 0, recorded: times))
+      }
+    }
+    return result
+  }
+
   func collectMissed(
     tasks: [TaskRecord], from fromMs: Int64, to toMs: Int64, recentlyRun: (TaskName) -> Set<Int64>
   ) -> [Missed] {

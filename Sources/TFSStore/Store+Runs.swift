@@ -52,6 +52,17 @@ public struct RunEnd: Sendable {
   }
 }
 
+extension RunEnd {
+  /// A run the daemon queued but stopped (or died) before starting: a scheduled or catch-up run
+  /// is a `missed` occurrence; a retry is `skipped` — its occurrence had its run, the failed
+  /// attempt, and the chain alerts now (`Store.recordRetryNotRun`).
+  public static func notStarted(_ run: Run, at: Int64) -> RunEnd {
+    run.trigger == .retry
+      ? RunEnd(status: .skipped, endedAt: at, reason: "the daemon stopped before this retry started")
+      : RunEnd(status: .missed, endedAt: at, reason: "the daemon stopped before it started")
+  }
+}
+
 /// A kill asked for by `tfs kill`, read by whoever executes the run.
 public struct KillRequest: Sendable, Equatable {
   public var at: Int64

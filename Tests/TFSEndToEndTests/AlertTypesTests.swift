@@ -127,4 +127,32 @@ struct AlertTypesTests {
     #expect(messages.count <= 11, "\(messages)")
     #expect(messages.contains { (Int($0.split(separator: " ").last ?? "") ?? 0) > 1 }, "\(messages)")
   }
+
+  /// A retry waiting for its delay when the daemon stops is `skipped` (its occurrence had its
+  /// run), and the chain's failure, held back for it, is alerted then.
+  @Test func aRetryCutByShutdownIsSkippedAndTheChainAlerts() throws {
+    let s = Scenario("tfs-alerts")
+    defer { s.remove() }
+    _ = try AlertTypesTests.recorder(s, on: "failed")
+    try s.addTask(
+      "r", rule: "0 0 0 1 1 *", script: "exit 1", flags: ["--retries", "1", "--retry-delay", "1h"])
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    _ = try s.tfs.run(["run", "r"])
+    #expect(
+      waitUntil(timeout: 10) {
+        ((try? s.json(["history", "r"])) as? [[String: Any]] ?? []).contains {
+          $0["trigger"] as? String == "retry"
+        }
+      })
+    daemon.stop()
+    let runs = try #require(try s.json(["history", "r"]) as? [[String: Any]])
+    let retry = try #require(runs.first { $0["trigger"] as? String == "retry" })
+    #expect(retry["status"] as? String == "skipped", "\(retry)")
+    #expect((retry["reason"] as? String)?.contains("before this retry started") == true)
+    let failed = try #require(try s.json(["events", "--type", "failed"]) as? [[String: Any]])
+    // Raised as the daemon stopped: sent in its last moments, or by the next daemon.
+    #expect(failed.count == 2 && failed[1]["delivery"] as? String == "suppressed", "\(failed)")
+    #expect(["pending", "delivered"].contains(failed[0]["delivery"] as? String), "\(failed)")
+  }
 }

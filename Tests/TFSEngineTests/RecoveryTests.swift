@@ -65,4 +65,26 @@ import Testing
     #expect(try h.store.publishedFiles(run.id).map(\.path) == ["out.txt"])
     #expect(h.dir.read("home/tasks/job/history/\(run.version)/out.txt") == "result\n")
   }
+
+  /// Runs a dead daemon had queued but not started: a scheduled one is a missed occurrence
+  /// (returned, for the missed alert to count), a retry is skipped (its occurrence had a run).
+  @Test func unstartedScheduledRunsAreMissedAndRetriesSkipped() throws {
+    let h = try SupervisorHarness()
+    let spec = try h.task("job", script: "true")
+    let scheduled = try h.store.insertRun(
+      Run(
+        task: spec.name, version: "202401/05/120000", trigger: .schedule, status: .queued,
+        scheduledAt: 1_704_456_000_000, queuedAt: 1_704_456_000_000))
+    let retry = try h.store.insertRun(
+      Run(
+        task: spec.name, version: "202401/05/120010", trigger: .retry, status: .queued,
+        scheduledAt: 1_704_455_990_000, queuedAt: 1_704_456_000_000, attempt: 1))
+    let missed = try Recovery(
+      store: h.store, log: Logger(label: "test"), clock: SystemClock(), settings: h.settings
+    )
+    .resolveLeftovers(previousDaemon: nil)
+    #expect(missed == [spec.name: [1_704_456_000]])
+    #expect(try h.store.run(scheduled.id)?.status == .missed)
+    #expect(try h.store.run(retry.id)?.status == .skipped)
+  }
 }
