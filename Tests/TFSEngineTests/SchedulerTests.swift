@@ -57,6 +57,24 @@ struct SchedulerTests {
     #expect(scheduler.nextDueMs == (t0 + 120) * 1000)
   }
 
+  /// The occurrences Recovery recorded missed join their task's missed alert (or make one),
+  /// for enabled tasks only.
+  @Test func recoveredMissedOccurrencesJoinTheMissedReport() throws {
+    let scheduler = Scheduler(settings: pureSettings())
+    let a = makeRecord(try makeSpec("a", rule: "* * * * * *"), updatedAt: 0)
+    let b = makeRecord(try makeSpec("b", rule: "* * * * * *"), updatedAt: 0)
+    var off = makeRecord(try makeSpec("off", rule: "* * * * * *"), updatedAt: 0)
+    off.spec.enabled = false
+    let fromScan = [Scheduler.Missed(spec: a.spec, zone: ZoneRules.forZone(.gmt), times: [t0 + 5], total: 1)]
+    let merged = scheduler.adding(
+      [a.spec.name: [t0 + 1], b.spec.name: [t0 + 2, t0 + 3], off.spec.name: [t0]], to: fromScan,
+      tasks: [a, b, off])
+    let byName = Dictionary(uniqueKeysWithValues: merged.map { ($0.spec.name.rawValue, $0) })
+    #expect(Set(byName.keys) == ["a", "b"])
+    #expect(byName["a"]?.times == [t0 + 5] && byName["a"]?.recorded == [t0 + 1])
+    #expect(byName["b"]?.times == [] && byName["b"]?.total == 0 && byName["b"]?.recorded == [t0 + 2, t0 + 3])
+  }
+
   @Test(arguments: [UInt64(1), 17, 4242])
   func everyOccurrenceIsReturnedExactlyOnceInOrder(seed: UInt64) throws {
     let rules = [
