@@ -187,7 +187,9 @@ struct Scheduler {
       let zone = ZoneRules.forZone(settings.zone(for: record.spec))
       let rule = record.spec.rule
       var m = Missed(spec: record.spec, zone: zone, times: [], total: 0)
-      let start = max(fromMs, record.updatedAt) / 1000
+      // From when it was enabled, not last modified: a `modify` while no daemon ran changes
+      // nothing about which occurrences were missed (SPEC §6).
+      let start = max(fromMs, record.enabledAt ?? record.updatedAt) / 1000
       var ran: Set<Int64>?
       var cursor = start
       while m.total < cap, let t = rule.next(after: cursor, in: zone), t <= toMs / 1000 {

@@ -9,6 +9,7 @@ enum Schema {
     migrator.registerMigration("v1", migrate: v1)
     migrator.registerMigration("v2", migrate: v2)
     migrator.registerMigration("v3", migrate: v3)
+    migrator.registerMigration("v4", migrate: v4)
     return migrator
   }
 
@@ -207,5 +208,15 @@ enum Schema {
         arguments: [c.name, c.kind, Store.encodeTarget(c.target), AlertTypes.text(c.on), now])
     }
     try db.execute(sql: "DELETE FROM setting WHERE key IN ('notify-command', 'webhook-url', 'mail-command')")
+  }
+
+  /// When each task was last enabled (added enabled, or `enable`d): the daemon counts missed
+  /// occurrences from there, so a `modify` while no daemon runs no longer hides them.
+  private static func v4(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE task ADD COLUMN enabled_at INTEGER;
+        UPDATE task SET enabled_at = CASE WHEN enabled = 1 THEN created_at ELSE NULL END;
+        """)
   }
 }

@@ -10,6 +10,9 @@ public struct TaskRecord: Sendable, Equatable {
   public var lastRunID: RunID?
   public var lastStatus: RunStatus?
   public var lastRunAt: Int64?
+  /// When it was last enabled (nil while disabled, or for a row older than migration v4 that
+  /// was disabled then).
+  public var enabledAt: Int64? = nil
 }
 
 extension Store {
@@ -29,13 +32,14 @@ extension Store {
       throw StoreError.taskExists(spec.name.rawValue)
     }
     var values = Store.arguments(spec)
-    values += [now, now]
+    values += [now, now, spec.enabled ? now : nil]
     try db.execute(
       sql: """
         INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
           timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
-          jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, created_at, updated_at,
+          enabled_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, arguments: StatementArguments(values))
     let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
     try Store.insertEvent(
@@ -81,13 +85,15 @@ extension Store {
       guard !diff.isEmpty else { return [] }
       var values = Store.arguments(spec)
       values.removeFirst()  // name
-      values += [now, name.rawValue]
+      let enabling = spec.enabled && !old.spec.enabled
+      values += [now, enabling, now, name.rawValue]
       try db.execute(
         sql: """
           UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
             time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
             catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
-            workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, updated_at = ?
+            workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, updated_at = ?,
+            enabled_at = CASE WHEN ? THEN ? ELSE enabled_at END
           WHERE name = ?
           """, arguments: StatementArguments(values))
       let changes = diff.map { JSON.object(["field": $0.field, "old": $0.old, "new": $0.new]) }
@@ -241,7 +247,7 @@ struct TaskDecoder {
     return TaskRecord(
       spec: spec, createdAt: row.int(.createdAt) ?? 0, updatedAt: row.int(.updatedAt) ?? 0,
       lastRunID: row.int(.lastRunID), lastStatus: row.lastStatus,
-      lastRunAt: row.int(.lastRunAt))
+      lastRunAt: row.int(.lastRunAt), enabledAt: row.int(.enabledAt))
   }
 }
 

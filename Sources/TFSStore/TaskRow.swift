@@ -16,7 +16,8 @@ public struct TaskRow {
   public enum Column: Int32, CaseIterable, Sendable {
     case name, rule, command, entry, title, description, owners, timeZone, timeoutMs, onTimeout
     case overlap, catchUp, catchUpWindowMs, retries, retryDelayMs, jitterMs, environment, workdir
-    case enabled, createdAt, updatedAt, lastRunID, lastStatus, lastRunAt, alertAfter, realertMs, alertOn
+    case enabled, createdAt, updatedAt, lastRunID, lastStatus, lastRunAt, alertAfter, realertMs, alertOn,
+      enabledAt
 
     /// The SQL column.
     var name: String {
@@ -48,6 +49,7 @@ public struct TaskRow {
       case .alertAfter: "alert_after"
       case .realertMs: "realert_ms"
       case .alertOn: "alert_on"
+      case .enabledAt: "enabled_at"
       }
     }
   }
