@@ -340,10 +340,23 @@ extension Daemon {
     }
   }
 
+  /// Records ended runs (with those a failed write left unrecorded), or keeps them for the next
+  /// step when the store refuses: a run that started always gets a record that ends.
+  func finish(_ finished: [Supervisor.Finished]) throws {
+    let all = unrecorded + finished
+    unrecorded = []
+    guard !all.isEmpty else { return }
+    do {
+      try recordEnds(all)
+    } catch {
+      unrecorded = all
+      throw error
+    }
+  }
+
   /// Records ended runs and the retries that follow them (one transaction), logs them and
   /// queues the retries.
-  func finish(_ finished: [Supervisor.Finished]) throws {
-    guard !finished.isEmpty else { return }
+  private func recordEnds(_ finished: [Supervisor.Finished]) throws {
     let now = clock.nowMs()
     // Whether a retry follows is decided first: the alert policy counts a retry chain once.
     var ends: [(RunID, RunEnd, [Event])] = []
@@ -380,7 +393,9 @@ extension Daemon {
   }
 
   /// Missed occurrences: `missed` run rows (up to a cap), one alert per task, then catch-up.
-  func record(_ missed: [Scheduler.Missed]) throws {
+  func record(_ missed: [Scheduler.Missed], reason: String = "no daemon was running or the clock jumped")
+    throws
+  {
     guard !missed.isEmpty else { return }
     let now = clock.nowMs()
     var rows: [Run] = []
@@ -392,7 +407,7 @@ extension Daemon {
           Run(
             task: m.spec.name, version: Times.version(epochSeconds: t, zone: m.zone), trigger: .schedule,
             status: .missed,
-            scheduledAt: t * 1000, queuedAt: now, reason: "no daemon was running or the clock jumped"))
+            scheduledAt: t * 1000, queuedAt: now, reason: reason))
       }
       let all = (m.recorded + m.times).sorted()
       let count = m.total + m.recorded.count

@@ -46,6 +46,10 @@ public final class Daemon {
   var nextPoll: Int64 = 0
   var nextPrune: Int64 = 0
   let pid = getpid()
+  /// Set while steps fail (the store refusing writes…): from when, and the first error.
+  var outage: Outage?
+  /// Ended runs not recorded yet (the store refused the write): recorded at the next step.
+  var unrecorded: [Supervisor.Finished] = []
   /// Sends queued alerts on threads of its own (SPEC §7: delivery never delays scheduling).
   var deliveries: DeliveryWorker?
 
@@ -112,20 +116,22 @@ public final class Daemon {
         "spawn": "\(ctfs_spawn_fast_enabled() != 0 ? "clone" : "posix_spawn")",
       ])
     var failures = 0
+    var lastGoodMs = clock.nowMs()
     while !(stopping && supervisor.runningCount == 0) {
       do {
         try step()
+        if let outage {
+          try recordOutage(outage)
+          self.outage = nil
+        }
         failures = 0
+        lastGoodMs = clock.nowMs()
       } catch {
-        // The daemon's own error (a full disk, a locked or broken database…): record it, back off,
-        // keep supervising the children it has.
+        // The daemon's own error (a full disk, a locked or broken database…): back off, keep
+        // supervising the children it has; once it passes, what it cost is recorded.
         failures += 1
+        if outage == nil { outage = Outage(sinceMs: lastGoodMs, error: "\(error)") }
         log.error("step failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
-        _ = try? store.record(
-          Event(
-            at: clock.nowMs(), type: EventType.systemError.rawValue, actor: "tfs",
-            title: "daemon error: \(error)",
-            delivery: "pending"))
         usleep(UInt32(min(failures, 10)) * 100_000)
       }
     }

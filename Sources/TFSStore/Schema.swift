@@ -211,12 +211,14 @@ enum Schema {
   }
 
   /// When each task was last enabled (added enabled, or `enable`d): the daemon counts missed
-  /// occurrences from there, so a `modify` while no daemon runs no longer hides them.
+  /// occurrences from there, so a `modify` while no daemon runs no longer hides them. Runs by
+  /// occurrence: which occurrences of a window have a record (after a store outage).
   private static func v4(_ db: Database) throws {
     try db.execute(
       sql: """
         ALTER TABLE task ADD COLUMN enabled_at INTEGER;
         UPDATE task SET enabled_at = CASE WHEN enabled = 1 THEN created_at ELSE NULL END;
+        CREATE INDEX run_by_occurrence ON run(task, scheduled_at);
         """)
   }
 }

@@ -180,6 +180,18 @@ extension Store {
 }
 
 extension Store {
+  /// The occurrences (epoch s) in `[fromMs, toMs]` that have a run of the task recorded (any
+  /// trigger and status): after a store outage, the others are recorded missed.
+  public func occurrences(of task: TaskName, fromMs: Int64, toMs: Int64) throws(StoreError) -> Set<Int64> {
+    try read { db in
+      Set(
+        try Int64.fetchAll(
+          db, sql: "SELECT scheduled_at FROM run WHERE task = ? AND scheduled_at BETWEEN ? AND ?",
+          arguments: [task.rawValue, fromMs, toMs]
+        ).map { $0 / 1000 })
+    }
+  }
+
   /// The occurrences (epoch s) of a task's latest scheduled runs: what a crashed daemon fired
   /// after its last heartbeat, which must not be counted as missed.
   public func recentOccurrences(of task: TaskName, limit: Int = 20) throws(StoreError) -> Set<Int64> {

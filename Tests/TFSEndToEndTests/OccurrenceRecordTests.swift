@@ -1,5 +1,6 @@
 import Foundation
 import TFSCore
+import TFSStore
 import TFSTestSupport
 import Testing
 
@@ -32,5 +33,65 @@ struct OccurrenceRecordTests {
     let untouched = try OccurrenceRecordTests.missed(s, "untouched").count
     #expect(untouched >= 2, "untouched: \(untouched)")
     #expect(touched == untouched, "modified: \(touched), untouched: \(untouched)")
+  }
+}
+
+/// A full disk under the home (a small tmpfs; mounting needs root): the daemon lives through it,
+/// and once space returns every occurrence of the window has exactly one record.
+@Suite(.timeLimit(.minutes(2)), .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+struct StoreOutageTests {
+  @Test func aFullDiskLosesNoOccurrence() throws {
+    let dir = TempDir("tfs-full")
+    defer { dir.remove() }
+    let mount = dir.file("fs")
+    try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+    guard shell("mount -t tmpfs -o size=24m tfs-test \(mount)") == 0 else {
+      Issue.record("could not mount a tmpfs")
+      return
+    }
+    defer { _ = shell("umount -l \(mount)") }
+    let tfs = TFSBinary(home: mount + "/home")
+    for name in ["a", "b", "c"] {
+      dir.write("fs/home/tasks/\(name)/run.sh", "#!/bin/sh\necho tick\n", executable: true)
+      #expect(try tfs.run(["add", name, "--rule", "* * * * * *"]).status == 0)
+    }
+    let daemon = try tfs.startDaemon()
+    defer { daemon.stop() }
+    let store = try Store.open(path: mount + "/home/tfs.db")
+    #expect(waitUntil(timeout: 10) { ((try? store.runs(RunFilter(task: "a"))) ?? []).count >= 2 })
+    _ = shell("dd if=/dev/zero of=\(mount)/fill bs=64k 2>/dev/null")  // until the disk is full
+    #expect(waitUntil(timeout: 15) { daemon.log.contains("disk is full") })
+    Thread.sleep(forTimeInterval: 8)
+    try FileManager.default.removeItem(atPath: mount + "/fill")
+    #expect(
+      waitUntil(timeout: 20) { daemon.log.contains("store writable again") }, "\(daemon.log.suffix(2000))")
+    Thread.sleep(forTimeInterval: 2)
+    #expect(daemon.process.isRunning)
+    for name in ["a", "b", "c"] {
+      let runs = try store.runs(RunFilter(task: name, limit: -1)).filter { $0.trigger == .schedule }
+      let seconds = runs.compactMap { $0.scheduledAt.map { $0 / 1000 } }
+      let lo = try #require(seconds.min())
+      let hi = try #require(seconds.max())
+      #expect(
+        seconds.count == Int(hi - lo + 1), "task \(name): \(seconds.count) records for \(hi - lo + 1) s")
+      #expect(Set(seconds).count == seconds.count, "task \(name): an occurrence recorded twice")
+      // Whatever passed while the disk was full (some writes fit in the WAL's free pages) has a
+      // record; what had none was recorded missed once space returned.
+      #expect(runs.allSatisfy { $0.status.isFinal }, "\(runs.map(\.status))")
+      #expect(runs.filter { $0.status == .missed }.allSatisfy { $0.reason == "the store was unavailable" })
+    }
+    let errors = try store.events(EventFilter(type: "system-error"))
+    #expect(errors.count == 1, "\(errors.map(\.title))")
+    #expect(try store.integrityCheck() == "ok")
+  }
+
+  /// Runs `command` through /bin/sh; returns its exit status.
+  func shell(_ command: String) -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    guard (try? p.run()) != nil else { return -1 }
+    p.waitUntilExit()
+    return p.terminationStatus
   }
 }
