@@ -92,7 +92,7 @@ public final class Daemon {
     try store.daemonStarted(pid: pid, version: Daemon.version, now: now, taskCount: tasks.count)
     // A clean stop records when it stopped firing; after a crash the last heartbeat is the
     // best mark (what fired after it is filtered out by the task's latest runs).
-    let since = previous.map { $0.stoppedAt ?? $0.heartbeatAt }
+    let since = previous.map { $0.firedUntil ?? $0.stoppedAt ?? $0.heartbeatAt }
     scheduler.load(tasks, now: now)
     var missed: [Scheduler.Missed] = []
     if let since {
@@ -143,7 +143,7 @@ public final class Daemon {
         ($0.run.id, RunEnd.notStarted($0.run, at: end), [])
       })
     deliveries?.stop(graceMs: 500)
-    try store.daemonStopped(pid: pid, now: stopBeganAt ?? clock.nowMs())
+    try store.daemonStopped(pid: pid, now: clock.nowMs(), firedUntil: stopBeganAt)
     _ = try? store.record(
       Event(
         at: clock.nowMs(), type: EventType.daemonStopped.rawValue, actor: Actor.current(),

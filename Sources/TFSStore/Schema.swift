@@ -212,13 +212,16 @@ enum Schema {
 
   /// When each task was last enabled (added enabled, or `enable`d): the daemon counts missed
   /// occurrences from there, so a `modify` while no daemon runs no longer hides them. Runs by
-  /// occurrence: which occurrences of a window have a record (after a store outage).
+  /// occurrence: which occurrences of a window have a record (after a store outage). The daemon
+  /// row keeps when firing stopped (SIGTERM) apart from when the daemon exited (`stopped_at`).
   private static func v4(_ db: Database) throws {
     try db.execute(
       sql: """
         ALTER TABLE task ADD COLUMN enabled_at INTEGER;
         UPDATE task SET enabled_at = CASE WHEN enabled = 1 THEN created_at ELSE NULL END;
         CREATE INDEX run_by_occurrence ON run(task, scheduled_at);
+        ALTER TABLE daemon ADD COLUMN fired_until INTEGER;
+        UPDATE daemon SET fired_until = stopped_at;
         """)
   }
 }

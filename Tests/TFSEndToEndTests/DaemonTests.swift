@@ -385,6 +385,11 @@ struct DaemonTests {
     let took = Date().timeIntervalSince(sent)
     #expect(took >= 0.5 && took < 1.8, "shutdown took \(took) s")
     #expect(daemon.process.terminationStatus == 0)
+    // Its stop time is when it exited, after the grace; firing stopped at SIGTERM.
+    let info = try #require(try Store.open(path: s.database).daemonInfo())
+    let stopped = try #require(info.stoppedAt)
+    let firedUntil = try #require(info.firedUntil)
+    #expect(stopped - firedUntil >= 450, "stopped \(stopped), fired until \(firedUntil)")
     let run = try #require(try runs(s, "busy").last)
     #expect(run.status == .killed)
     #expect(run.reason == "daemon shutdown")

@@ -53,7 +53,8 @@ struct PolicyTests {
     defer { first.stop() }
     #expect(waitUntil(timeout: 10) { h.runs("once").contains { $0.status == .succeeded } })
     #expect(first.terminate() == 0)
-    let stoppedAt = try #require(try h.store.daemonInfo()?.stoppedAt)
+    // Occurrences after the daemon stopped firing (SIGTERM) are the next daemon's to record.
+    let stoppedAt = try #require(try h.store.daemonInfo()?.firedUntil)
     waitUntilWallClock(stoppedAt + 3_500)
 
     let second = try s.tfs.startDaemon(["--shutdown-grace", "1s"])
