@@ -57,6 +57,11 @@ void ctfs_spawn_setup(void) {
   pthread_mutex_unlock(&slot_lock);
 }
 
+/* At load, before the process opens anything of its own: the slots then land in 3..63 in every
+ * process (the daemon, `run --here`, a test binary that opened many files before its first
+ * spawn), so none falls back to posix_spawn for want of low descriptors. */
+__attribute__((constructor)) static void ctfs_load(void) { ctfs_spawn_setup(); }
+
 int ctfs_spawn_fast_enabled(void) { return fast_ok == 1; }
 
 static int take_slots(void) {

@@ -1,3 +1,4 @@
+import CTFSSupport
 import Foundation
 import TFSCore
 import TFSTestSupport
@@ -98,6 +99,16 @@ final class SupervisorHarness {
 
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct SupervisorTests {
+  /// The spawn slots are reserved when the library loads, so this test process — which has
+  /// opened databases, pipes and files by now — spawns on the fast path like the daemon.
+  @Test func theTestProcessSpawnsOnTheFastPath() throws {
+    var fds: [Int32] = []
+    for _ in 0..<100 { fds.append(open("/dev/null", O_RDONLY | O_CLOEXEC)) }
+    defer { fds.forEach { close($0) } }
+    _ = PosixLauncher()
+    #expect(ctfs_spawn_fast_enabled() == 1)
+  }
+
   @Test(arguments: [
     ("exit 0", RunStatus.succeeded, Int32?(0)), ("exit 3", .failed, 3), ("false", .failed, 1),
   ])

@@ -11,8 +11,8 @@ int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const c
                int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
 
 /// Reserves the low descriptors `ctfs_spawn`'s fast path parks each spawn's standard
-/// descriptors in (it then copies no other descriptor into the child). Call early, while few
-/// descriptors are open; without it (or on kernels before 5.9) spawns use posix_spawn.
+/// descriptors in (it then copies no other descriptor into the child). Done at load time (a
+/// constructor); calling it again does nothing. On kernels before 5.9 spawns use posix_spawn.
 void ctfs_spawn_setup(void);
 /// Whether spawns use the shared-table clone (1) or posix_spawn (0).
 int ctfs_spawn_fast_enabled(void);
