@@ -361,7 +361,11 @@ struct DaemonTests {
     let daemon = try s.tfs.startDaemon()
     defer {
       daemon.stop()
-      for pid in processes(containing: token) { kill(pid, SIGKILL) }
+      // The run's shell leads its process group: the group goes, its `sleep 300` with it.
+      for pid in processes(containing: token) {
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+      }
     }
     let wait = try s.tfs.start(["run", "w", "--wait"])
     defer { wait.stop() }
