@@ -313,10 +313,11 @@ def probe_note(section):
 
 
 class Daemon:
-    def __init__(self, home, env=None, pipe=True):
+    def __init__(self, home, env=None, pipe=True, args=()):
         """pipe: read the daemon's log through a pipe, stamping each line as it arrives (P4 needs
         that); otherwise the log goes straight into a file, which this script only polls for the
-        start line: at 2,000 lines a second (P1b) a Python reader would take CPU from the daemon."""
+        start line: at 2,000 lines a second (P1b) a Python reader would take CPU from the daemon.
+        args: extra `tfs daemon` flags (bench-alerts.py passes --alert-retry-base)."""
         self.home = home
         self.lines = []  # (time received, text)
         self.started_at = None
@@ -329,7 +330,7 @@ class Daemon:
         logf = None if pipe else open(self.log_path, "ab")
         self.exec_at = now()
         self.proc = subprocess.Popen(
-            [BIN, "daemon", "--home", home, "--shutdown-grace", "3s"],
+            [BIN, "daemon", "--home", home, "--shutdown-grace", "3s", *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if pipe else logf, env=e)
         if logf:
             logf.close()

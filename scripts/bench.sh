@@ -16,5 +16,6 @@ sections=()
 [ -x scripts/bench-store.sh ] && { scripts/bench-store.sh "$bin" | tee bench-out/store.md; sections+=(store); }
 [ -x scripts/bench-read.sh ] && { scripts/bench-read.sh "$bin" | tee bench-out/read.md; sections+=(read); }
 [ -f scripts/bench-daemon.py ] && { python3 scripts/bench-daemon.py "$bin" ${BENCH_QUICK:+--quick}; sections+=(daemon); }
+[ -f scripts/bench-alerts.py ] && { python3 scripts/bench-alerts.py "$bin" ${BENCH_QUICK:+--quick}; sections+=(alerts); }
 cat bench-out/header.md $(for s in "${sections[@]}"; do echo "bench-out/$s.md"; done) > bench-out/all.md
 echo "report: bench-out/all.md"

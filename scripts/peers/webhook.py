@@ -2,8 +2,9 @@
 """A webhook receiver for tests: HTTP (or HTTPS with a self-signed certificate) on 127.0.0.1.
 
 Prints the port it listens on as its first stdout line, then records each request as one JSON
-line ({"path", "headers" (names lowercased), "body"}) to --record FILE. What it answers depends
-on the path:
+line ({"path", "headers" (names lowercased), "body"}) to --record FILE; with --timestamps each
+line also has "received_at": time.time() when the request's headers had been read (benchmarks
+measure alert latency with it). What it answers depends on the path:
   /ok           200
   /fail-twice   500, 500, then 200 (counted per path)
   /retry-after  429 with "Retry-After: 2" the first time, then 200
@@ -47,9 +48,11 @@ def answer_for(path):
 
 class Handler(BaseHTTPRequestHandler):
     record = None
+    timestamps = False
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
+        received_at = time.time()  # before the body: what a receiver would call "got the request"
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace")
         entry = {
@@ -57,6 +60,8 @@ class Handler(BaseHTTPRequestHandler):
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body,
         }
+        if self.timestamps:
+            entry["received_at"] = received_at
         with lock, open(self.record, "a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")
         if self.path == "/hang" or (self.path == "/hang-first" and answer_for(self.path)[0] == 0):
@@ -135,9 +140,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--record", required=True)
     parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--timestamps", action="store_true", help='add "received_at" (epoch s) to each line')
     args = parser.parse_args()
     own_process_group()
     Handler.record = args.record
+    Handler.timestamps = args.timestamps
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     if args.tls:
