@@ -150,46 +150,24 @@ extension Store {
     _ updates: [(Int64, DeliveryUpdate)], channel: String, error: String, at: Int64
   ) throws(StoreError) -> Int {
     try write { db in
-      var attempted = false
-      var succeeded = false
+      // One statement per kind of outcome (500 ids at a time), not one per delivery: a digest's
+      // failed attempt may carry thousands of rows, and the daemon shares this connection.
+      var groups: [(DeliveryUpdate, [Int64])] = []
       for (id, update) in updates {
-        let sql: String
-        var args: StatementArguments
-        switch update {
-        case .delivered(let digest):
-          sql = """
-            UPDATE delivery SET state = 'delivered', delivered_at = ?, digest_id = ?, attempts = attempts + 1,
-              last_error = '', next_attempt_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE id = ?
-            """
-          args = [at, digest, id]
-          attempted = true
-          succeeded = true
-        case .retry(let next):
-          sql = """
-            UPDATE delivery SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-              claimed_by = NULL, claimed_until = NULL WHERE id = ?
-            """
-          args = [next, error, id]
-          attempted = true
-        case .failed:
-          sql = """
-            UPDATE delivery SET state = 'failed', attempts = attempts + 1, next_attempt_at = NULL,
-              last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?
-            """
-          args = [error, id]
-          attempted = true
-        case .deferred(let until):
-          sql =
-            "UPDATE delivery SET next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?"
-          args = [until, id]
-        }
-        try db.cachedStatement(sql: sql).execute(arguments: args)
-        if let event = try Int64.fetchOne(
-          db.cachedStatement(sql: "SELECT event_id FROM delivery WHERE id = ?"), arguments: [id])
-        {
-          try Store.summarizeDelivery(db, event: event)
+        if let i = groups.firstIndex(where: { $0.0 == update }) {
+          groups[i].1.append(id)
+        } else {
+          groups.append((update, [id]))
         }
       }
+      for (update, ids) in groups {
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }
+        ) {
+          try Store.apply(db, update, to: chunk, error: error, at: at)
+        }
+      }
+      let attempted = updates.contains { if case .deferred = $0.1 { false } else { true } }
+      let succeeded = updates.contains { if case .delivered = $0.1 { true } else { false } }
       if attempted {
         if succeeded {
           try db.execute(
@@ -206,6 +184,42 @@ extension Store {
       }
       return try Int.fetchOne(db, sql: "SELECT failures FROM channel WHERE name = ?", arguments: [channel])
         ?? 0
+    }
+  }
+
+  /// One outcome for some deliveries; the events' summaries change only when a delivery leaves
+  /// `pending` (delivered or failed).
+  private static func apply(
+    _ db: Database, _ update: DeliveryUpdate, to ids: [Int64], error: String, at: Int64
+  ) throws {
+    let marks = ids.map { _ in "?" }.joined(separator: ",")
+    let free = "claimed_by = NULL, claimed_until = NULL"
+    let (set, args): (String, [(any DatabaseValueConvertible)?]) =
+      switch update {
+      case .delivered(let digest):
+        (
+          "state = 'delivered', delivered_at = ?, digest_id = ?, attempts = attempts + 1, last_error = '', "
+            + "next_attempt_at = NULL, \(free)", [at, digest]
+        )
+      case .retry(let next):
+        ("attempts = attempts + 1, next_attempt_at = ?, last_error = ?, \(free)", [next, error])
+      case .failed:
+        (
+          "state = 'failed', attempts = attempts + 1, next_attempt_at = NULL, last_error = ?, \(free)",
+          [error]
+        )
+      case .deferred(let until): ("next_attempt_at = ?, \(free)", [until])
+      }
+    try db.execute(
+      sql: "UPDATE delivery SET \(set) WHERE id IN (\(marks))",
+      arguments: StatementArguments(args + ids.map { $0 as (any DatabaseValueConvertible)? }))
+    switch update {
+    case .delivered, .failed:
+      let events = try Int64.fetchAll(
+        db, sql: "SELECT DISTINCT event_id FROM delivery WHERE id IN (\(marks))",
+        arguments: StatementArguments(ids))
+      for event in events { try summarizeDelivery(db, event: event) }
+    case .retry, .deferred: break
     }
   }
 

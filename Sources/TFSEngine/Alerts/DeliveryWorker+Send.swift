@@ -49,11 +49,18 @@ extension DeliveryWorker {
       updates = items.map { ($0.id, .delivered(digest: digest)) }
     case .retry(let why):
       error = why
+      // One next attempt for the message (a digest is retried whole), from its oldest alert.
+      let next = DeliveryRules.nextAttempt(
+        attempts: items.map(\.attempts).max()! + 1, createdAt: items.map(\.createdAt).min()!, now: at,
+        retryAfterMs: result.retryAfterMs, random: Double.random(in: 0..<1), firstRetryMs: retryBaseMs)
       updates = items.map { d in
-        let next = DeliveryRules.nextAttempt(
-          attempts: d.attempts + 1, createdAt: d.createdAt, now: at, retryAfterMs: result.retryAfterMs,
-          random: Double.random(in: 0..<1), firstRetryMs: retryBaseMs)
-        return (d.id, next.map { .retry(at: $0) } ?? .failed)
+        // Alerts younger than the oldest are given up with it only when their own day is over.
+        let own =
+          next
+          ?? DeliveryRules.nextAttempt(
+            attempts: d.attempts + 1, createdAt: d.createdAt, now: at, retryAfterMs: result.retryAfterMs,
+            random: 0.5, firstRetryMs: retryBaseMs)
+        return (d.id, own.map { .retry(at: $0) } ?? .failed)
       }
     case .permanent(let why):
       error = why
