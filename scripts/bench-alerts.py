@@ -507,15 +507,7 @@ def main():
     out = header(t_start, a.quick)
     report_a1(results, out)
     report_p1h(results, out)
-    if failures:
-        out += ["## Failures\n"] + [f"- {f}" for f in failures] + [""]
-    text = "\n".join(out)
-    print(text)
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    with open(a.out, "w") as f:
-        f.write(text + "\n")
-    log(f"wrote {os.path.relpath(a.out)}")
-    return 1 if failures else 0
+    return bd.write_report(out, failures, a.out)
 
 
 if __name__ == "__main__":

@@ -1252,16 +1252,19 @@ def main():
     report_p2(results, out)
     report_p3_p4(results, out)
     report_p6(results, out)
+    return write_report(out, failures, a.out)
+
+
+def write_report(out, failures, path):
+    """Prints the report (with its failures) and writes it to `path`; the exit status."""
     if failures:
-        out.append("## Failures\n")
-        out.extend(f"- {f}" for f in failures)
-        out.append("")
+        out += ["## Failures\n"] + [f"- {f}" for f in failures] + [""]
     text = "\n".join(out)
     print(text)
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    with open(a.out, "w") as f:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
         f.write(text + "\n")
-    log(f"wrote {os.path.relpath(a.out)}")
+    log(f"wrote {os.path.relpath(path)}")
     return 1 if failures else 0
 
 

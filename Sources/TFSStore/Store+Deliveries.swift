@@ -144,12 +144,14 @@ extension Store {
   }
 
   /// Records the outcome of one attempt (or a deferral) for claimed deliveries of `channel`,
-  /// and the channel's health. Returns the channel's failed attempts in a row afterwards.
+  /// and the channel's health. Returns the channel's failed attempts in a row before and after.
   @discardableResult
   public func recordAttempt(
     _ updates: [(Int64, DeliveryUpdate)], channel: String, error: String, at: Int64
-  ) throws(StoreError) -> Int {
+  ) throws(StoreError) -> (before: Int, after: Int) {
     try write { db in
+      let failures = "SELECT failures FROM channel WHERE name = ?"
+      let before = try Int.fetchOne(db, sql: failures, arguments: [channel]) ?? 0
       // One statement per kind of outcome (500 ids at a time), not one per delivery: a digest's
       // failed attempt may carry thousands of rows, and the daemon shares this connection.
       var groups: [(DeliveryUpdate, [Int64])] = []
@@ -182,8 +184,7 @@ extension Store {
             arguments: [error, at, channel])
         }
       }
-      return try Int.fetchOne(db, sql: "SELECT failures FROM channel WHERE name = ?", arguments: [channel])
-        ?? 0
+      return (before, try Int.fetchOne(db, sql: failures, arguments: [channel]) ?? 0)
     }
   }
 

@@ -146,7 +146,7 @@ struct OutboxTests {
         try store.claimDeliveries(now: t0 + 3, claimant: "n1", leaseMs: 60_000, skipping: ["hook"]).isEmpty)
       let again = try store.claimDeliveries(now: t0 + 3, claimant: "n1", leaseMs: 60_000, skipping: [])
       for n in 1...3 {
-        let failures = try store.recordAttempt(
+        let (_, failures) = try store.recordAttempt(
           [(again[0].id, .retry(at: t0 + Int64(n) * 10_000))], channel: "hook", error: "HTTP 500", at: t0 + 4)
         #expect(failures == n)
       }

@@ -15,6 +15,8 @@ import threading
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from peerlib import exit_when_stdin_closes, own_process_group
+
 
 class Recorder:
     def __init__(self, record, fail_first):
@@ -47,19 +49,6 @@ def authenticator_for(pair):
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     return check
-
-
-def own_process_group():
-    """So the test can end this peer and anything it started with one kill."""
-    try:
-        os.setpgid(0, 0)
-    except OSError:
-        pass
-
-
-def exit_when_stdin_closes():
-    sys.stdin.buffer.read()
-    os._exit(0)
 
 
 async def serve(args):

@@ -25,6 +25,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from peerlib import exit_when_stdin_closes, own_process_group
+
 counts = {}
 lock = threading.Lock()
 
@@ -121,19 +123,6 @@ def self_signed_python(cert, key):
     with open(cert, "wb") as f:
         f.write(certificate.public_bytes(serialization.Encoding.PEM))
     return cert, key
-
-
-def own_process_group():
-    """So the test can end this peer and anything it started with one kill."""
-    try:
-        os.setpgid(0, 0)
-    except OSError:
-        pass
-
-
-def exit_when_stdin_closes():
-    sys.stdin.buffer.read()
-    os._exit(0)
 
 
 def main():

@@ -66,8 +66,7 @@ extension DeliveryWorker {
       error = why
       updates = items.map { ($0.id, .failed) }
     }
-    let before = try store.channel(channel.name)?.failures ?? 0
-    let failures = try store.recordAttempt(updates, channel: channel.name, error: error, at: at)
+    let (before, failures) = try store.recordAttempt(updates, channel: channel.name, error: error, at: at)
     logOutcome(result, items: items, channel: channel, failures: failures, before: before, updates: updates)
     if case .delivered = result.outcome { return true }
     return false

@@ -24,7 +24,6 @@ public final class DeliveryWorker: @unchecked Sendable {
   private let lock = NSLock()
   private var busy: Set<String> = []
   private var stopped = false
-  private var thread: Thread?
   private let idle = DispatchGroup()
 
   public init(
@@ -43,7 +42,6 @@ public final class DeliveryWorker: @unchecked Sendable {
   public func start() {
     let thread = Thread { [self] in loop() }
     thread.name = "tfs-delivery"
-    self.thread = thread
     thread.start()
   }
 

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import TFSCore
+import TFSStore
+
+/// Ended runs and missed occurrences into records (and the retries and catch-ups they bring).
+extension Daemon {
+  /// Records ended runs (with those a failed write left unrecorded), or keeps them for the next
+  /// step when the store refuses: a run that started always gets a record that ends.
+  func finish(_ finished: [Supervisor.Finished]) throws {
+    let all = unrecorded + finished
+    unrecorded = []
+    guard !all.isEmpty else { return }
+    do {
+      try recordEnds(all)
+    } catch {
+      unrecorded = all
+      throw error
+    }
+  }
+
+  /// Records ended runs and the retries that follow them (one transaction), logs them and
+  /// queues the retries.
+  private func recordEnds(_ finished: [Supervisor.Finished]) throws {
+    let now = clock.nowMs()
+    // Whether a retry follows is decided first: the alert policy counts a retry chain once.
+    var ends: [(RunID, RunEnd, [Event])] = []
+    var retries: [(Run, TaskSpec, Int64)] = []
+    for f in finished {
+      let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
+      let retryable = f.end.status == .failed || f.end.status == .timedOut
+      var end = f.end
+      end.retryFollows = retryable && f.live.run.attempt < spec.retries && !stopping
+      ends.append((f.live.run.id, end, f.events))
+      guard end.retryFollows else { continue }
+      let delay = OverlapRules.retryDelay(baseMs: spec.retryDelayMs, attempt: f.live.run.attempt)
+      let zone = ZoneRules.forZone(settings.zone(for: spec))
+      let retry = Run(
+        task: spec.name, version: Times.version(epochSeconds: (now + delay) / 1000, zone: zone),
+        trigger: .retry,
+        status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1)
+      retries.append((retry, spec, now + delay))
+    }
+    let inserted = try store.finishRuns(ends, retries: retries.map(\.0))
+    for (i, run) in inserted.enumerated() {
+      scheduler.waiting.append(.init(run: run, spec: retries[i].1, force: false, notBeforeMs: retries[i].2))
+    }
+    for (f, end) in zip(finished, ends.map(\.1)) {
+      scheduler.overlapAlerted.remove(f.live.run.id)
+      var meta: Logger.Metadata = [
+        "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(end.status.rawValue)",
+      ]
+      if let code = end.exitCode { meta["exit"] = "\(code)" }
+      if let signal = end.signal { meta["signal"] = "\(signal)" }
+      if !end.reason.isEmpty { meta["reason"] = "\(end.reason)" }
+      log.info("ended", metadata: meta)
+    }
+  }
+
+  /// Missed occurrences: `missed` run rows (up to a cap), one alert per task, then catch-up.
+  func record(_ missed: [Scheduler.Missed], reason: String = "no daemon was running or the clock jumped")
+    throws
+  {
+    guard !missed.isEmpty else { return }
+    let now = clock.nowMs()
+    var rows: [Run] = []
+    var alerts: [Event] = []
+    var catchUps: [(Run, TaskSpec)] = []
+    for m in missed where m.total + m.recorded.count > 0 {
+      for t in m.times {
+        rows.append(
+          Run(
+            task: m.spec.name, version: Times.version(epochSeconds: t, zone: m.zone), trigger: .schedule,
+            status: .missed,
+            scheduledAt: t * 1000, queuedAt: now, reason: reason))
+      }
+      let all = (m.recorded + m.times).sorted()
+      let count = m.total + m.recorded.count
+      let first = Times.iso(epochSeconds: all.first ?? 0, zone: m.zone)
+      alerts.append(
+        Event(
+          at: now, type: EventType.missed.rawValue, task: m.spec.name.rawValue, actor: "tfs",
+          title: "\(count) occurrence\(count == 1 ? "" : "s") of '\(m.spec.name)' missed since \(first)",
+          details: JSON.object([
+            "count": String(count), "first": first, "catch_up": m.spec.catchUp.rawValue,
+          ]),
+          delivery: "pending"))
+      let window = m.spec.catchUpWindowMs.map { now - $0 } ?? Int64.min
+      let eligible = all.filter { $0 * 1000 >= window }
+      let picked: [Int64] =
+        switch m.spec.catchUp {
+        case .none: []
+        case .once: eligible.last.map { [$0] } ?? []
+        case .all: eligible
+        }
+      for t in picked {
+        let run = Run(
+          task: m.spec.name, version: Times.version(epochSeconds: now / 1000, zone: m.zone),
+          trigger: .catchUp,
+          status: .queued, scheduledAt: t * 1000, queuedAt: now)
+        catchUps.append((run, m.spec))
+      }
+      log.notice(
+        "missed", metadata: ["task": "\(m.spec.name)", "count": "\(count)", "catch_up": "\(picked.count)"])
+    }
+    try store.insertRuns(rows, events: alerts)
+    let inserted = try store.insertRunsReturning(catchUps.map(\.0), executorPid: nil)
+    for (i, run) in inserted.enumerated() {
+      scheduler.waiting.append(.init(run: run, spec: catchUps[i].1, force: false, notBeforeMs: now))
+    }
+  }
+}

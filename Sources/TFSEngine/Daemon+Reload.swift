@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import TFSCore
+import TFSStore
+
+/// Picking up what other processes wrote, and the checks made before the daemon starts.
+extension Daemon {
+  /// Re-reads tasks, settings and queued runs after another process wrote to the store.
+  func reloadFromStore(now: Int64) throws {
+    let stored = try store.settings()
+    let fresh = EffectiveSettings(stored: stored, home: options.home)
+    if fresh.taskRoot != settings.taskRoot || fresh.logMax != settings.logMax
+      || fresh.maxParallel != settings.maxParallel
+      || fresh.timeZone != settings.timeZone
+    {
+      log.info("settings reloaded")
+    }
+    let zoneChanged = fresh.timeZone != settings.timeZone
+    settings = fresh
+    supervisor.settings = fresh
+    scheduler.settings = fresh
+    let tasks = try store.tasks()
+    if zoneChanged { scheduler.rezone(now: now) }
+    scheduler.update(tasks, now: now)
+    runsElsewhere = Dictionary(
+      grouping: try store.runsElsewhere(than: pid).filter { ProcessControl.isAlive($0.executor) }.map(\.run),
+      by: \.task)
+    try loadQueued()
+  }
+
+  /// Picks up runs queued by `tfs run` and drops waiting runs that were killed or removed.
+  func loadQueued() throws {
+    let queued = try store.queuedRuns()
+    let ids = Set(queued.map { $0.0.id })
+    scheduler.waiting.removeAll { !ids.contains($0.run.id) }
+    let known = Set(scheduler.waiting.map(\.run.id)).union(armed.flatMap { $0.prepared.map(\.run.id) })
+      .union(pendingFailures.map(\.live.run.id))
+    let now = clock.nowMs()
+    var orphans: [(RunID, RunEnd, [Event])] = []
+    defer { try? store.finishRuns(orphans) }
+    for (run, force) in queued where !known.contains(run.id) {
+      guard let spec = scheduler.spec(run.task) else {
+        // Queued by `tfs run` just as the task was removed: end it rather than keep it forever.
+        orphans.append(
+          (run.id, RunEnd(status: .failed, endedAt: now, reason: "task '\(run.task)' was removed"), []))
+        continue
+      }
+      scheduler.waiting.append(.init(run: run, spec: spec, force: force, notBeforeMs: now))
+    }
+  }
+
+  /// Refuses a database or task root that other users can write: writing them means running
+  /// commands as this daemon's user.
+  static func checkPermissions(home: Home, settings: EffectiveSettings) throws {
+    try FileManager.default.createDirectory(
+      atPath: settings.taskRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    for path in [home.database, settings.taskRoot] {
+      var info = stat()
+      guard stat(path, &info) == 0 else { continue }
+      if info.st_mode & 0o022 != 0 {
+        throw DaemonError.insecure(
+          "'\(path)' is writable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run 'chmod go-w \(path)'"
+        )
+      }
+    }
+  }
+}
