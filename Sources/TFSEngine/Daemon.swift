@@ -4,9 +4,11 @@ import Logging
 import TFSCore
 import TFSStore
 
-/// `tfs daemon`: one thread, one `poll` over a self-pipe for signals, a timerfd armed at the
-/// next deadline (CLOCK_REALTIME, absolute: wakes at the second boundary, reports clock jumps)
-/// and the stderr pipes of running children.
+/// `tfs daemon`, the runner: it owns the loop, the signals, the timer and the processes, and
+/// hands what happened to its core (`DaemonCore`), which decides and records. One thread, one
+/// `poll` over a self-pipe for signals, a timerfd armed at the core's next deadline
+/// (CLOCK_REALTIME, absolute: wakes at the second boundary, reports clock jumps) and the stderr
+/// pipes of running children.
 public final class Daemon {
   public struct Options: Sendable {
     public var home: Home
@@ -15,60 +17,40 @@ public final class Daemon {
     public var pollIntervalMs: Int64 = 200
     /// The first alert retry delay (doubling up to 1 h); shortened by tests.
     public var alertRetryBaseMs: Int64 = DeliveryRules.firstRetryMs
+    /// One pass (`tfs daemon --once`): start-up, what is due now, then the runs started end.
+    public var once = false
     public init(home: Home) { self.home = home }
   }
 
   let options: Options
-  let store: Store
+  let core: DaemonCore
+  let launcher: any ProcessLauncher
   let clock: any TFSCore.Clock
   let log: Logger
-  var settings: EffectiveSettings
-  let supervisor: Supervisor
   let lock: DaemonLock
-  var scheduler: Scheduler
   let signalRead: Int32
   let timer: Int32
-  var stopping = false
-  var stopDeadline: Int64?
-  /// Runs recorded and prepared ahead of their occurrence (epoch ms), spawned when it comes.
-  var armed: [(atMs: Int64, prepared: [Supervisor.Prepared])] = []
-  /// Occurrences popped ahead whose task was busy: decided by the overlap policy when due.
-  var deferred: [(TaskSpec, Int64, ZoneRules)] = []
-  /// Armed runs that could not be prepared (entry missing…), recorded at their occurrence.
-  var pendingFailures: [Supervisor.Finished] = []
-  /// Runs of `tfs run --here` in progress, by task (their overlap counts like the daemon's own).
-  var runsElsewhere: [TaskName: [Run]] = [:]
-  /// When SIGTERM/SIGINT arrived: occurrences after it are the next daemon's to record as missed.
-  var stopBeganAt: Int64?
-  var disarmOnStop = false
-  var lastDataVersion: Int64 = 0
-  var nextHeartbeat: Int64 = 0
-  var nextPoll: Int64 = 0
-  var nextPrune: Int64 = 0
-  let pid = getpid()
-  /// Set while steps fail (the store refusing writes…): from when, and the first error.
-  var outage: Outage?
-  /// Ended runs not recorded yet (the store refused the write): recorded at the next step.
-  var unrecorded: [Supervisor.Finished] = []
   /// Sends queued alerts on threads of its own (SPEC §7: delivery never delays scheduling).
   var deliveries: DeliveryWorker?
 
-  /// Takes the lock, opens the store and resolves what a previous daemon left behind.
+  /// Takes the lock, opens the store and installs the signal pipe and the timer.
   public init(
     options: Options, clock: any TFSCore.Clock = SystemClock(),
     launcher: any ProcessLauncher = PosixLauncher()
   ) throws {
     self.options = options
     self.clock = clock
+    self.launcher = launcher
     var logger = Logger(label: "tfs.daemon") { _ in DaemonLogHandler(format: options.logFormat) }
     logger.logLevel = .info
     log = logger
-    store = try Store.open(home: options.home)
+    let store = try Store.open(home: options.home)
     lock = try DaemonLock.acquire(options.home)
-    settings = EffectiveSettings(stored: try store.settings(), home: options.home)
+    let settings = EffectiveSettings(stored: try store.settings(), home: options.home)
     try Daemon.checkPermissions(home: options.home, settings: settings)
-    supervisor = Supervisor(store: store, launcher: launcher, clock: clock, settings: settings)
-    scheduler = Scheduler(settings: settings)
+    core = DaemonCore(
+      store: store, home: options.home, settings: settings, clock: clock, launcher: launcher, log: logger,
+      shutdownGraceMs: options.shutdownGraceMs, pollIntervalMs: options.pollIntervalMs)
     var fds: [Int32] = [0, 0]
     guard ctfs_pipe(&fds) == 0 else { throw DaemonError.io("could not create the signal pipe") }
     _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
@@ -82,194 +64,134 @@ public final class Daemon {
     guard timer >= 0 else { throw DaemonError.io("could not create a timer") }
   }
 
-  /// Runs until SIGTERM/SIGINT and every run has been recorded as ended.
+  /// Runs until SIGTERM/SIGINT (or one pass with `once`) and every run has been recorded as ended.
   public func run() throws {
-    let now = clock.nowMs()
-    let previous = try store.daemonInfo()
-    let unstarted = try Recovery(store: store, log: log, clock: clock, settings: settings).resolveLeftovers(
-      previousDaemon: previous?.pid)
-    let tasks = try store.tasks()
-    try store.daemonStarted(pid: pid, version: Daemon.version, now: now, taskCount: tasks.count)
-    // A clean stop records when it stopped firing; after a crash the last heartbeat is the
-    // best mark (what fired after it is filtered out by the task's latest runs).
-    let since = previous.map { $0.firedUntil ?? $0.stoppedAt ?? $0.heartbeatAt }
-    scheduler.load(tasks, now: now)
-    var missed: [Scheduler.Missed] = []
-    if let since {
-      let store = self.store
-      missed = scheduler.collectMissed(tasks: tasks, from: since, to: now) { name in
-        (try? store.recentOccurrences(of: name)) ?? []
-      }
-    }
-    try record(scheduler.adding(unstarted, to: missed, tasks: tasks))
-    lastDataVersion = try store.dataVersion()
-    try loadQueued()
+    try core.begin(version: Daemon.version)
     // What the previous daemon was sending when it died is sent again (at least once).
-    try store.releaseDeliveryClaims()
-    let worker = DeliveryWorker(store: store, clock: clock, log: log, retryBaseMs: options.alertRetryBaseMs)
+    try core.store.releaseDeliveryClaims()
+    let worker = DeliveryWorker(
+      store: core.store, clock: clock, log: log, retryBaseMs: options.alertRetryBaseMs)
     worker.start()
     deliveries = worker
     log.info(
       "daemon started",
       metadata: [
-        "pid": "\(pid)", "tasks": "\(tasks.count)", "home": "\(options.home.path)",
+        "pid": "\(core.pid)", "tasks": "\(core.scheduler.slots.count)", "home": "\(options.home.path)",
         "spawn": "\(ctfs_spawn_fast_enabled() != 0 ? "clone" : "posix_spawn")",
       ])
-    var failures = 0
-    var lastGoodMs = clock.nowMs()
-    while !(stopping && supervisor.runningCount == 0) {
+    var health = Health(sinceMs: clock.nowMs())
+    // `--once`: through the first second with occurrences due (at once when none is scheduled).
+    let onceUntil = options.once ? (core.scheduler.nextDueMs ?? 0) : nil
+    while !core.isDone {
+      let wake = wait(until: core.nextWakeMs())
       do {
-        try step()
-        if let outage {
-          try recordOutage(outage)
-          self.outage = nil
-        }
-        failures = 0
-        lastGoodMs = clock.nowMs()
+        try pass(wake)
+        // Then no more firing; the runs started end on their own (no shutdown grace).
+        if let onceUntil, clock.nowMs() >= onceUntil { try core.requestStop(graceMs: Int64.max / 4) }
+        try health.passed(core, at: clock.nowMs())
       } catch {
         // The daemon's own error (a full disk, a locked or broken database…): back off, keep
         // supervising the children it has; once it passes, what it cost is recorded.
-        failures += 1
-        if outage == nil { outage = Outage(sinceMs: lastGoodMs, error: "\(error)") }
-        log.error("step failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
-        usleep(UInt32(min(failures, 10)) * 100_000)
+        health.failed(error, core: core, log: log)
       }
     }
-    // Scheduled runs still waiting (for a slot, a jitter, a retry delay) did not happen: recorded
-    // as missed rather than started late by the next daemon. Manual ones stay queued for it.
-    let end = clock.nowMs()
-    try store.finishRuns(
-      scheduler.waiting.filter { $0.run.trigger != .manual }.map {
-        ($0.run.id, RunEnd.notStarted($0.run, at: end), [])
-      })
+    try core.end()
     deliveries?.stop(graceMs: 500)
-    try store.daemonStopped(pid: pid, now: clock.nowMs(), firedUntil: stopBeganAt)
-    _ = try? store.record(
-      Event(
-        at: clock.nowMs(), type: EventType.daemonStopped.rawValue, actor: Actor.current(),
-        title: "daemon stopped (pid \(pid))"))
-    log.info("daemon stopped", metadata: ["pid": "\(pid)"])
+    log.info("daemon stopped", metadata: ["pid": "\(core.pid)"])
   }
 
-  /// One wake-up: wait for the next deadline or event, then do everything that is due.
-  func step() throws {
-    let now = clock.nowMs()
-    var deadline = min(nextHeartbeat, nextPoll)
-    if !stopping {
-      if let due = scheduler.nextDueMs { deadline = min(deadline, due - Daemon.leadMs) }
-      for entry in armed { deadline = min(deadline, entry.atMs - Daemon.spinMs) }
-      for item in deferred { deadline = min(deadline, item.1 * 1000) }
-      for f in pendingFailures { deadline = min(deadline, f.live.run.scheduledAt ?? now) }
-    }
-    if let t = scheduler.nextQueuedMs(after: now) { deadline = min(deadline, t) }
-    for run in supervisor.live.values {
-      if let k = run.killAt { deadline = min(deadline, k) }
-      if let t = run.timeoutAt, !run.timeoutAlerted { deadline = min(deadline, t) }
-    }
-    if supervisor.runningCount > 0 { deadline = min(deadline, now + 250) }  // log cap checks
-    if let s = stopDeadline { deadline = min(deadline, s) }
-    _ = ctfs_timer_set(timer, max(deadline, now + 1) * 1_000_000)
+  /// One pass of the loop after a wake-up: reap → reload → fire due → launch → timers.
+  private func pass(_ wake: Wake) throws {
+    if wake.stop { try core.requestStop() }
+    core.drain(wake.readable)
+    try core.reaped(launcher.reap(core.table.pids))
+    try core.reloadIfChanged(force: wake.reload)
+    spinToArmedBoundary()
+    try core.fireDue()
+    try core.startWaiting()
+    try core.checkTimers()
+  }
 
+  /// What woke the loop: signals read from the self-pipe, and the children's readable pipes.
+  struct Wake {
+    var stop = false
+    var reload = false
+    var readable: [LiveRun] = []
+  }
+
+  /// Arms the timer at `deadline` and waits in `poll` for it, a signal or a child's output.
+  private func wait(until deadline: Int64) -> Wake {
+    _ = ctfs_timer_set(timer, deadline * 1_000_000)
     var fds = [
       pollfd(fd: signalRead, events: Int16(POLLIN), revents: 0),
       pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
     ]
-    let pipes = supervisor.descriptors
+    let pipes = core.descriptors
     for (fd, _) in pipes { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
-    let ready = poll(&fds, nfds_t(fds.count), -1)
-    if ready < 0 && errno != EINTR {
-      throw DaemonError.io("poll failed: \(String(cString: strerror(errno)))")
+    if poll(&fds, nfds_t(fds.count), -1) < 0 && errno != EINTR {
+      log.error("poll failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+      usleep(10_000)
     }
-
-    var reload = false
-    if fds[0].revents != 0 { reload = handleSignals() }
+    var wake = fds[0].revents != 0 ? readSignals() : Wake()
     if fds[1].revents != 0 && ctfs_timer_read(timer) == 2 {
       log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())"])
     }
-    for (i, (_, run)) in pipes.enumerated() where fds[i + 2].revents != 0 { supervisor.drainStderr(run) }
-
-    try finish(supervisor.reap())
-    let after = clock.nowMs()
-    if after >= nextPoll || reload {
-      nextPoll = after + options.pollIntervalMs
-      let version = try store.dataVersion()
-      if version != lastDataVersion || reload {
-        try reloadFromStore(now: after)
-        lastDataVersion = version  // only once applied: a reload that failed is tried again
-      }
-    }
-    if disarmOnStop {
-      disarmOnStop = false
-      deferred = []
-      try disarm(now: clock.nowMs())
-    }
-    if !stopping {
-      spinToArmedBoundary()
-      try fireDue(now: clock.nowMs())
-      try startQueued(now: clock.nowMs())
-    }
-    let timerEvents = supervisor.checkTimers(now: clock.nowMs())
-    for event in timerEvents { try store.record(event) }
-    if after >= nextHeartbeat {
-      nextHeartbeat = after + 1000
-      try store.heartbeat(pid: pid, now: after)
-      try store.raiseStillFailing(now: after)
-      if after >= nextPrune {
-        nextPrune = after + 86_400_000
-        try Pruner(store: store, settings: settings, log: log).pruneExpired(now: after)
-      }
-    }
-    if stopping, let s = stopDeadline, clock.nowMs() >= s {
-      supervisor.stopAll(graceMs: 0)  // the grace is over: TERM and KILL together
-      stopDeadline = nil
-    }
+    wake.readable = pipes.enumerated().filter { fds[$0.offset + 2].revents != 0 }.map(\.element.1)
+    return wake
   }
-
-  /// How early the timer wakes the loop before armed runs are due: waking from `poll` takes
-  /// 0.1–0.3 ms on a VM, so the loop wakes a little early and spins to the exact millisecond.
-  static let spinMs: Int64 = 1
 
   /// Busy-waits until the next armed occurrence when it is at most `spinMs` (+1 for rounding)
   /// away, never past it: runs start at the boundary, never early (SPEC §8). Bounded by the
   /// monotonic clock too, so a test clock that does not move cannot hang the loop.
   private func spinToArmedBoundary() {
-    guard let next = armed.map(\.atMs).min() else { return }
+    guard let next = core.nextArmedMs else { return }
     let left = next - clock.nowMs()
-    guard left > 0 && left <= Daemon.spinMs + 1 else { return }
+    guard left > 0 && left <= DaemonCore.spinMs + 1 else { return }
     let giveUp = DispatchTime.now().uptimeNanoseconds + UInt64(left + 1) * 1_000_000
     while clock.nowMs() < next && DispatchTime.now().uptimeNanoseconds < giveUp {}
   }
 
-  /// Reads the self-pipe; returns true when the store should be re-read now (SIGUSR1/SIGHUP).
-  private func handleSignals() -> Bool {
+  /// Reads the self-pipe: SIGTERM/SIGINT stop, SIGUSR1/SIGHUP re-read the store now.
+  private func readSignals() -> Wake {
     var buffer = [UInt8](repeating: 0, count: 64)
-    var reload = false
+    var wake = Wake()
     while true {
       let n = buffer.withUnsafeMutableBytes { read(signalRead, $0.baseAddress, $0.count) }
       if n <= 0 { break }
       for byte in buffer[0..<n] {
         switch Int32(byte) {
-        case SIGTERM, SIGINT:
-          if !stopping {
-            stopping = true
-            stopBeganAt = clock.nowMs()
-            disarmOnStop = true
-            stopDeadline = clock.nowMs() + options.shutdownGraceMs
-            log.info(
-              "stopping",
-              metadata: ["running": "\(supervisor.runningCount)", "grace_ms": "\(options.shutdownGraceMs)"])
-          }
-        case SIGUSR1, SIGHUP:
-          reload = true
-        default:
-          break
+        case SIGTERM, SIGINT: wake.stop = true
+        case SIGUSR1, SIGHUP: wake.reload = true
+        default: break
         }
       }
     }
-    return reload
+    return wake
   }
 
   static let version = "0.1.0"
+}
+
+/// The loop's failing passes: a stretch of them is an outage, recorded once a pass succeeds.
+struct Health {
+  var sinceMs: Int64
+  var failures = 0
+
+  mutating func passed(_ core: DaemonCore, at now: Int64) throws {
+    if let outage = core.outage {
+      try core.recordOutage(outage)
+      core.outage = nil
+    }
+    failures = 0
+    sinceMs = now
+  }
+
+  mutating func failed(_ error: any Error, core: DaemonCore, log: Logger) {
+    failures += 1
+    if core.outage == nil { core.outage = Outage(sinceMs: sinceMs, error: "\(error)") }
+    log.error("step failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
+    usleep(UInt32(min(failures, 10)) * 100_000)
+  }
 }
 
 public enum DaemonError: Error, CustomStringConvertible {

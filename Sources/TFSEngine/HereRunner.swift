@@ -32,10 +32,15 @@ public struct HereRunner {
     _ = ctfs_signal_pipe(fds[1], signals, Int32(signals.count))
     signal(SIGPIPE, SIG_IGN)
     let supervisor = Supervisor(store: store, launcher: PosixLauncher(), clock: clock, settings: settings)
-    let (started, failed) = try supervisor.start([(run, spec)])
-    try store.finishRuns(failed.map { ($0.live.run.id, $0.end, $0.events) })
-    var follower = started.first.map { LogFollower(path: $0.paths.absolute($0.run.logPath ?? "")) }
-    while let live = started.first, supervisor.runningCount > 0 {
+    let launched = supervisor.start([(run, spec)])
+    try store.finishRuns(launched.failed.map { ($0.live.run.id, $0.end, $0.events) })
+    guard let live = launched.started.first else { return try store.run(run.id) ?? run }
+    var follower = LogFollower(path: live.paths.absolute(live.run.logPath ?? ""))
+    var stop: Stop?
+    if launched.killedMeanwhile.contains(run.id) {
+      stop = Stop(reason: .killed(actor: "tfs kill", signal: SIGKILL))
+    }
+    while true {
       var polls = [pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)]
       if live.stderrFd >= 0 { polls.append(pollfd(fd: live.stderrFd, events: Int16(POLLIN), revents: 0)) }
       _ = poll(&polls, nfds_t(polls.count), 100)
@@ -43,16 +48,24 @@ public struct HereRunner {
         var buffer = [UInt8](repeating: 0, count: 16)
         let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
         if n > 0 && buffer[0..<n].contains(where: { stops.contains(Int32($0)) }) {
-          supervisor.stop(live, reason: .killed(actor: Actor.current(), signal: SIGTERM))
+          stop = supervisor.stop(live, .killed(actor: Actor.current(), signal: SIGTERM), after: stop)
         }
       }
       supervisor.drainStderr(live)
-      for event in supervisor.checkTimers(now: clock.nowMs()) { try store.record(event) }
-      if let echo { follower?.copy(to: echo) }
-      let finished = supervisor.reap()
-      try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
+      if let event = supervisor.timeoutPassed(live, now: clock.nowMs()) {
+        try store.record(event)
+        if spec.onTimeout == .kill { stop = supervisor.stop(live, .timeout, after: stop) }
+      }
+      if let current = stop { stop = supervisor.killIfDue(live, current, now: clock.nowMs()) ?? current }
+      supervisor.enforceLogCap(live)
+      if let echo { follower.copy(to: echo) }
+      if let exited = supervisor.launcher.reap([live.pid]).first {
+        let finished = supervisor.ended([(live, exited.status, stop?.reason)])
+        try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
+        break
+      }
     }
-    if let echo { follower?.copy(to: echo) }
+    if let echo { follower.copy(to: echo) }
     return try store.run(run.id) ?? run
   }
 }

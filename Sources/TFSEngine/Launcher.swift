@@ -66,6 +66,23 @@ final class NativeArguments: @unchecked Sendable {
 public protocol ProcessLauncher: Sendable {
   /// Starts the process and returns its pid (= its process group and session id).
   func launch(_ request: LaunchRequest) throws(LaunchError) -> Int32
+  /// Sends `signal` to the process group `pid` leads.
+  func signal(group pid: Int32, _ signal: Int32)
+  /// The children among `pids` that exited, with their wait status (without blocking).
+  func reap(_ pids: [Int32]) -> [(pid: Int32, status: Int32)]
+}
+
+extension ProcessLauncher {
+  public func signal(group pid: Int32, _ signal: Int32) { kill(-pid, signal) }
+
+  /// Only the given pids: `waitpid(-1)` would also reap children this process started for
+  /// other reasons (alert delivery, Foundation's Process in tests).
+  public func reap(_ pids: [Int32]) -> [(pid: Int32, status: Int32)] {
+    pids.compactMap { pid in
+      var status: Int32 = 0
+      return waitpid(pid, &status, WNOHANG) == pid ? (pid, status) : nil
+    }
+  }
 }
 
 public struct LaunchError: Error, CustomStringConvertible, Sendable {

@@ -9,7 +9,8 @@ enum StopReason: Equatable {
   case shutdown
 }
 
-/// A run whose process is alive, as the supervisor tracks it.
+/// A run whose process is alive: its descriptors and what is read from them (the run table
+/// holds it in the `running` and `stopping` states).
 final class LiveRun {
   var run: Run
   let spec: TaskSpec
@@ -21,9 +22,6 @@ final class LiveRun {
   var head = StderrHead()
   let startedAt: Int64
   var logBytes: Int64 = 0
-  var stop: StopReason?
-  /// When the group gets SIGKILL if still alive (after a TERM and its grace).
-  var killAt: Int64?
   var timeoutAlerted = false
   var logCapped = false
 

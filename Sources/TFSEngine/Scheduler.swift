@@ -2,8 +2,8 @@ import Foundation
 import TFSCore
 import TFSStore
 
-/// The daemon's schedule: each enabled task's next occurrence in a heap, and the runs waiting
-/// to start. Pure bookkeeping — the daemon does the I/O.
+/// The daemon's schedule: each enabled task's next occurrence in a heap. Pure bookkeeping — the
+/// daemon's core records what it pops.
 struct Scheduler {
   struct Slot {
     var spec: TaskSpec
@@ -12,13 +12,6 @@ struct Scheduler {
     var generation: Int
     /// The last occurrence handled (epoch s); the next one is strictly after it.
     var cursor: Int64
-  }
-
-  struct Waiting {
-    var run: Run
-    var spec: TaskSpec
-    var force: Bool
-    var notBeforeMs: Int64
   }
 
   /// Occurrences found past their time (daemon down, sleep, clock jump) for one task.
@@ -56,18 +49,20 @@ struct Scheduler {
   private(set) var slots: [Slot] = []
   private var index: [TaskName: Int] = [:]
   private var heap = OccurrenceHeap()
-  var waiting: [Waiting] = []
-  var overlapAlerted: Set<RunID> = []
 
   init(settings: EffectiveSettings) { self.settings = settings }
 
   var nextDueMs: Int64? { heap.first.map { $0.at * 1000 } }
-  /// When a waiting run's delay (jitter, retry) ends. Runs already past it that wait behind a
-  /// busy task or a full `max-parallel` are looked at again when a run ends or the store
-  /// changes, which wakes the loop anyway (counting them here made it spin).
-  func nextQueuedMs(after now: Int64) -> Int64? { waiting.map(\.notBeforeMs).filter { $0 > now }.min() }
-
   func spec(_ name: TaskName) -> TaskSpec? { index[name].map { slots[$0].spec } }
+
+  /// Occurrence `at` of a task as the task is now: nil when it was disabled or removed since,
+  /// or its rule no longer has `at`.
+  func current(_ name: TaskName, at: Int64) -> DueOccurrence? {
+    guard let i = index[name], slots[i].spec.enabled else { return nil }
+    let (spec, zone) = (slots[i].spec, slots[i].zone)
+    guard spec.rule.next(after: at - 1, in: zone) == at else { return nil }
+    return DueOccurrence(spec: spec, occurrence: Occurrence(task: name, at: at, zone: zone))
+  }
 
   mutating func load(_ records: [TaskRecord], now: Int64) {
     slots = []
@@ -118,7 +113,6 @@ struct Scheduler {
       slots[i].generation += 1
       index[name] = nil
     }
-    waiting.removeAll { !seen.contains($0.spec.name) }
   }
 
   private mutating func schedule(_ i: Int) {
@@ -127,13 +121,11 @@ struct Scheduler {
     heap.push(.init(at: next, slot: i, generation: slots[i].generation))
   }
 
-  /// Pops every occurrence due at or before `nowSec`: (task, occurrence, late) — late ones
-  /// (past `lateLimitSeconds`) are to be recorded as missed.
+  /// Pops every occurrence due at or before `nowSec`; late ones (past `lateLimitSeconds`) are
+  /// returned apart, to be recorded as missed.
   /// `upToSec` (≥ `nowSec`) also pops occurrences a little ahead, for the daemon to prepare.
-  mutating func popDue(nowSec: Int64, upToSec: Int64? = nil) -> (
-    due: [(TaskSpec, Int64, ZoneRules)], missed: [Missed]
-  ) {
-    var due: [(TaskSpec, Int64, ZoneRules)] = []
+  mutating func popDue(nowSec: Int64, upToSec: Int64? = nil) -> (due: [DueOccurrence], missed: [Missed]) {
+    var due: [DueOccurrence] = []
     var missed: [Missed] = []
     let horizon = max(upToSec ?? nowSec, nowSec)
     while let top = heap.first, top.at <= horizon {
@@ -152,7 +144,8 @@ struct Scheduler {
         m.finish()
         missed.append(m)
       } else {
-        due.append((slots[i].spec, top.at, slots[i].zone))
+        let occurrence = Occurrence(task: slots[i].spec.name, at: top.at, zone: slots[i].zone)
+        due.append(DueOccurrence(spec: slots[i].spec, occurrence: occurrence))
         slots[i].cursor = top.at
       }
       schedule(i)
@@ -160,9 +153,6 @@ struct Scheduler {
     return (due, missed)
   }
 
-  /// Occurrences of enabled tasks in `(fromMs, toMs]` — what passed while no daemon ran.
-  /// `recentlyRun(task)` gives the occurrences (epoch s) of the task's latest runs: after a crash
-  /// the last heartbeat is up to a second old, and what ran after it is not missed.
   /// `missed` with the occurrences Recovery recorded missed added to their tasks (one alert per
   /// task counts both); tasks gone or disabled since are left out.
   func adding(_ recorded: [TaskName: [Int64]], to missed: [Missed], tasks: [TaskRecord]) -> [Missed] {
@@ -178,8 +168,11 @@ struct Scheduler {
     return result
   }
 
+  /// Occurrences of enabled tasks in `(fromMs, toMs]` that no run record holds — what passed
+  /// while no daemon ran (or the store refused writes). `handled(task)` gives the occurrences
+  /// (epoch s) the store has a run of, in that window.
   func collectMissed(
-    tasks: [TaskRecord], from fromMs: Int64, to toMs: Int64, recentlyRun: (TaskName) -> Set<Int64>
+    tasks: [TaskRecord], from fromMs: Int64, to toMs: Int64, handled: (TaskName) -> Set<Int64>
   ) -> [Missed] {
     let cap = 100_000
     var result: [Missed] = []
@@ -190,15 +183,11 @@ struct Scheduler {
       // From when it was enabled, not last modified: a `modify` while no daemon ran changes
       // nothing about which occurrences were missed (SPEC §6).
       let start = max(fromMs, record.enabledAt ?? record.updatedAt) / 1000
-      var ran: Set<Int64>?
+      let done = handled(record.spec.name)
       var cursor = start
       while m.total < cap, let t = rule.next(after: cursor, in: zone), t <= toMs / 1000 {
         cursor = t
-        if t <= start + 5 {
-          if ran == nil { ran = recentlyRun(record.spec.name) }
-          if ran!.contains(t) { continue }
-        }
-        m.keep(t)
+        if !done.contains(t) { m.keep(t) }
       }
       if m.total == cap {
         // Too many to walk: keep the count at the cap and record the latest ones.

@@ -5,11 +5,6 @@ import TFSStore
 
 /// A live run's stderr, stop requests, timeouts and log cap.
 extension Supervisor {
-  /// The stderr pipes to poll, with their runs.
-  var descriptors: [(Int32, LiveRun)] {
-    live.values.compactMap { $0.stderrFd >= 0 ? ($0.stderrFd, $0) : nil }
-  }
-
   /// Copies what stderr has into the log (and the head); closes the pipe at end of file.
   func drainStderr(_ run: LiveRun) {
     var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -30,35 +25,36 @@ extension Supervisor {
     }
   }
 
-  /// Asks a run to stop: `signal` to its process group now, SIGKILL after the grace.
-  func stop(_ run: LiveRun, reason: StopReason, signal: Int32 = SIGTERM, graceMs: Int64? = nil) {
-    if run.stop == nil { run.stop = reason }
-    kill(-run.pid, signal)
+  /// Asks a run to stop: `signal` to its process group now, SIGKILL after the grace (or sooner
+  /// when an earlier stop already set it).
+  func stop(
+    _ run: LiveRun, _ reason: StopReason, signal: Int32 = SIGTERM, graceMs: Int64? = nil, after earlier: Stop?
+  )
+    -> Stop
+  {
+    launcher.signal(group: run.pid, signal)
     let deadline = clock.nowMs() + (graceMs ?? killGraceMs)
-    run.killAt = min(run.killAt ?? deadline, deadline)
+    return Stop(reason: earlier?.reason ?? reason, killAt: min(earlier?.killAt ?? deadline, deadline))
   }
 
-  /// Timeouts, kill graces and the log cap. Returns timeout alerts to record.
-  func checkTimers(now: Int64) -> [Event] {
-    var events: [Event] = []
-    for run in live.values {
-      if let killAt = run.killAt, now >= killAt {
-        kill(-run.pid, SIGKILL)
-        run.killAt = nil
-      }
-      if let timeoutAt = run.timeoutAt, now >= timeoutAt, !run.timeoutAlerted {
-        run.timeoutAlerted = true
-        let limit = Durations.format(milliseconds: run.spec.timeoutMs ?? 0)
-        events.append(
-          Alerts.make(
-            .timeout, run.run,
-            title: "run \(run.run.id) of '\(run.spec.name)' passed its timeout (\(limit))"
-              + Alerts.attempt(run.run, run.spec), now: now))
-        if run.spec.onTimeout == .kill { stop(run, reason: .timeout) }
-      }
-      enforceLogCap(run)
-    }
-    return events
+  /// SIGKILL to a stopping run whose grace is over; returns the stop without its deadline.
+  func killIfDue(_ run: LiveRun, _ stop: Stop, now: Int64) -> Stop? {
+    guard let killAt = stop.killAt, now >= killAt else { return nil }
+    launcher.signal(group: run.pid, SIGKILL)
+    return Stop(reason: stop.reason, killAt: nil)
+  }
+
+  /// The timeout alert of a run that passed its timeout (once); whether to stop it is the
+  /// caller's (`on-timeout kill`).
+  func timeoutPassed(_ run: LiveRun, now: Int64) -> Event? {
+    guard let timeoutAt = run.timeoutAt, now >= timeoutAt, !run.timeoutAlerted else { return nil }
+    run.timeoutAlerted = true
+    let limit = Durations.format(milliseconds: run.spec.timeoutMs ?? 0)
+    return Alerts.make(
+      .timeout, run.run,
+      title: "run \(run.run.id) of '\(run.spec.name)' passed its timeout (\(limit))"
+        + Alerts.attempt(run.run, run.spec),
+      now: now)
   }
 
   /// Keeps the log at `log-max`: the child writes straight into the file (no copy through the

@@ -5,8 +5,9 @@ import TFSStore
 
 /// Starts runs and watches their processes until they end: copies stderr into the log while
 /// keeping its head, enforces timeouts, kill graces and the log cap, and turns an exit status
-/// into a `RunEnd` with its alerts. Shared by the daemon and `tfs run --here`; it does no
-/// scheduling and writes to the store only to mark runs started.
+/// into a `RunEnd` with its alerts. Shared by the daemon and `tfs run --here`; it keeps no runs
+/// (the daemon's run table does), does no scheduling, and writes to the store only to mark runs
+/// started.
 final class Supervisor {
   let store: Store
   let launcher: any ProcessLauncher
@@ -15,7 +16,6 @@ final class Supervisor {
   let baseEnvironment: [String: String]
   let executorPid = getpid()
   let killGraceMs: Int64
-  private(set) var live: [Int32: LiveRun] = [:]
 
   struct Finished {
     let live: LiveRun
@@ -51,14 +51,6 @@ final class Supervisor {
     baseEnvironment = env
   }
 
-  var runningCount: Int { live.count }
-  func liveRun(id: RunID) -> LiveRun? { live.values.first { $0.run.id == id } }
-  /// Live pids per task, so the per-occurrence overlap checks do not scan every live run.
-  private var pidsByTask: [TaskName: [Int32]] = [:]
-
-  func liveRuns(of task: TaskName) -> [LiveRun] { (pidsByTask[task] ?? []).compactMap { live[$0] } }
-  func isRunning(_ task: TaskName) -> Bool { !(pidsByTask[task] ?? []).isEmpty }
-
   // MARK: Starting
 
   static let childHeadStartUs: UInt32 = 4_000
@@ -70,11 +62,24 @@ final class Supervisor {
     let ready: RunPreparation.Ready
   }
 
+  /// What a launch gives: the runs started, those that could not be (as finished `failed`), and
+  /// the ids of started runs `tfs kill` ended while they were spawned (sent SIGKILL: the record
+  /// stays `killed`).
+  struct Launched {
+    var started: [LiveRun] = []
+    var failed: [Finished] = []
+    var killedMeanwhile: Set<RunID> = []
+    /// The store refused to mark them started: they run all the same (their ends are recorded
+    /// from `queued`), and the caller reports the error once it took them in.
+    var unmarked: StoreError?
+  }
+
   /// Starts recorded (queued) runs. Runs that cannot start are returned as finished `failed`.
-  func start(_ items: [(Run, TaskSpec)]) throws(StoreError) -> (started: [LiveRun], failed: [Finished]) {
+  func start(_ items: [(Run, TaskSpec)]) -> Launched {
     let (ready, failed) = prepare(items)
-    let (started, notSpawned) = try launch(ready)
-    return (started, failed + notSpawned)
+    var launched = launch(ready)
+    launched.failed = failed + launched.failed
+    return launched
   }
 
   /// Everything but the spawn (the daemon does this ahead of an occurrence, off the firing path).
@@ -102,8 +107,8 @@ final class Supervisor {
   }
 
   /// Spawns prepared runs (in parallel when many) and marks them running in one transaction.
-  func launch(_ ready: [Prepared]) throws(StoreError) -> (started: [LiveRun], failed: [Finished]) {
-    guard !ready.isEmpty else { return ([], []) }
+  func launch(_ ready: [Prepared]) -> Launched {
+    guard !ready.isEmpty else { return Launched() }
     let spawned = spawnAll(ready.map(\.ready))
     // Give the children just started the CPU for their first milliseconds (exec, dynamic
     // loading, the shell reading its script) before recording them: the daemon's bookkeeping
@@ -131,8 +136,6 @@ final class Supervisor {
         liveRun.run.startedAt = s.at
         liveRun.run.pid = s.pid
         liveRun.run.logPath = r.logRelative
-        live[s.pid] = liveRun
-        pidsByTask[spec.name, default: []].append(s.pid)
         started.append(liveRun)
         starts.append(
           RunStart(
@@ -142,13 +145,16 @@ final class Supervisor {
         failed.append(notStarted(run, spec, failure))
       }
     }
-    let killedMeanwhile = try store.markStartedBatch(starts, executorPid: executorPid)
-    for run in started where killedMeanwhile.contains(run.run.id) {
-      // `tfs kill` ended it while it was being spawned: the record stays `killed`.
-      run.stop = .killed(actor: "tfs kill", signal: SIGKILL)
-      kill(-run.pid, SIGKILL)
+    var launched = Launched(started: started, failed: failed)
+    do {
+      launched.killedMeanwhile = try store.markStartedBatch(starts, executorPid: executorPid)
+    } catch {
+      launched.unmarked = error
     }
-    return (started, failed)
+    for run in started where launched.killedMeanwhile.contains(run.run.id) {
+      launcher.signal(group: run.pid, SIGKILL)
+    }
+    return launched
   }
 
   /// A started process and the descriptors the daemon keeps for it.
@@ -221,31 +227,19 @@ final class Supervisor {
 
   // MARK: Ending
 
-  /// Reaps every exited child and turns each into a finished run.
-  func reap() -> [Finished] {
-    // Only our own runs' pids: waitpid(-1) would also reap children this process started for
-    // other reasons (alert delivery, Foundation's Process in tests).
-    var exited: [(LiveRun, Int32)] = []
-    for pid in Array(live.keys) {
-      var status: Int32 = 0
-      if waitpid(pid, &status, WNOHANG) == pid, let run = live.removeValue(forKey: pid) {
-        pidsByTask[run.spec.name]?.removeAll { $0 == pid }
-        if pidsByTask[run.spec.name]?.isEmpty == true { pidsByTask[run.spec.name] = nil }
-        exited.append((run, status))
-      }
-    }
+  /// Turns exited children (with the stop tfs asked of each, if any) into finished runs; a run
+  /// `tfs kill` asked to end counts as killed even when it exited on its own meanwhile.
+  func ended(_ exited: [(run: LiveRun, status: Int32, stop: StopReason?)]) -> [Finished] {
     guard !exited.isEmpty else { return [] }
-    let requests = (try? store.killRequests(exited.map { $0.0.run.id })) ?? [:]
-    return exited.map { run, status in
-      if let request = requests[run.run.id], run.stop == nil {
-        run.stop = .killed(actor: request.actor, signal: request.signal)
-      }
-      return finish(run, waitStatus: status)
+    let requests = (try? store.killRequests(exited.map(\.run.run.id))) ?? [:]
+    return exited.map { run, status, stop in
+      let asked = requests[run.run.id].map { StopReason.killed(actor: $0.actor, signal: $0.signal) }
+      return finish(run, waitStatus: status, stop: stop ?? asked)
     }
   }
 
-  private func finish(_ run: LiveRun, waitStatus: Int32) -> Finished {
-    kill(-run.pid, SIGKILL)  // whatever the leader left behind in its group ends with it
+  private func finish(_ run: LiveRun, waitStatus: Int32, stop: StopReason?) -> Finished {
+    launcher.signal(group: run.pid, SIGKILL)  // whatever the leader left behind in its group ends with it
     drainStderr(run)
     if run.stderrFd >= 0 {
       close(run.stderrFd)
@@ -257,7 +251,7 @@ final class Supervisor {
     close(run.logFd)
     let published = FileSystem.archivePublish(run.paths, version: run.run.version)
     let now = clock.nowMs()
-    let outcome = Outcome.classify(waitStatus: waitStatus, stop: run.stop)
+    let outcome = Outcome.classify(waitStatus: waitStatus, stop: stop)
     var end = RunEnd(
       status: outcome.status, endedAt: now, exitCode: outcome.exitCode, signal: outcome.signal,
       stderrHead: run.head.text, reason: outcome.reason, logBytes: logBytes, published: published)
@@ -273,7 +267,7 @@ final class Supervisor {
             "run \(run.run.id) of '\(name)' failed (\(outcome.summary))\(Alerts.attempt(run.run, run.spec))",
           now: now, stderr: end.stderrHead))
     case .killed:
-      if case .killed(let actor, _) = run.stop {
+      if case .killed(let actor, _) = stop {
         events.append(
           Alerts.make(
             .killed, run.run, title: "run \(run.run.id) of '\(name)' killed by \(actor)", now: now,
@@ -284,8 +278,4 @@ final class Supervisor {
     return Finished(live: run, end: end, events: events)
   }
 
-  /// Stops every live run (shutdown): TERM now, KILL after `graceMs`.
-  func stopAll(graceMs: Int64) {
-    for run in live.values { stop(run, reason: .shutdown, graceMs: graceMs) }
-  }
 }

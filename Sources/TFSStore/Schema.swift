@@ -10,6 +10,7 @@ enum Schema {
     migrator.registerMigration("v2", migrate: v2)
     migrator.registerMigration("v3", migrate: v3)
     migrator.registerMigration("v4", migrate: v4)
+    migrator.registerMigration("v5", migrate: v5)
     return migrator
   }
 
@@ -222,6 +223,26 @@ enum Schema {
         CREATE INDEX run_by_occurrence ON run(task, scheduled_at);
         ALTER TABLE daemon ADD COLUMN fired_until INTEGER;
         UPDATE daemon SET fired_until = stopped_at;
+        """)
+  }
+
+  /// One scheduled run per task and occurrence, kept by the schema: the store is the record of
+  /// which occurrences were handled (a daemon starting after another, or after a store outage,
+  /// records the others missed; daemons sharing a store cannot both run one). Duplicates an
+  /// earlier version may have left are resolved first: a `missed` or `skipped` row beside
+  /// another row of its occurrence was wrong and goes; of two runs that both started (never
+  /// made by this daemon), the later keeps its record but no longer claims the occurrence.
+  private static func v5(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        DELETE FROM run WHERE trigger = 'schedule' AND status IN ('missed', 'skipped') AND EXISTS (
+          SELECT 1 FROM run AS other WHERE other.task = run.task AND other.scheduled_at = run.scheduled_at
+            AND other.trigger = 'schedule' AND other.id != run.id
+            AND (other.status NOT IN ('missed', 'skipped') OR other.id < run.id));
+        UPDATE run SET scheduled_at = NULL WHERE trigger = 'schedule' AND EXISTS (
+          SELECT 1 FROM run AS other WHERE other.task = run.task AND other.scheduled_at = run.scheduled_at
+            AND other.trigger = 'schedule' AND other.id < run.id);
+        CREATE UNIQUE INDEX run_occurrence ON run(task, scheduled_at) WHERE trigger = 'schedule';
         """)
   }
 }

@@ -23,11 +23,12 @@ public struct RunStart: Sendable {
 
 /// Batched writes for the daemon: one transaction per scheduling pass instead of one per run.
 extension Store {
-  /// Inserts runs and returns them with ids and unique versions.
   /// Inserts runs and the alerts about them in one transaction (a reader never sees a run
-  /// skipped or queued behind another without its `overlap` alert).
+  /// skipped or queued behind another without its `overlap` alert); returns them with ids and
+  /// unique versions, or nil for a scheduled run whose occurrence already has one (a scheduled
+  /// run is unique per task and occurrence: whoever recorded it first handles it).
   public func insertRunsReturning(_ runs: [Run], executorPid: Int32?, events: [Event] = []) throws(StoreError)
-    -> [Run]
+    -> [Run?]
   {
     try write { db in
       let inserted = try runs.map { try Store.insertRun(db, $0, force: false, executorPid: executorPid) }
@@ -75,7 +76,7 @@ extension Store {
   public func finishRuns(_ ends: [(RunID, RunEnd, [Event])], retries: [Run]) throws(StoreError) -> [Run] {
     try write { db in
       for (id, end, events) in ends { try Store.finish(db, id, end, events) }
-      return try retries.map { try Store.insertRun(db, $0, force: false, executorPid: nil) }
+      return try retries.compactMap { try Store.insertRun(db, $0, force: false, executorPid: nil) }
     }
   }
 
@@ -180,30 +181,20 @@ extension Store {
 }
 
 extension Store {
-  /// The occurrences (epoch s) in `[fromMs, toMs]` that have a run of the task recorded (any
-  /// trigger and status): after a store outage, the others are recorded missed.
-  public func occurrences(of task: TaskName, fromMs: Int64, toMs: Int64) throws(StoreError) -> Set<Int64> {
+  /// Every task's occurrences (epoch s) in `[fromMs, toMs]` that have a run recorded: the
+  /// store's record of what was handled (a scheduled run is unique per task and occurrence), from
+  /// which a daemon starting after another finds what no one handled.
+  public func occurrencesByTask(fromMs: Int64, toMs: Int64) throws(StoreError) -> [TaskName: Set<Int64>] {
     try read { db in
-      Set(
-        try Int64.fetchAll(
-          db, sql: "SELECT scheduled_at FROM run WHERE task = ? AND scheduled_at BETWEEN ? AND ?",
-          arguments: [task.rawValue, fromMs, toMs]
-        ).map { $0 / 1000 })
-    }
-  }
-
-  /// The occurrences (epoch s) of a task's latest scheduled runs: what a crashed daemon fired
-  /// after its last heartbeat, which must not be counted as missed.
-  public func recentOccurrences(of task: TaskName, limit: Int = 20) throws(StoreError) -> Set<Int64> {
-    try read { db in
-      Set(
-        try Int64.fetchAll(
-          db,
-          sql: """
-            SELECT scheduled_at FROM (SELECT scheduled_at FROM run WHERE task = ? ORDER BY id DESC LIMIT ?)
-            WHERE scheduled_at IS NOT NULL
-            """, arguments: [task.rawValue, limit]
-        ).map { $0 / 1000 })
+      var result: [TaskName: Set<Int64>] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT task, scheduled_at FROM run WHERE scheduled_at BETWEEN ? AND ?",
+        arguments: [fromMs, toMs])
+      while let row = try rows.next() {
+        guard let name = try? TaskName(row[0] as String) else { continue }
+        result[name, default: []].insert((row[1] as Int64) / 1000)
+      }
+      return result
     }
   }
 }

@@ -12,7 +12,14 @@ extension Store {
   @discardableResult
   public func insertRun(_ run: Run, force: Bool = false, executorPid: Int32? = nil) throws(StoreError) -> Run
   {
-    try write { db in try Store.insertRun(db, run, force: force, executorPid: executorPid) }
+    try write { db in
+      guard let inserted = try Store.insertRun(db, run, force: force, executorPid: executorPid) else {
+        throw DatabaseError(
+          resultCode: .SQLITE_CONSTRAINT,
+          message: "occurrence \(run.scheduledAt ?? 0) of '\(run.task)' already has a run")
+      }
+      return inserted
+    }
   }
 
   /// Inserts several runs in one transaction (missed occurrences, skipped fires), with the
@@ -24,8 +31,9 @@ extension Store {
     }
   }
 
+  /// Inserts a run; nil when it is a scheduled run whose occurrence already has one.
   @discardableResult
-  static func insertRun(_ db: Database, _ run: Run, force: Bool, executorPid: Int32?) throws -> Run {
+  static func insertRun(_ db: Database, _ run: Run, force: Bool, executorPid: Int32?) throws -> Run? {
     var run = run
     run.version = try uniqueVersion(db, task: run.task.rawValue, base: run.version)
     // Cached statements: the daemon inserts a run per occurrence, and parsing the SQL each time
@@ -36,6 +44,7 @@ extension Store {
           ended_at, exit_code, signal, pid, process_start, attempt, stderr_head, reason, log_path,
           log_bytes, actor, force, executor_pid)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (task, scheduled_at) WHERE trigger = 'schedule' DO NOTHING
         """
     ).execute(
       arguments: [
@@ -44,6 +53,7 @@ extension Store {
         run.processStart, run.attempt, run.stderrHead, run.reason, run.logPath, run.logBytes,
         run.actor, force, executorPid,
       ])
+    guard db.changesCount > 0 else { return nil }
     run.id = db.lastInsertedRowID
     return run
   }

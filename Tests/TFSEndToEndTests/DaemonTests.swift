@@ -255,67 +255,6 @@ struct DaemonTests {
     #expect(waitUntil(timeout: 5) { !((try? runs(s, "later")) ?? []).isEmpty })
   }
 
-  /// A run is prepared 250 ms ahead of its occurrence; a `modify` landing after that must not
-  /// cost the occurrence (it used to be recorded `skipped`): it runs with the new definition.
-  @Test func aModifyJustBeforeAnOccurrenceRunsItWithTheNewDefinition() throws {
-    let s = Scenario()
-    defer { s.remove() }
-    try s.addTask("tick", rule: "* * * * * *", script: "echo \"greeting=$GREETING\"")
-    let daemon = try s.tfs.startDaemon()
-    defer { daemon.stop() }
-    #expect(
-      waitUntil(timeout: 15) { !((try? runs(s, "tick")) ?? []).filter { $0.status == .succeeded }.isEmpty })
-    for round in 1...4 {
-      // 150 ms before a second boundary: after the run was prepared, before it is due.
-      var target = (Date().timeIntervalSince1970 + 0.3).rounded(.up) - 0.15
-      if target < Date().timeIntervalSince1970 + 0.05 { target += 1 }
-      Thread.sleep(until: Date(timeIntervalSince1970: target))
-      #expect(try s.tfs.run(["modify", "tick", "--env", "GREETING=v\(round)"]).status == 0)
-    }
-    #expect(
-      waitUntil(timeout: 10) {
-        guard let last = ((try? runs(s, "tick")) ?? []).last(where: { $0.status == .succeeded }) else {
-          return false
-        }
-        return s.dir.read("home/tasks/tick/\(last.logPath ?? "")") == "greeting=v4\n"
-      })
-    daemon.stop()
-    let all = try runs(s, "tick")
-    let changed = all.filter { $0.status == .skipped && !$0.reason.contains("overlap") }
-    #expect(changed.isEmpty, "occurrences lost to a modify: \(changed.map(\.reason))")
-    let scheduled = all.compactMap(\.scheduledAt).sorted()
-    #expect(Set(scheduled).count == scheduled.count, "an occurrence has two runs")
-    for (a, b) in zip(scheduled, scheduled.dropFirst()) {
-      #expect(b - a == 1000, "no run for the occurrence after \(a)")
-    }
-  }
-
-  /// A run that could not be prepared (entry missing) is recorded failed at its occurrence,
-  /// unless a `modify` fixed the task in between: then the occurrence runs the new entry.
-  @Test func aModifyFixingTheEntryJustBeforeAnOccurrenceRunsIt() throws {
-    let s = Scenario()
-    defer { s.remove() }
-    try s.addTask("fix", rule: "* * * * * *", script: "echo old", flags: ["--entry", "missing.sh"])
-    s.dir.write("home/tasks/fix/ok.sh", "#!/bin/sh\necho fixed\n", executable: true)
-    let daemon = try s.tfs.startDaemon()
-    defer { daemon.stop() }
-    #expect(waitUntil(timeout: 15) { ((try? runs(s, "fix")) ?? []).contains { $0.status == .failed } })
-    var target = (Date().timeIntervalSince1970 + 0.3).rounded(.up) - 0.15
-    if target < Date().timeIntervalSince1970 + 0.05 { target += 1 }
-    Thread.sleep(until: Date(timeIntervalSince1970: target))
-    #expect(try s.tfs.run(["modify", "fix", "--entry", "ok.sh"]).status == 0)
-    let modified = Date().timeIntervalSince1970
-    let boundary = Int64((target + 0.15).rounded()) * 1000
-    #expect(
-      waitUntil(timeout: 10) { ((try? runs(s, "fix")) ?? []).contains { ($0.scheduledAt ?? 0) > boundary } })
-    daemon.stop()
-    // Judged only when the command returned before the boundary (a slow machine may miss it).
-    if modified * 1000 < Double(boundary) - 20 {
-      let run = try #require(try runs(s, "fix").first { $0.scheduledAt == boundary })
-      #expect(run.status == .succeeded, "occurrence after the fix: \(run.status) \(run.reason)")
-    }
-  }
-
   @Test func aRunHereWhoseTerminalClosesIsStoppedAndRecorded() throws {
     let s = Scenario()
     defer { s.remove() }
@@ -397,5 +336,20 @@ struct DaemonTests {
     let run = try #require(try runs(s, "busy").last)
     #expect(run.status == .killed)
     #expect(run.reason == "daemon shutdown")
+  }
+
+  /// `tfs daemon --once`: start-up, the next second with occurrences due, then it waits for
+  /// the runs it started (no shutdown grace) and exits 0, every run recorded as ended.
+  @Test func onceRunsOneSecondOfOccurrencesThenExits() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("tick", rule: "* * * * * *", script: "sleep 0.3; echo tick")
+    try s.addTask("other", rule: "*/1 * * * * *", script: "echo other")
+    let out = try s.tfs.run(["daemon", "--once", "--shutdown-grace", "0s"], timeout: 20)
+    #expect(out.status == 0, "\(out)")
+    let ticks = try runs(s, "tick")
+    #expect(ticks.count == 1 && ticks[0].status == .succeeded, "\(ticks.map(\.status))")
+    #expect(try runs(s, "other").map(\.scheduledAt) == ticks.map(\.scheduledAt), "the same second")
+    #expect(try s.tfs.run(["status"]).stdout.contains("stopped"))
   }
 }

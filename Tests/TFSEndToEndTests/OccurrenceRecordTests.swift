@@ -65,6 +65,7 @@ struct StoreOutageTests {
       waitUntil(timeout: 20) { daemon.log.contains("store writable again") }, "\(daemon.log.suffix(2000))")
     Thread.sleep(forTimeInterval: 2)
     #expect(daemon.process.isRunning)
+    daemon.stop()  // runs prepared ahead of the next second are withdrawn
     for name in ["a", "b", "c"] {
       let runs = try store.runs(RunFilter(task: name, limit: -1)).filter { $0.trigger == .schedule }
       let seconds = runs.compactMap { $0.scheduledAt.map { $0 / 1000 } }

@@ -22,9 +22,9 @@ struct SchedulerTests {
     while let next = scheduler.nextDueMs, next / 1000 <= end {
       let now = next / 1000
       let (due, late) = scheduler.popDue(nowSec: now)
-      for (spec, at, _) in due {
-        #expect(at <= now, "\(spec.name) fired early")
-        fired.append((spec.name.rawValue, at))
+      for item in due {
+        #expect(item.occurrence.at <= now, "\(item.spec.name) fired early")
+        fired.append((item.spec.name.rawValue, item.occurrence.at))
       }
       missed += late
     }
@@ -52,7 +52,7 @@ struct SchedulerTests {
     #expect(scheduler.popDue(nowSec: t0).due.isEmpty)
     #expect(scheduler.popDue(nowSec: t0 + 59).due.isEmpty)
     let due = scheduler.popDue(nowSec: t0 + 60).due
-    #expect(due.map(\.1) == [t0 + 60])
+    #expect(due.map(\.occurrence.at) == [t0 + 60])
     #expect(scheduler.popDue(nowSec: t0 + 60).due.isEmpty, "popped twice")
     #expect(scheduler.nextDueMs == (t0 + 120) * 1000)
   }
@@ -98,9 +98,10 @@ struct SchedulerTests {
       now = min(end, now + Int64.random(in: 0...45, using: &random))
       let (due, missed) = scheduler.popDue(nowSec: now)
       #expect(missed.isEmpty)
-      for (spec, at, _) in due {
+      for item in due {
+        let at = item.occurrence.at
         #expect(at <= now && at >= now - Scheduler.lateLimitSeconds)
-        fired.append((spec.name.rawValue, at))
+        fired.append((item.spec.name.rawValue, at))
       }
     }
     let times = fired.map(\.at)
@@ -126,38 +127,34 @@ struct SchedulerTests {
     var scheduler = Scheduler(settings: pureSettings())
     let spec = try makeSpec("tick", rule: "* * * * * *")
     scheduler.load([makeRecord(spec, updatedAt: t0 * 1000)], now: t0 * 1000)
-    #expect(scheduler.popDue(nowSec: t0 + 5).due.map(\.1) == Array((t0 + 1)...(t0 + 5)))
+    #expect(scheduler.popDue(nowSec: t0 + 5).due.map(\.occurrence.at) == Array((t0 + 1)...(t0 + 5)))
     var changed = spec
     changed.title = "renamed"
     scheduler.update([makeRecord(changed, updatedAt: t0 * 1000 + 5_500)], now: t0 * 1000 + 5_500)
     #expect(scheduler.popDue(nowSec: t0 + 5).due.isEmpty)
     let next = scheduler.popDue(nowSec: t0 + 6).due
-    #expect(next.map(\.1) == [t0 + 6])
-    #expect(next.first?.0.title == "renamed")
+    #expect(next.map(\.occurrence.at) == [t0 + 6])
+    #expect(next.first?.spec.title == "renamed")
   }
 
   @Test func anUnchangedTaskKeepsItsPlaceOnUpdate() throws {
     var scheduler = Scheduler(settings: pureSettings())
     let record = makeRecord(try makeSpec("tick", rule: "*/10 * * * * *"), updatedAt: t0 * 1000)
     scheduler.load([record], now: t0 * 1000)
-    #expect(scheduler.popDue(nowSec: t0 + 10).due.map(\.1) == [t0 + 10])
+    #expect(scheduler.popDue(nowSec: t0 + 10).due.map(\.occurrence.at) == [t0 + 10])
     // The same record seen again (another task changed): no re-fire, no lost occurrence.
     scheduler.update([record], now: (t0 + 15) * 1000)
     let (fired, _) = drive(&scheduler, to: t0 + 40)
     #expect(fired.map(\.at) == [t0 + 20, t0 + 30, t0 + 40])
   }
 
-  @Test func aRemovedTaskStopsAndItsWaitingRunsAreDropped() throws {
+  @Test func aRemovedTaskStops() throws {
     var scheduler = Scheduler(settings: pureSettings())
     let keep = makeRecord(try makeSpec("keep", rule: "*/5 * * * * *"), updatedAt: t0 * 1000)
     let gone = makeRecord(try makeSpec("gone", rule: "* * * * * *"), updatedAt: t0 * 1000)
     scheduler.load([gone, keep], now: t0 * 1000)
-    #expect(scheduler.popDue(nowSec: t0 + 2).due.map { $0.0.name.rawValue } == ["gone", "gone"])
-    let run = Run(
-      task: gone.spec.name, version: "202401/05/120003", trigger: .manual, status: .queued, queuedAt: 0)
-    scheduler.waiting.append(.init(run: run, spec: gone.spec, force: false, notBeforeMs: 0))
+    #expect(scheduler.popDue(nowSec: t0 + 2).due.map { $0.spec.name.rawValue } == ["gone", "gone"])
     scheduler.update([keep], now: (t0 + 2) * 1000 + 500)
-    #expect(scheduler.waiting.isEmpty)
     #expect(scheduler.spec(gone.spec.name) == nil)
     let (fired, missed) = drive(&scheduler, to: t0 + 60)
     #expect(missed.isEmpty)
@@ -166,7 +163,7 @@ struct SchedulerTests {
     // Added again under the same name: scheduled from then on.
     let again = makeRecord(gone.spec, updatedAt: (t0 + 61) * 1000)
     scheduler.update([keep, again], now: (t0 + 61) * 1000)
-    #expect(scheduler.popDue(nowSec: t0 + 62).due.map { $0.0.name.rawValue } == ["gone"])
+    #expect(scheduler.popDue(nowSec: t0 + 62).due.map { $0.spec.name.rawValue } == ["gone"])
   }
 
   @Test func aDisabledTaskIsNeverDueUntilEnabled() throws {
@@ -179,7 +176,7 @@ struct SchedulerTests {
     #expect(scheduler.spec(spec.name) != nil, "manual runs of a disabled task need its spec")
     spec.enabled = true
     scheduler.update([makeRecord(spec, updatedAt: (t0 + 3_600) * 1000)], now: (t0 + 3_600) * 1000)
-    #expect(scheduler.popDue(nowSec: t0 + 3_601).due.map(\.1) == [t0 + 3_601])
+    #expect(scheduler.popDue(nowSec: t0 + 3_601).due.map(\.occurrence.at) == [t0 + 3_601])
     spec.enabled = false
     scheduler.update([makeRecord(spec, updatedAt: (t0 + 3_601) * 1000 + 1)], now: (t0 + 3_601) * 1000 + 1)
     #expect(scheduler.popDue(nowSec: t0 + 4_000).due.isEmpty)
@@ -197,7 +194,7 @@ struct SchedulerTests {
     #expect(m.total == 139)
     #expect(m.times.count == Scheduler.maxMissedRecorded)
     #expect(m.times == Array((t0 + 40)...(t0 + 139)), "the latest 100 are kept (catch-up picks from them)")
-    #expect(due.map(\.1) == Array((t0 + 140)...(t0 + 200)), "the last minute still fires")
+    #expect(due.map(\.occurrence.at) == Array((t0 + 140)...(t0 + 200)), "the last minute still fires")
     #expect(scheduler.popDue(nowSec: t0 + 200).due.isEmpty && scheduler.nextDueMs == (t0 + 201) * 1000)
   }
 
@@ -212,7 +209,7 @@ struct SchedulerTests {
     #expect(missed.first?.total == 179)  // 12:01 … 14:59
     #expect(missed.first?.times.first == t0 + 60 * 80, "the latest 100 of 179 (13:20 … 14:59)")
     #expect(missed.first?.times.last == t0 + 3 * 3_600 - 60)
-    #expect(due.map(\.1) == [t0 + 3 * 3_600])  // 15:00, 30 s late
+    #expect(due.map(\.occurrence.at) == [t0 + 3 * 3_600])  // 15:00, 30 s late
     #expect(drive(&scheduler, to: now + 60).missed.isEmpty)
   }
 
@@ -304,30 +301,15 @@ struct SchedulerTests {
     #expect(scheduler.nextDueMs == epoch("2024-01-06T09:00:00+09:00") * 1000)
   }
 
-  @Test func nextQueuedIsTheEarliestWaitingRunStillAhead() throws {
-    var scheduler = Scheduler(settings: pureSettings())
-    #expect(scheduler.nextQueuedMs(after: 0) == nil)
-    let spec = try makeSpec("job", rule: "@yearly")
-    let run = Run(task: spec.name, version: "202401/05/120000", trigger: .retry, status: .queued, queuedAt: 0)
-    scheduler.waiting = [
-      .init(run: run, spec: spec, force: false, notBeforeMs: 5_000),
-      .init(run: run, spec: spec, force: false, notBeforeMs: 2_000),
-    ]
-    #expect(scheduler.nextQueuedMs(after: 0) == 2_000)
-    // A run past its delay waits for a run to end or a slot, not for a time: no deadline.
-    #expect(scheduler.nextQueuedMs(after: 3_000) == 5_000)
-    #expect(scheduler.nextQueuedMs(after: 5_000) == nil)
-  }
-
   @Test func aTimeZoneChangeDoesNotPopAnOccurrenceAgain() throws {
     var scheduler = Scheduler(settings: pureSettings(["timezone": "UTC"]))
     let spec = try makeSpec("tick", rule: "* * * * * *", zone: nil)
     scheduler.load([makeRecord(spec, updatedAt: t0 * 1000)], now: t0 * 1000)
     // Popped 250 ms ahead (a run prepared for t0 + 1), then the zone setting changes.
-    let ahead = scheduler.popDue(nowSec: t0, upToSec: t0 + 1).due.map(\.1)
+    let ahead = scheduler.popDue(nowSec: t0, upToSec: t0 + 1).due.map(\.occurrence.at)
     #expect(ahead == [t0 + 1])
     scheduler.settings = pureSettings(["timezone": "Asia/Tokyo"])
     scheduler.rezone(now: t0 * 1000 + 800)
-    #expect(scheduler.popDue(nowSec: t0 + 1, upToSec: t0 + 2).due.map(\.1) == [t0 + 2])
+    #expect(scheduler.popDue(nowSec: t0 + 1, upToSec: t0 + 2).due.map(\.occurrence.at) == [t0 + 2])
   }
 }

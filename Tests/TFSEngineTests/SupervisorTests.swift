@@ -7,11 +7,8 @@ import Testing
 @testable import TFSEngine
 @testable import TFSStore
 
-/// A supervisor over a temp-file store and task root, driving real `/bin/sh` children.
-///
-/// `Supervisor.reap()` calls `waitpid(-1)`, which would also collect children that other tests
-/// in this process started with `Foundation.Process`; the harness only reaps once its own child
-/// has exited (it shows as a zombie), which keeps that window tiny.
+/// A supervisor over a temp-file store and task root, driving real `/bin/sh` children; it
+/// keeps the runs it started (with the stop asked of each) the way the daemon's run table does.
 final class SupervisorHarness {
   let dir = TempDir("tfs-engine")
   let home: Home
@@ -19,6 +16,7 @@ final class SupervisorHarness {
   let settings: EffectiveSettings
   let supervisor: Supervisor
   private(set) var timerEvents: [Event] = []
+  private(set) var live: [Int32: (run: LiveRun, stop: Stop?)] = [:]
 
   init(settings stored: [String: String] = [:], killGraceMs: Int64 = 10_000) throws {
     home = Home(path: dir.path + "/home")
@@ -47,25 +45,55 @@ final class SupervisorHarness {
     )
   }
 
-  /// Starts `spec`; returns the live run, or the finished one when it could not start.
-  func start(_ spec: TaskSpec) throws -> (live: LiveRun?, failed: Supervisor.Finished?) {
-    let run = try queue(spec)
-    let (started, failed) = try supervisor.start([(run, spec)])
-    return (started.first, failed.first)
+  /// Starts recorded runs and keeps those that started.
+  func start(_ items: [(Run, TaskSpec)]) throws -> Supervisor.Launched {
+    let launched = try supervisor.start(items)
+    for run in launched.started { live[run.pid] = (run, nil) }
+    return launched
   }
 
-  /// Watches `live` as the daemon would (stderr, timers, log cap) until it ends; records the end.
-  func finish(_ live: LiveRun, timeout: Double = 15) throws -> Supervisor.Finished {
+  /// Starts `spec`; returns the live run, or the finished one when it could not start.
+  func start(_ spec: TaskSpec) throws -> (live: LiveRun?, failed: Supervisor.Finished?) {
+    let launched = try start([(try queue(spec), spec)])
+    return (launched.started.first, launched.failed.first)
+  }
+
+  func stop(_ run: LiveRun, _ reason: StopReason, graceMs: Int64? = nil) {
+    let earlier = live[run.pid]?.stop
+    live[run.pid]?.stop = supervisor.stop(run, reason, graceMs: graceMs, after: earlier)
+  }
+
+  /// One round of what the daemon does for its runs: stderr, timeouts, kill graces, the log
+  /// cap, then reaping those that exited.
+  func watch() -> [Supervisor.Finished] {
+    let now = SystemClock().nowMs()
+    for (run, stop) in live.values {
+      supervisor.drainStderr(run)
+      if let event = supervisor.timeoutPassed(run, now: now) {
+        timerEvents.append(event)
+        if run.spec.onTimeout == .kill { self.stop(run, .timeout) }
+      }
+      if let stop = live[run.pid]?.stop ?? stop, let after = supervisor.killIfDue(run, stop, now: now) {
+        live[run.pid]?.stop = after
+      }
+      supervisor.enforceLogCap(run)
+    }
+    let exited = supervisor.launcher.reap(Array(live.keys)).compactMap { pid, status in
+      live.removeValue(forKey: pid).map { ($0.run, status, $0.stop?.reason) }
+    }
+    return supervisor.ended(exited)
+  }
+
+  /// Watches `live` as the daemon would until it ends; records the end.
+  func finish(_ run: LiveRun, timeout: Double = 15) throws -> Supervisor.Finished {
     var finished: [Supervisor.Finished] = []
     let ended = waitUntil(timeout: timeout, every: 0.01) {
-      for (_, run) in supervisor.descriptors { supervisor.drainStderr(run) }
-      timerEvents += supervisor.checkTimers(now: SystemClock().nowMs())
-      if !ProcessControl.isAlive(live.pid) { finished += supervisor.reap() }
+      finished += watch()
       return !finished.isEmpty
     }
     guard ended, let result = finished.first else {
       cleanUp()
-      throw HarnessError.timedOut(live.pid)
+      throw HarnessError.timedOut(run.pid)
     }
     #expect(finished.count == 1)
     try store.finishRuns(finished.map { ($0.live.run.id, $0.end, $0.events) })
@@ -86,11 +114,12 @@ final class SupervisorHarness {
 
   /// Kills whatever is still running and removes the temp folder.
   func cleanUp() {
-    for run in supervisor.live.values {
-      kill(-run.pid, SIGKILL)
+    for pid in live.keys {
+      kill(-pid, SIGKILL)
       var status: Int32 = 0
-      waitpid(run.pid, &status, 0)
+      waitpid(pid, &status, 0)
     }
+    live = [:]
     dir.remove()
   }
 
@@ -284,7 +313,7 @@ struct SupervisorTests {
     #expect(f.end.status == .failed)
     #expect(f.end.reason.contains("missing.sh") && f.end.reason.contains("does not exist"))
     #expect(f.events.map(\.type) == ["entry-missing"])
-    #expect(h.supervisor.runningCount == 0)
+    #expect(h.live.isEmpty)
     try h.store.finishRuns([(f.live.run.id, f.end, f.events)])
     let stored = try #require(try h.store.run(f.live.run.id))
     #expect(stored.status == .failed && stored.pid == nil && stored.startedAt == nil)
@@ -332,7 +361,7 @@ struct SupervisorTests {
       waitUntil(timeout: 5) { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true }
     )
     let asked = SystemClock().nowMs()
-    h.supervisor.stop(run, reason: .killed(actor: "tester", signal: SIGTERM), graceMs: 300)
+    h.stop(run, .killed(actor: "tester", signal: SIGTERM), graceMs: 300)
     let f = try h.finish(run)
     #expect(f.end.status == .killed)
     #expect(f.end.signal == SIGKILL, "TERM was trapped, so KILL ended it")
@@ -361,8 +390,8 @@ struct SupervisorTests {
     let failing = try h.runToEnd(try h.task("flaky", script: "exit 1"))
     #expect(failing.events.map(\.type) == ["failed"])
     let spec = try h.task("flaky", script: "exit 0")
-    let (live, _) = try h.supervisor.start([(try h.queue(spec, version: "202401/05/120001"), spec)])
-    let ok = try h.finish(try #require(live.first))
+    let launched = try h.start([(try h.queue(spec, version: "202401/05/120001"), spec)])
+    let ok = try h.finish(try #require(launched.started.first))
     #expect(ok.end.status == .succeeded)
     #expect(ok.events.isEmpty)
   }
@@ -379,7 +408,7 @@ struct SupervisorTests {
     let rc = posix_spawn(&pid, native.executable, nil, nil, native.argv, native.envp)
     try #require(rc == 0)
     #expect(waitUntil(timeout: 5) { !ProcessControl.isAlive(pid) })
-    #expect(h.supervisor.reap().isEmpty)
+    #expect(h.watch().isEmpty)
     var status: Int32 = 0
     let waited = waitpid(pid, &status, WNOHANG)
     #expect(waited == pid, "the other child's exit status was consumed by reap()")
@@ -411,13 +440,12 @@ struct SupervisorTests {
       let spec = try h.task("many-\(i)", script: "echo \(i); exit \(i % 3)")
       items.append((try h.queue(spec), spec))
     }
-    let (started, failed) = try h.supervisor.start(items)
-    #expect(started.count == 10 && failed.isEmpty)
+    let launched = try h.start(items)
+    #expect(launched.started.count == 10 && launched.failed.isEmpty)
     var finished: [Supervisor.Finished] = []
     #expect(
       waitUntil(timeout: 15) {
-        for (_, run) in h.supervisor.descriptors { h.supervisor.drainStderr(run) }
-        if started.allSatisfy({ !ProcessControl.isAlive($0.pid) }) { finished += h.supervisor.reap() }
+        finished += h.watch()
         return finished.count == 10
       })
     for f in finished {
@@ -425,7 +453,7 @@ struct SupervisorTests {
       #expect(f.end.exitCode == i % 3)
       #expect(String(decoding: h.log(of: f) ?? Data(), as: UTF8.self) == "\(i)\n")
     }
-    #expect(h.supervisor.runningCount == 0)
+    #expect(h.live.isEmpty)
   }
 }
 

@@ -27,12 +27,12 @@ func spec(_ text: String, rule: String = "0 * * * * *", enabled: Bool = true) th
 
 func run(
   _ task: String, _ version: String = "202401/05/120000", status: RunStatus = .succeeded,
-  trigger: Trigger = .schedule, queuedAt: Int64 = t0, exitCode: Int32? = nil
+  trigger: Trigger = .schedule, queuedAt: Int64 = t0, exitCode: Int32? = nil, scheduledAt: Int64? = nil
 ) -> Run {
   let final = status.isFinal && status != .skipped && status != .missed
   return Run(
     task: name(task), version: version, trigger: trigger, status: status,
-    scheduledAt: trigger == .manual ? nil : queuedAt, queuedAt: queuedAt,
+    scheduledAt: scheduledAt, queuedAt: queuedAt,
     startedAt: final || status == .running ? queuedAt + 10 : nil, endedAt: final ? queuedAt + 1000 : nil,
     exitCode: exitCode ?? (status == .succeeded ? 0 : final ? 1 : nil))
 }

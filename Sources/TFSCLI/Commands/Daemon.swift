@@ -20,6 +20,9 @@ struct Daemon: AsyncParsableCommand {
   var shutdownGrace = "30s"
   /// Hidden, for end-to-end tests: the first alert retry delay (5s) that later ones double.
   @Option(help: .hidden) var alertRetryBase: String?
+  /// Hidden, for end-to-end tests and scripts: start-up, the next second with occurrences due,
+  /// then wait for the runs started to end, and exit.
+  @Flag(help: .hidden) var once = false
 
   func run() async throws {
     try await runCLI {
@@ -30,6 +33,7 @@ struct Daemon: AsyncParsableCommand {
       options.logFormat = format
       options.shutdownGraceMs = try Durations.parse(shutdownGrace)
       if let alertRetryBase { options.alertRetryBaseMs = try Durations.parse(alertRetryBase) }
+      options.once = once
       let daemon: TFSEngine.Daemon
       do {
         daemon = try TFSEngine.Daemon(options: options)

@@ -4,11 +4,22 @@ import TFSCore
 import TFSStore
 
 /// Picking up what other processes wrote, and the checks made before the daemon starts.
-extension Daemon {
-  /// Re-reads tasks, settings and queued runs after another process wrote to the store.
-  func reloadFromStore(now: Int64) throws {
+extension DaemonCore {
+  /// Re-reads tasks, settings and queued runs when another process wrote to the store (its
+  /// data version changed, looked at every poll interval) or when asked (SIGHUP, SIGUSR1).
+  func reloadIfChanged(force: Bool) throws {
+    let now = clock.nowMs()
+    guard now >= nextPoll || force else { return }
+    nextPoll = now + pollIntervalMs
+    let version = try store.dataVersion()
+    guard version != lastDataVersion || force else { return }
+    try reload(now: now)
+    lastDataVersion = version  // only once applied: a reload that failed is tried again
+  }
+
+  private func reload(now: Int64) throws {
     let stored = try store.settings()
-    let fresh = EffectiveSettings(stored: stored, home: options.home)
+    let fresh = EffectiveSettings(stored: stored, home: home)
     if fresh.taskRoot != settings.taskRoot || fresh.logMax != settings.logMax
       || fresh.maxParallel != settings.maxParallel
       || fresh.timeZone != settings.timeZone
@@ -22,6 +33,8 @@ extension Daemon {
     let tasks = try store.tasks()
     if zoneChanged { scheduler.rezone(now: now) }
     scheduler.update(tasks, now: now)
+    // Waiting runs of removed tasks are gone with them.
+    for row in table.waiting where scheduler.spec(row.run.task) == nil { table.remove(row.run.id) }
     runsElsewhere = Dictionary(
       grouping: try store.runsElsewhere(than: pid).filter { ProcessControl.isAlive($0.executor) }.map(\.run),
       by: \.task)
@@ -32,23 +45,24 @@ extension Daemon {
   func loadQueued() throws {
     let queued = try store.queuedRuns()
     let ids = Set(queued.map { $0.0.id })
-    scheduler.waiting.removeAll { !ids.contains($0.run.id) }
-    let known = Set(scheduler.waiting.map(\.run.id)).union(armed.flatMap { $0.prepared.map(\.run.id) })
-      .union(pendingFailures.map(\.live.run.id))
+    for row in table.waiting where !ids.contains(row.run.id) { table.remove(row.run.id) }
     let now = clock.nowMs()
     var orphans: [(RunID, RunEnd, [Event])] = []
     defer { try? store.finishRuns(orphans) }
-    for (run, force) in queued where !known.contains(run.id) {
+    for (run, force) in queued where table[run.id] == nil {
       guard let spec = scheduler.spec(run.task) else {
         // Queued by `tfs run` just as the task was removed: end it rather than keep it forever.
         orphans.append(
           (run.id, RunEnd(status: .failed, endedAt: now, reason: "task '\(run.task)' was removed"), []))
         continue
       }
-      scheduler.waiting.append(.init(run: run, spec: spec, force: force, notBeforeMs: now))
+      table.insert(run, spec, .waiting(notBeforeMs: now, force: force))
     }
   }
 
+}
+
+extension Daemon {
   /// Refuses a database or task root that other users can write: writing them means running
   /// commands as this daemon's user.
   static func checkPermissions(home: Home, settings: EffectiveSettings) throws {

@@ -4,7 +4,7 @@ import TFSCore
 import TFSStore
 
 /// Ended runs and missed occurrences into records (and the retries and catch-ups they bring).
-extension Daemon {
+extension DaemonCore {
   /// Records ended runs (with those a failed write left unrecorded), or keeps them for the next
   /// step when the store refuses: a run that started always gets a record that ends.
   func finish(_ finished: [Supervisor.Finished]) throws {
@@ -28,25 +28,25 @@ extension Daemon {
     var retries: [(Run, TaskSpec, Int64)] = []
     for f in finished {
       let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
-      let retryable = f.end.status == .failed || f.end.status == .timedOut
+      let run = f.live.run
       var end = f.end
-      end.retryFollows = retryable && f.live.run.attempt < spec.retries && !stopping
-      ends.append((f.live.run.id, end, f.events))
-      guard end.retryFollows else { continue }
-      let delay = OverlapRules.retryDelay(baseMs: spec.retryDelayMs, attempt: f.live.run.attempt)
-      let zone = ZoneRules.forZone(settings.zone(for: spec))
-      let retry = Run(
-        task: spec.name, version: Times.version(epochSeconds: (now + delay) / 1000, zone: zone),
-        trigger: .retry,
-        status: .queued, scheduledAt: f.live.run.scheduledAt, queuedAt: now, attempt: f.live.run.attempt + 1)
-      retries.append((retry, spec, now + delay))
+      let input = RunInput.ended(spec, status: end.status, attempt: run.attempt, stopping: stopping)
+      if case .retry(let at) = RunRules.decide(input, load: TaskLoad(), now: now, random: &random) {
+        end.retryFollows = true
+        let zone = ZoneRules.forZone(settings.zone(for: spec))
+        let retry = Run(
+          task: spec.name, version: Times.version(epochSeconds: at / 1000, zone: zone), trigger: .retry,
+          status: .queued, scheduledAt: run.scheduledAt, queuedAt: now, attempt: run.attempt + 1)
+        retries.append((retry, spec, at))
+      }
+      ends.append((run.id, end, f.events))
     }
     let inserted = try store.finishRuns(ends, retries: retries.map(\.0))
     for (i, run) in inserted.enumerated() {
-      scheduler.waiting.append(.init(run: run, spec: retries[i].1, force: false, notBeforeMs: retries[i].2))
+      table.insert(run, retries[i].1, .waiting(notBeforeMs: retries[i].2, force: false))
     }
     for (f, end) in zip(finished, ends.map(\.1)) {
-      scheduler.overlapAlerted.remove(f.live.run.id)
+      overlapAlerted.remove(f.live.run.id)
       var meta: Logger.Metadata = [
         "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(end.status.rawValue)",
       ]
@@ -85,14 +85,8 @@ extension Daemon {
             "count": String(count), "first": first, "catch_up": m.spec.catchUp.rawValue,
           ]),
           delivery: "pending"))
-      let window = m.spec.catchUpWindowMs.map { now - $0 } ?? Int64.min
-      let eligible = all.filter { $0 * 1000 >= window }
-      let picked: [Int64] =
-        switch m.spec.catchUp {
-        case .none: []
-        case .once: eligible.last.map { [$0] } ?? []
-        case .all: eligible
-        }
+      let decision = RunRules.decide(.missed(m.spec, times: all), load: TaskLoad(), now: now, random: &random)
+      guard case .catchUp(let picked) = decision else { continue }
       for t in picked {
         let run = Run(
           task: m.spec.name, version: Times.version(epochSeconds: now / 1000, zone: m.zone),
@@ -106,7 +100,8 @@ extension Daemon {
     try store.insertRuns(rows, events: alerts)
     let inserted = try store.insertRunsReturning(catchUps.map(\.0), executorPid: nil)
     for (i, run) in inserted.enumerated() {
-      scheduler.waiting.append(.init(run: run, spec: catchUps[i].1, force: false, notBeforeMs: now))
+      guard let run else { continue }
+      table.insert(run, catchUps[i].1, .waiting(notBeforeMs: now, force: false))
     }
   }
 }

@@ -12,20 +12,14 @@ struct Outage {
   var error: String
 }
 
-extension Daemon {
+extension DaemonCore {
   /// Records, once the store accepts writes again, every occurrence of the outage that has no
   /// record as `missed` (reason: the store was unavailable), then one `system-error` alert.
   func recordOutage(_ outage: Outage) throws {
     let now = clock.nowMs()
     let tasks = try store.tasks()
-    var missed = scheduler.collectMissed(tasks: tasks, from: outage.sinceMs, to: now) { _ in [] }
-    for i in missed.indices {
-      let seen = try store.occurrences(of: missed[i].spec.name, fromMs: outage.sinceMs, toMs: now)
-      let kept = missed[i].times.filter { !seen.contains($0) }
-      missed[i].total -= missed[i].times.count - kept.count
-      missed[i].times = kept
-    }
-    missed.removeAll { $0.total == 0 }
+    let handled = try store.occurrencesByTask(fromMs: outage.sinceMs, toMs: now)
+    let missed = scheduler.collectMissed(tasks: tasks, from: outage.sinceMs, to: now) { handled[$0] ?? [] }
     try record(missed, reason: "the store was unavailable")
     let count = missed.map(\.total).reduce(0, +)
     let lasted = Durations.format(milliseconds: now - outage.sinceMs)
