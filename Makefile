@@ -5,7 +5,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)/tfs
 DEMO_HOME ?= $(CURDIR)/.build/demo-home
 
-.PHONY: all deps build release test run lint format bench man completions install uninstall clean
+.PHONY: all deps build release test run lint format bench bench-ab man completions install uninstall clean
 
 all: build
 
@@ -37,10 +37,18 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
 
+# BENCH_QUICK=1: short smoke durations. BENCH_BASE=REV: also the A/B of the daemon benchmarks
+# against REV's release build (bench-ab below; report in bench-out/ab.md).
 bench: deps
 	$(SWIFT) build -c release $(STATIC) --product tfs-bench
 	$(SWIFT) build -c release $(STATIC) --product tfs
 	./scripts/bench.sh
+
+# The daemon benchmarks of BASE's release build and this tree's, alternated in one run (old, new,
+# old, new ...). BASE (or BENCH_BASE) defaults to what this tree changes (see scripts/bench-ab.sh);
+# BENCH_AB_ARGS passes options such as `--rounds 3 --only P1b,P2`.
+bench-ab: deps
+	./scripts/bench-ab.sh $(or $(BASE),$(BENCH_BASE)) $(if $(BENCH_QUICK),--quick) $(BENCH_AB_ARGS)
 
 # man/tfs.help.json is what the pages were generated from; a test fails when it is stale.
 man: build

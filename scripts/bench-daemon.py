@@ -2,6 +2,7 @@
 """Daemon benchmarks for tfs (SPEC §8: P1, P1b, P2, P3, P4, P6), each next to its baseline.
 
 Usage: scripts/bench-daemon.py BIN [--quick] [--only P1,P1b,P2,P3,P4,P6] [--settle S] [--out FILE] [--keep]
+       scripts/bench-daemon.py NEW_BIN --against OLD_BIN [--rounds R] [--margin PCT] [--quick] [--only ...]
 
 BIN is a release build of `tfs`. Every measure runs in a fresh home under the system temp dir,
 against a daemon started by this script; its baseline (the "floor") is measured in the same run.
@@ -23,10 +24,19 @@ machine to be quiet, and reports what other users took meanwhile.
   P3   10,000 tasks on sparse rules, idle: CPU % of one core and RSS.
   P4   start with 10,000 tasks: exec -> `daemon started`, and -> first fire of an every-second task.
   P6   a run writing 1 GiB to stdout vs `cat file > out`; daemon RSS growth.
+
+A/B mode (--against OLD_BIN): for each probe, runs it with OLD_BIN, then NEW_BIN, then OLD_BIN,
+then NEW_BIN ... (--rounds R, default 2), each run exactly as above (its own home, daemon and
+floor), and compares each probe's key figures round by round. Report in bench-out/ab.md (or
+--out), the same as JSON next to it (ab.json), and every run's full report in ab-runs.md. The
+noise rule is in `ab_verdict`; BENCHMARKS.md describes it.
 """
 
 import argparse
+import contextlib
 import datetime
+import hashlib
+import json
 import os
 import random
 import shutil
@@ -38,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -83,6 +94,18 @@ def summary_ms(values):
 
 def log(msg):
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def binary(path):
+    """Runs the probes inside with `path` as the tfs under test (every home, CLI call and daemon
+    started meanwhile uses it); the A/B mode switches binaries between runs with this."""
+    global BIN
+    saved, BIN = BIN, path
+    try:
+        yield
+    finally:
+        BIN = saved
 
 
 def tfs(home, *args, check=True, env=None):
@@ -1164,11 +1187,368 @@ def report_p6(results, out):
     out.append("")
 
 
+# MARK: probes
+
+
+def probe_steps(quick):
+    """(key, section, run(results)) of every probe, in order. key is what --only selects (P3 runs
+    P3 and P4 in one home); section labels the settle probes and the A/B report."""
+    return [
+        # 150 fires a side at N=1, so that p99 is not simply the one slowest fire.
+        ("P1", "P1-1", lambda results: bench_p1(results, 1, 6 if quick else 150, 3 if quick else 10)),
+        ("P1", "P1-100", lambda results: bench_p1(results, 100, 6 if quick else 20, 3 if quick else 5)),
+        ("P1B", "P1b", lambda results: bench_p1b(results, 5 if quick else 20)),
+        ("P2", "P2", lambda results: bench_p2(results, 10 if quick else 50, 1 if quick else 4)),
+        ("P3", "P3", lambda results: bench_p3_p4(results, 10 if quick else 60, 1 if quick else 3)),
+        ("P6", "P6", lambda results: bench_p6(results, 1 if quick else 7)),
+    ]
+
+
+def selected_steps(only, quick):
+    only = set(only)
+    if "P4" in only:
+        only.add("P3")
+    return [(key, section, run) for key, section, run in probe_steps(quick)
+            if key in only or section.upper() in only]
+
+
+def run_step(name, section, run, results, failures):
+    """Runs one probe into `results`. A failure is recorded, its daemons are stopped, and the bench
+    goes on with the next probe. Returns whether it completed."""
+    SECTION[0] = section
+    try:
+        run(results)
+        return True
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:
+        traceback.print_exc()
+        failures.append(f"{name}: {e}")
+        for d in list(DAEMONS):
+            d.stop()
+        return False
+
+
+def report_all(results, out):
+    report_p1(results, out)
+    report_p1b(results, out)
+    report_p2(results, out)
+    report_p3_p4(results, out)
+    report_p6(results, out)
+
+
+# MARK: A/B — two binaries alternated
+
+
+class Figure:
+    """A key figure of one probe's results. better: "lower", "higher", or None for context only
+    (shown, never judged). slack: a difference this small (in the figure's unit) is never a
+    verdict, whatever the ratio (the measure's resolution, or an amount that does not matter)."""
+
+    def __init__(self, probe, name, get, better="lower", slack=0.0, digits=1):
+        self.probe, self.name, self._get = probe, name, get
+        self.better, self.slack, self.digits = better, slack, digits
+
+    def get(self, results):
+        try:
+            v = self._get(results)
+        except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError, statistics.StatisticsError):
+            return None
+        return None if v is None or v != v else float(v)
+
+
+def _p1_figures(n, slack):
+    r = lambda results: results[f"P1-{n}"]
+    return [
+        Figure(f"P1 N={n}", "lag p50 ms", lambda x: pct(r(x)["tfs"][0], 50) * 1000, slack=slack, digits=2),
+        Figure(f"P1 N={n}", "lag p99 ms", lambda x: pct(r(x)["tfs"][0], 99) * 1000, slack=slack, digits=2),
+        Figure(f"P1 N={n}", "early + lost + twice", lambda x: sum(r(x)["tfs"][1:4]), digits=0),
+        Figure(f"P1 N={n}", "floor p99 ms (same run)", lambda x: pct(r(x)["floor"][0], 99) * 1000, better=None, digits=2),
+    ]
+
+
+def _median(values):
+    return statistics.median(values) if values else None
+
+
+# step section -> its figures
+FIGURES = {
+    "P1-1": _p1_figures(1, 1.0),
+    "P1-100": _p1_figures(100, 2.0),
+    "P1b": [
+        Figure("P1b", "lag p50 ms", lambda x: pct(x["P1b"]["lags"], 50) * 1000, slack=20, digits=0),
+        Figure("P1b", "lag p99 ms", lambda x: pct(x["P1b"]["lags"], 99) * 1000, slack=20, digits=0),
+        Figure("P1b", "occurrences not succeeded", lambda x: x["P1b"]["expected"] - x["P1b"]["succeeded"], digits=0),
+        Figure("P1b", "daemon CPU % of a core", lambda x: x["P1b"]["daemon_cpu"], slack=2, digits=0),
+        Figure("P1b", "floor p99 ms (same run)", lambda x: pct(x["P1b"]["floor_lags"], 99) * 1000, better=None, digits=0),
+    ],
+    "P2": [
+        Figure("P2", "CLI start-up p50 ms (`tfs show`)", lambda x: pct(x["P2"]["startup"], 50) * 1000, slack=0.5),
+        Figure("P2", "`tfs run` → child p50 ms", lambda x: pct(x["P2"]["run_lag"], 50) * 1000, slack=1),
+        Figure("P2", "`tfs run` → child p99 ms", lambda x: pct(x["P2"]["run_lag"], 99) * 1000, slack=2),
+        Figure("P2", "`tfs kill` → CLI exit p99 ms", lambda x: pct(x["P2"]["kill_cli"], 99) * 1000, slack=2),
+        Figure("P2", "modify/add fired at the boundary", better="higher", slack=1, digits=0,
+               get=lambda x: sum(1 for d in ("modify", "add") for v in x["P2"][d].values() for hit in v if hit)),
+    ],
+    "P3": [
+        Figure("P3", "idle CPU % of a core", lambda x: x["P3"]["cpu"], slack=0.05, digits=2),
+        Figure("P3", "idle RSS max MB", lambda x: x["P3"]["rss"], slack=1),
+        Figure("P4", "exec → `daemon started` ms (median)", slack=5, digits=0,
+               get=lambda x: statistics.median(s for s, _, _, _ in x["P4"]["samples"]) * 1000),
+    ],
+    "P6": [
+        Figure("P6", "`cat` run s (median)", lambda x: _median(x["P6"]["runs"]["cat"]), slack=0.02, digits=3),
+        Figure("P6", "`cat` throughput % of `cat > out` (same run)", better="higher", slack=3, digits=0,
+               get=lambda x: _median(x["P6"]["base"]["cat"]) / _median(x["P6"]["runs"]["cat"]) * 100),
+        Figure("P6", "`head` run s (median)", lambda x: _median(x["P6"]["runs"]["head"]), slack=0.02, digits=3),
+        Figure("P6", "daemon RSS growth max MB", lambda x: max(x["P6"]["rss_growth"]), slack=2),
+    ],
+}
+
+
+def spread(values):
+    """Between-round spread of one binary: (max - min) / median."""
+    m = statistics.median(values)
+    if max(values) == min(values):
+        return 0.0
+    return (max(values) - min(values)) / abs(m) if m else float("inf")
+
+
+def ab_verdict(fig, old, new, margin):
+    """The noise rule. A figure is "worse" only if every round of the new binary is worse than
+    every round of the old one (new's best round worse than old's worst), by more than
+      - `margin` (relative, default 5%) and the figure's absolute slack, and
+      - with fewer than 3 rounds of either binary, also by more than the spread between rounds
+        of the same binary (the larger of the two): with 2 rounds each, new's two rounds both
+        fall beyond old's two by chance 1 time in 6; with 3 rounds, 1 in 20, and the margin is
+        then enough.
+    "better" is the mirror image; anything else is "same within noise". Returns (verdict, noise)."""
+    if fig.better is None:
+        return "–", None
+    if not old or not new:
+        return "n/a", None
+    noise = margin
+    if min(len(old), len(new)) < 3:
+        noise = max(margin, spread(old), spread(new))
+    if noise == float("inf"):
+        return "same within noise", noise
+
+    def beyond(worse_values, better_values, lower_is_better):
+        """Every worse_values round worse than every better_values round, beyond noise and slack."""
+        if lower_is_better:
+            a, b = min(worse_values), max(better_values)
+            return a > b * (1 + noise) and a - b > fig.slack
+        a, b = max(worse_values), min(better_values)
+        return a < b * (1 - noise) and b - a > fig.slack
+
+    lower = fig.better == "lower"
+    if beyond(new, old, lower):
+        return "worse", noise
+    if beyond(old, new, lower):
+        return "better", noise
+    return "same within noise", noise
+
+
+def file_id(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return {"path": path, "shown": describe_bin(path)[0], "sha256": h.hexdigest(),
+            "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(path)))}
+
+
+def run_ab(a, only, sides):
+    """Every selected probe, round by round: old then new. Returns the runs and the failures."""
+    runs, failures = [], []
+    section = None
+    try:
+        for _, section, run in selected_steps(only, QUICK):
+            for rnd in range(1, a.rounds + 1):
+                for side in ("old", "new"):
+                    log(f"A/B {section}: round {rnd}/{a.rounds}, {side}")
+                    results = {}
+                    PROBES.clear()
+                    waited, gave_up, t0 = SETTLE["waited"], SETTLE["gave_up"], now()
+                    with binary(sides[side]["path"]):
+                        ok = run_step(f"{section} {side} round {rnd}", section, run, results, failures)
+                    runs.append({
+                        "section": section, "side": side, "round": rnd, "ok": ok, "results": results,
+                        "start": t0, "minutes": (now() - t0) / 60, "waited_s": SETTLE["waited"] - waited,
+                        "busy_measures": SETTLE["gave_up"] - gave_up, "probes": PROBES.get(section, []),
+                        "figures": {f"{f.probe}: {f.name}": f.get(results) for f in FIGURES[section]},
+                    })
+    except KeyboardInterrupt as e:
+        failures.append(f"interrupted ({e or 'Ctrl-C'}) during {section}; the figures above are those of the runs "
+                        "that completed")
+    finally:
+        cleanup(a.keep)
+    return runs, failures
+
+
+def ab_rows(runs, rounds, margin):
+    """One row per figure: per-round values of each binary, ratio of medians, spreads, verdict."""
+    rows = []
+    for section in dict.fromkeys(r["section"] for r in runs):
+        for fig in FIGURES[section]:
+            per = {"old": [None] * rounds, "new": [None] * rounds}
+            for r in runs:
+                if r["section"] == section and r["ok"]:
+                    per[r["side"]][r["round"] - 1] = fig.get(r["results"])
+            old = [v for v in per["old"] if v is not None]
+            new = [v for v in per["new"] if v is not None]
+            verdict, noise = ab_verdict(fig, old, new, margin)
+            mo, mn = (statistics.median(old) if old else None), (statistics.median(new) if new else None)
+            rows.append({
+                "section": section, "probe": fig.probe, "figure": fig.name, "better": fig.better, "slack": fig.slack,
+                "digits": fig.digits, "old": per["old"], "new": per["new"],
+                "ratio": mn / mo if mo and mn is not None else None,
+                "spread_old": spread(old) if old else None, "spread_new": spread(new) if new else None,
+                "noise": noise, "verdict": verdict,
+            })
+    return rows
+
+
+def pct_text(x):
+    return "–" if x is None else ("∞" if x == float("inf") else f"{x * 100:.0f}%")
+
+
+def render_ab(a, sides, runs, rows, t_start):
+    rounds = a.rounds
+    cmd = (f"scripts/bench-daemon.py {sides['new']['shown']} --against {sides['old']['shown']} --rounds {rounds}"
+           f"{' --quick' if QUICK else ''} --only {a.only} --margin {a.margin:g}")
+    out = ["# A/B — daemon benchmarks, new binary against old\n"]
+    out.append(f"`{cmd}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(t_start))}, {os.cpu_count()} cores, "
+               f"kernel {os.uname().release}, {(now() - t_start) / 60:.1f} min. For each probe: old, new, old, new … "
+               f"({rounds} round{'s' if rounds != 1 else ''}), each run the probe's whole single-binary measure (its "
+               "own home, daemon and same-run floor, after waiting for a quiet machine, as in `daemon.md`). Every run's "
+               f"full report: `{os.path.basename(runs_path(a.out))}`.\n")
+    out.append("| side | binary | label | sha256 | built |")
+    out.append("|---|---|---|---|---|")
+    for side in ("old", "new"):
+        s = sides[side]
+        out.append(f"| {side} | `{s['shown']}` | {s['label']} | {s['sha256'][:12]} | {s['built']} |")
+    if sides["old"]["sha256"] == sides["new"]["sha256"]:
+        out.append("\nBoth sides are the same file: every verdict should be \"same within noise\".")
+    out.append("")
+    out.append(f"Rule: a figure is **worse** only if new's best round is worse than old's worst round by more than "
+               f"{a.margin:g}% and more than the figure's *slack* (an absolute difference, in the figure's unit, too small to matter)"
+               + (", and — with fewer than 3 rounds — by more than the larger spread between the rounds of one "
+                  "binary ((max − min) / median, shown as *spread*)" if rounds < 3 else "")
+               + "; **better** is the mirror image; anything else is *same within noise*. Ratio = median of new's "
+               "rounds / median of old's. Figures marked *context* are shown, not judged.\n")
+    if rounds < 2:
+        out.append("**One round per binary: there is no measure of the noise, so the verdicts rest on the margin "
+                   "alone. Use --rounds 2 or more.**\n")
+    head = " | ".join(f"{side} {r}" for r in range(1, rounds + 1) for side in ("old", "new"))
+    out.append(f"| probe | figure | better | {head} | new/old | spread old / new | slack | verdict |")
+    out.append("|---|---|---|" + "---:|" * (2 * rounds) + "---:|---|---:|---|")
+    for row in rows:
+        vals = " | ".join(fmt(row[side][r], row["digits"]) for r in range(rounds) for side in ("old", "new"))
+        ratio = "–" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        verdict = row["verdict"] if row["verdict"] in ("–", "n/a", "same within noise") else f"**{row['verdict']}**"
+        out.append(f"| {row['probe']} | {row['figure']} | {row['better'] or 'context'} | {vals} | {ratio} | "
+                   f"{pct_text(row['spread_old'])} / {pct_text(row['spread_new'])} | "
+                   f"{fmt(row['slack'], row['digits']) if row['better'] else '–'} | {verdict} |")
+    out.append("")
+    judged = [r for r in rows if r["better"]]
+    worse = [r for r in judged if r["verdict"] == "worse"]
+    better = [r for r in judged if r["verdict"] == "better"]
+    missing = [r for r in judged if r["verdict"] == "n/a"]
+    if worse:
+        again = ",".join(dict.fromkeys(r["section"] for r in worse))
+        out.append(f"**Worse beyond noise: {len(worse)} of {len(judged)} figures** ("
+                   + "; ".join(f"{r['probe']} {r['figure']} ×{fmt(r['ratio'], 2)}" for r in worse)
+                   + "). On identical binaries a figure comes out worse by chance up to ~5% of the time (2 or 3 "
+                   f"rounds): confirm with a second A/B, `--rounds {max(3, rounds)} --only {again}`.\n")
+    else:
+        out.append(f"**None worse beyond noise** ({len(judged) - len(better) - len(missing)} of {len(judged)} figures "
+                   f"the same within noise, {len(better)} better{f', {len(missing)} not measured' if missing else ''}).\n")
+    out.append("Runs in order (machine state from the quiet-machine probes taken before each measure of the run):\n")
+    out.append("| # | probe | side | round | start UTC | min | waited for quiet s | measured busy | file create µs | machine CPU % of a core | completed |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for i, r in enumerate(runs, 1):
+        fs = statistics.median(p[1] for p in r["probes"]) if r["probes"] else None
+        cpu = statistics.median(p[0] for p in r["probes"]) if r["probes"] else None
+        out.append(f"| {i} | {r['section']} | {r['side']} | {r['round']} | {time.strftime('%H:%M:%S', time.gmtime(r['start']))} | "
+                   f"{r['minutes']:.1f} | {r['waited_s']:.0f} | {r['busy_measures']} | {fmt(fs, 0)} | {fmt(cpu, 0)} | "
+                   f"{'yes' if r['ok'] else '**no**'} |")
+    out.append("")
+    return out
+
+
+def render_runs(sides, runs):
+    """Every run's own report (the single-binary sections), in run order."""
+    out = ["# A/B — every run in full\n"]
+    saved = dict(PROBES)
+    try:
+        for i, r in enumerate(runs, 1):
+            out.append(f"## Run {i}: {r['section']}, {r['side']} (`{sides[r['side']]['shown']}`), round {r['round']}\n")
+            PROBES.clear()
+            PROBES[r["section"]] = r["probes"]
+            lines = []
+            report_all(r["results"], lines)
+            out.extend("#" + line if line.startswith("## ") else line for line in lines)
+            if not r["ok"]:
+                out.append("**This run failed** (see the A/B report's failures).\n")
+    finally:
+        PROBES.clear()
+        PROBES.update(saved)
+    return out
+
+
+def finite(x):
+    """x with every NaN or infinity replaced by None (JSON has neither)."""
+    if isinstance(x, float):
+        return x if x == x and abs(x) != float("inf") else None
+    if isinstance(x, dict):
+        return {k: finite(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [finite(v) for v in x]
+    return x
+
+
+def runs_path(path):
+    return os.path.splitext(path)[0] + "-runs.md"
+
+
+def main_ab(a, only):
+    if a.rounds < 1:
+        sys.exit("--rounds must be at least 1")
+    old = resolve_bin(a.against)
+    if not os.access(old, os.X_OK):
+        sys.exit(f"not an executable: {a.against}")
+    sides = {"old": file_id(old), "new": file_id(BIN)}
+    sides["old"]["label"] = a.old_label or "–"
+    sides["new"]["label"] = a.new_label or "–"
+    a.out = a.out or os.path.join(REPO, "bench-out", "ab.md")
+    t_start = now()
+    runs, failures = run_ab(a, only, sides)
+    rows = ab_rows(runs, a.rounds, a.margin / 100)
+    out = render_ab(a, sides, runs, rows, t_start)
+    data = {
+        "started": iso(t_start), "minutes": round((now() - t_start) / 60, 2), "cores": os.cpu_count(),
+        "kernel": os.uname().release, "quick": QUICK, "only": a.only, "rounds": a.rounds, "margin": a.margin / 100,
+        "old": sides["old"], "new": sides["new"], "failures": failures,
+        "runs": [{k: v for k, v in r.items() if k != "results"} | {"start": iso(r["start"])} for r in runs],
+        "figures": rows, "worse": sum(1 for r in rows if r["verdict"] == "worse"),
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
+        json.dump(finite(data), f, indent=1, allow_nan=False)
+        f.write("\n")
+    with open(runs_path(a.out), "w") as f:
+        f.write("\n".join(render_runs(sides, runs)) + "\n")
+    status = write_report(out, failures, a.out)
+    return 130 if any(f.startswith("interrupted") for f in failures) else status
+
+
 # MARK: main
 
 
-def describe_bin():
-    shown = os.path.relpath(BIN) if os.path.abspath(BIN).startswith(os.getcwd() + os.sep) else os.path.basename(BIN)
+def describe_bin(path=None):
+    path = path or BIN
+    shown = os.path.relpath(path) if os.path.abspath(path).startswith(os.getcwd() + os.sep) else os.path.basename(path)
     try:
         rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
@@ -1178,21 +1558,37 @@ def describe_bin():
     return shown, rev + (" (working tree modified)" if dirty else "")
 
 
-def main():
-    global BIN, QUICK
+def resolve_bin(name):
+    return os.path.abspath(name) if os.sep in name else shutil.which(name) or name
+
+
+def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("bin")
+    p.add_argument("bin", help="the tfs under test (in A/B mode, the new one)")
     p.add_argument("--quick", action="store_true", help="short durations (smoke run)")
     p.add_argument("--only", default="P1,P1b,P2,P3,P4,P6",
                    help="comma-separated subset of P1,P1b,P2,P3,P4,P6, or P1-1 / P1-100 for one half of P1 (P3 and P4 share one home and run together)")
-    p.add_argument("--out", default=os.path.join(REPO, "bench-out", "daemon.md"),
-                   help="markdown report (default bench-out/daemon.md)")
+    p.add_argument("--out", default=None,
+                   help="markdown report (default bench-out/daemon.md; bench-out/ab.md with --against)")
     p.add_argument("--keep", action="store_true", help="keep the temp homes")
     p.add_argument("--settle", type=float, default=None, metavar="S",
                    help="before each measure wait up to S seconds for the machine to be quiet "
                         "(< 30%% of a core busy, an empty file created in < 100 µs); default 300, 20 with --quick")
-    a = p.parse_args()
-    BIN = os.path.abspath(a.bin) if os.sep in a.bin else shutil.which(a.bin) or a.bin
+    ab = p.add_argument_group("A/B mode")
+    ab.add_argument("--against", metavar="OLD_BIN",
+                    help="alternate BIN with OLD_BIN probe by probe (old, new, old, new …) and judge each key figure")
+    ab.add_argument("--rounds", type=int, default=2, metavar="R", help="runs of each binary per probe (default 2)")
+    ab.add_argument("--margin", type=float, default=5.0, metavar="PCT",
+                    help="smallest relative difference judged worse or better (default 5)")
+    ab.add_argument("--old-label", help="what OLD_BIN is (e.g. its commit), shown in the report")
+    ab.add_argument("--new-label", help="what BIN is, shown in the report")
+    return p.parse_args()
+
+
+def main():
+    global BIN, QUICK
+    a = parse_args()
+    BIN = resolve_bin(a.bin)
     QUICK = a.quick
     SETTLE["limit"] = a.settle if a.settle is not None else (20 if QUICK else 300)
     only = {x.strip().upper() for x in a.only.split(",")}
@@ -1203,35 +1599,14 @@ def main():
         raise KeyboardInterrupt(f"signal {signo}")
 
     signal.signal(signal.SIGTERM, on_signal)
+    if a.against:
+        return main_ab(a, only)
     results = {}
     t_start = now()
     failures = []
     try:
-        steps = [
-            # 150 fires a side at N=1, so that p99 is not simply the one slowest fire.
-            ("P1", "P1-1", lambda: bench_p1(results, 1, 6 if QUICK else 150, 3 if QUICK else 10)),
-            ("P1", "P1-100", lambda: bench_p1(results, 100, 6 if QUICK else 20, 3 if QUICK else 5)),
-            ("P1B", "P1b", lambda: bench_p1b(results, 5 if QUICK else 20)),
-            ("P2", "P2", lambda: bench_p2(results, 10 if QUICK else 50, 1 if QUICK else 4)),
-            ("P3", "P3", lambda: bench_p3_p4(results, 10 if QUICK else 60, 1 if QUICK else 3)),
-            ("P6", "P6", lambda: bench_p6(results, 1 if QUICK else 7)),
-        ]
-        if "P4" in only:
-            only.add("P3")
-        for key, section, step in steps:
-            if key not in only and section.upper() not in only:
-                continue
-            SECTION[0] = section
-            try:
-                step()
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:
-                import traceback
-                traceback.print_exc()
-                failures.append(f"{key}: {e}")
-                for d in list(DAEMONS):
-                    d.stop()
+        for key, section, run in selected_steps(only, QUICK):
+            run_step(key, section, run, results, failures)
     finally:
         cleanup(a.keep)
 
@@ -1247,12 +1622,8 @@ def main():
                "during a measure; *file create µs* = creating one empty file under the temp dir just before it (this ext4 has no "
                "journal and skips recently deleted inodes: after someone deletes many files, creation goes from ~50 µs to ~500 µs "
                "for a few minutes, and the daemon creates one log file per run).\n")
-    report_p1(results, out)
-    report_p1b(results, out)
-    report_p2(results, out)
-    report_p3_p4(results, out)
-    report_p6(results, out)
-    return write_report(out, failures, a.out)
+    report_all(results, out)
+    return write_report(out, failures, a.out or os.path.join(REPO, "bench-out", "daemon.md"))
 
 
 def write_report(out, failures, path):

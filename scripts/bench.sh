@@ -17,5 +17,7 @@ sections=()
 [ -x scripts/bench-read.sh ] && { scripts/bench-read.sh "$bin" | tee bench-out/read.md; sections+=(read); }
 [ -f scripts/bench-daemon.py ] && { python3 scripts/bench-daemon.py "$bin" ${BENCH_QUICK:+--quick}; sections+=(daemon); }
 [ -f scripts/bench-alerts.py ] && { python3 scripts/bench-alerts.py "$bin" ${BENCH_QUICK:+--quick}; sections+=(alerts); }
+# BENCH_BASE=REV: also the daemon benchmarks of REV's release build and this one, alternated.
+[ -n "${BENCH_BASE:-}" ] && { scripts/bench-ab.sh "$BENCH_BASE" ${BENCH_QUICK:+--quick} ${BENCH_AB_ARGS:-}; sections+=(ab); }
 cat bench-out/header.md $(for s in "${sections[@]}"; do echo "bench-out/$s.md"; done) > bench-out/all.md
 echo "report: bench-out/all.md"
