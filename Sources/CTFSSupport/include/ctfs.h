@@ -9,12 +9,18 @@
 /// signal mask and default dispositions. Returns 0 and sets *pid, or an errno value.
 int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+/// `ctfs_spawn`'s fallback on its own: the same child by `posix_spawn`, whose child also has
+/// glibc's two internal real-time signals (32 and 33) ignored. `ctfs_spawn` uses it when the fast
+/// path is off (see below); tests call it to cover that path.
+int ctfs_spawn_posix(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                     int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
 
 /// Reserves the low descriptors `ctfs_spawn`'s fast path parks each spawn's standard
 /// descriptors in (it then copies no other descriptor into the child). Done at load time (a
 /// constructor); calling it again does nothing. On kernels before 5.9 spawns use posix_spawn.
 void ctfs_spawn_setup(void);
-/// Whether spawns use the shared-table clone (1) or posix_spawn (0).
+/// Whether spawns use the shared-table clone (1) or posix_spawn (0). TFS_SPAWN=posix_spawn in
+/// the environment when the library loads turns the clone off.
 int ctfs_spawn_fast_enabled(void);
 
 /// Installs handlers for `signals` that write the signal number as one byte to `fd`
