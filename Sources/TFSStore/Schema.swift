@@ -14,105 +14,125 @@ enum Schema {
     return migrator
   }
 
+  /// The first schema: tasks, runs, events, settings and the daemon's row, one table (with its
+  /// indexes) at a time.
   private static func v1(_ db: Database) throws {
-    try db.execute(
-      sql: """
-        CREATE TABLE task (
-          id INTEGER PRIMARY KEY,
-          name TEXT NOT NULL UNIQUE,
-          rule TEXT NOT NULL,
-          command TEXT NOT NULL,
-          entry TEXT NOT NULL,
-          title TEXT NOT NULL DEFAULT '',
-          description TEXT NOT NULL DEFAULT '',
-          owners TEXT NOT NULL DEFAULT '',
-          time_zone TEXT,
-          timeout_ms INTEGER CHECK (timeout_ms > 0),
-          on_timeout TEXT NOT NULL CHECK (on_timeout IN ('kill', 'alert')),
-          overlap TEXT NOT NULL CHECK (overlap IN ('skip', 'queue', 'replace', 'allow')),
-          catch_up TEXT NOT NULL CHECK (catch_up IN ('none', 'once', 'all')),
-          catch_up_window_ms INTEGER CHECK (catch_up_window_ms > 0),
-          retries INTEGER NOT NULL CHECK (retries >= 0),
-          retry_delay_ms INTEGER NOT NULL CHECK (retry_delay_ms >= 0),
-          jitter_ms INTEGER NOT NULL CHECK (jitter_ms >= 0),
-          environment TEXT NOT NULL DEFAULT '{}',
-          workdir TEXT,
-          enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL,
-          last_run_id INTEGER,
-          last_status TEXT,
-          last_run_at INTEGER
-        );
-
-        CREATE TABLE run (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          task TEXT NOT NULL,
-          version TEXT NOT NULL,
-          trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual', 'retry', 'catch-up')),
-          status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed',
-            'killed', 'timed-out', 'lost', 'skipped', 'missed')),
-          scheduled_at INTEGER,
-          queued_at INTEGER NOT NULL,
-          started_at INTEGER,
-          ended_at INTEGER,
-          exit_code INTEGER,
-          signal INTEGER,
-          pid INTEGER,
-          process_start INTEGER,
-          attempt INTEGER NOT NULL DEFAULT 0,
-          stderr_head TEXT NOT NULL DEFAULT '',
-          reason TEXT NOT NULL DEFAULT '',
-          log_path TEXT,
-          log_bytes INTEGER NOT NULL DEFAULT 0,
-          published TEXT NOT NULL DEFAULT '[]',
-          actor TEXT,
-          force INTEGER NOT NULL DEFAULT 0,
-          kill_requested_at INTEGER,
-          kill_signal INTEGER,
-          kill_actor TEXT,
-          executor_pid INTEGER,
-          UNIQUE (task, version),
-          CHECK (status NOT IN ('succeeded', 'failed', 'killed', 'timed-out', 'lost')
-                 OR ended_at IS NOT NULL)
-        );
-        CREATE INDEX run_by_task ON run(task, id);
-        CREATE INDEX run_live ON run(status, id) WHERE status IN ('queued', 'running');
-        CREATE INDEX run_by_queued_at ON run(queued_at);
-
-        CREATE TABLE event (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          at INTEGER NOT NULL,
-          type TEXT NOT NULL,
-          task TEXT,
-          run_id INTEGER,
-          actor TEXT NOT NULL,
-          title TEXT NOT NULL,
-          details TEXT NOT NULL DEFAULT '{}',
-          delivery TEXT NOT NULL DEFAULT 'none'
-            CHECK (delivery IN ('none', 'pending', 'delivered', 'failed', 'suppressed')),
-          attempts INTEGER NOT NULL DEFAULT 0,
-          next_attempt_at INTEGER
-        );
-        CREATE INDEX event_by_task ON event(task, id);
-        CREATE INDEX event_by_type ON event(type, id);
-        CREATE INDEX event_pending ON event(next_attempt_at) WHERE delivery = 'pending';
-
-        CREATE TABLE setting (
-          key TEXT PRIMARY KEY NOT NULL,
-          value TEXT NOT NULL
-        ) WITHOUT ROWID;
-
-        CREATE TABLE daemon (
-          id INTEGER PRIMARY KEY CHECK (id = 1),
-          pid INTEGER NOT NULL,
-          started_at INTEGER NOT NULL,
-          heartbeat_at INTEGER NOT NULL,
-          version TEXT NOT NULL,
-          stopped_at INTEGER
-        );
-        """)
+    try db.execute(sql: v1Task)
+    try db.execute(sql: v1Run)
+    try db.execute(sql: v1Event)
+    try db.execute(sql: v1Setting)
+    try db.execute(sql: v1Daemon)
   }
+
+  /// The task table: each task's definition and a copy of its last run's outcome.
+  private static let v1Task = """
+    CREATE TABLE task (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      rule TEXT NOT NULL,
+      command TEXT NOT NULL,
+      entry TEXT NOT NULL,
+      title TEXT NOT NULL DEFAULT '',
+      description TEXT NOT NULL DEFAULT '',
+      owners TEXT NOT NULL DEFAULT '',
+      time_zone TEXT,
+      timeout_ms INTEGER CHECK (timeout_ms > 0),
+      on_timeout TEXT NOT NULL CHECK (on_timeout IN ('kill', 'alert')),
+      overlap TEXT NOT NULL CHECK (overlap IN ('skip', 'queue', 'replace', 'allow')),
+      catch_up TEXT NOT NULL CHECK (catch_up IN ('none', 'once', 'all')),
+      catch_up_window_ms INTEGER CHECK (catch_up_window_ms > 0),
+      retries INTEGER NOT NULL CHECK (retries >= 0),
+      retry_delay_ms INTEGER NOT NULL CHECK (retry_delay_ms >= 0),
+      jitter_ms INTEGER NOT NULL CHECK (jitter_ms >= 0),
+      environment TEXT NOT NULL DEFAULT '{}',
+      workdir TEXT,
+      enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      last_run_id INTEGER,
+      last_status TEXT,
+      last_run_at INTEGER
+    );
+    """
+
+  /// One row per run (an occurrence, a manual start, a retry or a catch-up) and its indexes.
+  private static let v1Run = """
+    CREATE TABLE run (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      task TEXT NOT NULL,
+      version TEXT NOT NULL,
+      trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual', 'retry', 'catch-up')),
+      status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed',
+        'killed', 'timed-out', 'lost', 'skipped', 'missed')),
+      scheduled_at INTEGER,
+      queued_at INTEGER NOT NULL,
+      started_at INTEGER,
+      ended_at INTEGER,
+      exit_code INTEGER,
+      signal INTEGER,
+      pid INTEGER,
+      process_start INTEGER,
+      attempt INTEGER NOT NULL DEFAULT 0,
+      stderr_head TEXT NOT NULL DEFAULT '',
+      reason TEXT NOT NULL DEFAULT '',
+      log_path TEXT,
+      log_bytes INTEGER NOT NULL DEFAULT 0,
+      published TEXT NOT NULL DEFAULT '[]',
+      actor TEXT,
+      force INTEGER NOT NULL DEFAULT 0,
+      kill_requested_at INTEGER,
+      kill_signal INTEGER,
+      kill_actor TEXT,
+      executor_pid INTEGER,
+      UNIQUE (task, version),
+      CHECK (status NOT IN ('succeeded', 'failed', 'killed', 'timed-out', 'lost')
+             OR ended_at IS NOT NULL)
+    );
+    CREATE INDEX run_by_task ON run(task, id);
+    CREATE INDEX run_live ON run(status, id) WHERE status IN ('queued', 'running');
+    CREATE INDEX run_by_queued_at ON run(queued_at);
+    """
+
+  /// The event log (alerts among them) and its indexes.
+  private static let v1Event = """
+    CREATE TABLE event (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      task TEXT,
+      run_id INTEGER,
+      actor TEXT NOT NULL,
+      title TEXT NOT NULL,
+      details TEXT NOT NULL DEFAULT '{}',
+      delivery TEXT NOT NULL DEFAULT 'none'
+        CHECK (delivery IN ('none', 'pending', 'delivered', 'failed', 'suppressed')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER
+    );
+    CREATE INDEX event_by_task ON event(task, id);
+    CREATE INDEX event_by_type ON event(type, id);
+    CREATE INDEX event_pending ON event(next_attempt_at) WHERE delivery = 'pending';
+    """
+
+  /// Stored settings, by key.
+  private static let v1Setting = """
+    CREATE TABLE setting (
+      key TEXT PRIMARY KEY NOT NULL,
+      value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """
+
+  /// The one row of the daemon running (or last run) on the home.
+  private static let v1Daemon = """
+    CREATE TABLE daemon (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      pid INTEGER NOT NULL,
+      started_at INTEGER NOT NULL,
+      heartbeat_at INTEGER NOT NULL,
+      version TEXT NOT NULL,
+      stopped_at INTEGER
+    );
+    """
 
   /// Indexes for the read commands (`history --status/--exit-code`, `history/events --since`,
   /// `status`), found by `EXPLAIN QUERY PLAN` on a home with 1,000,000 runs
