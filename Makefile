@@ -32,7 +32,7 @@ run: build
 	@./scripts/demo.sh $(BIN) "$(DEMO_HOME)"
 
 # Size budgets (scripts/check-budgets.sh): no Swift file in Sources over 300 lines, no function
-# over 60. Sources/TFSEngine's offenders are only reported for now, as warnings.
+# over 60.
 lint:
 	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
 	./scripts/check-budgets.sh Sources
