@@ -48,7 +48,10 @@ let package = Package(
       name: "TFSStoreTests", dependencies: ["TFSStore", "TFSTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "TFSEngineTests",
-      dependencies: ["TFSEngine", "TFSTestSupport", .product(name: "Logging", package: "swift-log")]),
+      dependencies: [
+        "TFSEngine", "TFSTestSupport", .product(name: "Logging", package: "swift-log"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .testTarget(name: "TFSCLITests", dependencies: ["TFSCLI", "TFSTestSupport"]),
     .testTarget(
       name: "TFSEndToEndTests",

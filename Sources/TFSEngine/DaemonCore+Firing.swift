@@ -9,6 +9,11 @@ extension DaemonCore {
   func fireDue() throws {
     guard !stopping else { return }
     let now = clock.nowMs()
+    if outage != nil {
+      // The first pass after failing ones: what came due meanwhile is not fired late but
+      // recorded missed with the outage (`recordOutage`, once this pass has passed).
+      _ = scheduler.popDue(nowSec: now / 1000)
+    }
     var due = try launchArmed(now: now)
     let (popped, missed) = scheduler.popDue(nowSec: now / 1000, upToSec: (now + DaemonCore.leadMs) / 1000)
     if !missed.isEmpty { try record(missed) }

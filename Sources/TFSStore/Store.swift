@@ -28,10 +28,11 @@ public final class Store: Sendable {
     return try open(path: home.database)
   }
 
-  /// Opens the database file at `path` and applies pending migrations.
-  public static func open(path: String) throws(StoreError) -> Store {
+  /// Opens the database file at `path` and applies pending migrations. A write waits up to
+  /// `busyTimeout` seconds for another writer's lock.
+  public static func open(path: String, busyTimeout: TimeInterval = 30) throws(StoreError) -> Store {
     var config = Configuration()
-    config.busyMode = .timeout(30)
+    config.busyMode = .timeout(busyTimeout)
     config.foreignKeysEnabled = true
     config.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = NORMAL")

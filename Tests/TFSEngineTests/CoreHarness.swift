@@ -107,13 +107,14 @@ final class CoreHarness {
   }
 
   /// Opens the core as `tfs daemon` does at `ms` (start-up: leftovers, missed occurrences).
-  func begin(at ms: Int64? = nil, graceMs: Int64 = 30_000) throws {
+  func begin(at ms: Int64? = nil, graceMs: Int64 = 30_000, busyTimeout: TimeInterval = 30) throws {
     if let ms { clock.set(ms) }
     let settings = EffectiveSettings(stored: try store.settings(), home: home)
     var logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     logger.logLevel = .critical
     core = DaemonCore(
-      store: try Store.open(home: home), home: home, settings: settings, clock: clock, launcher: launcher,
+      store: try Store.open(path: home.database, busyTimeout: busyTimeout), home: home, settings: settings,
+      clock: clock, launcher: launcher,
       log: logger,
       shutdownGraceMs: graceMs, pollIntervalMs: 0, pid: 1, random: random)
     try core.begin(version: "test")
@@ -128,6 +129,21 @@ final class CoreHarness {
     try core.startWaiting()
     try core.checkTimers()
   }
+
+  /// One pass as the runner makes it, failures included: a failing pass opens an outage, the
+  /// next one that passes records it. Returns whether the pass succeeded.
+  @discardableResult
+  func guardedStep(at ms: Int64) -> Bool {
+    do {
+      try step(at: ms)
+      try health.passed(core, at: ms)
+      return true
+    } catch {
+      health.failed(error, core: core, log: core.log)
+      return false
+    }
+  }
+  private lazy var health = Health(sinceMs: clock.nowMs())
 
   /// Steps at each of `instants`.
   func steps(_ instants: [Int64]) throws { for ms in instants { try step(at: ms) } }

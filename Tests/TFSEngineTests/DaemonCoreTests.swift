@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TFSCore
 import TFSTestSupport
 import Testing
@@ -323,5 +324,38 @@ import Testing
     h.launcher.exit(try #require(h.launcher.spawned.first))
     try h.step(at: s(4) + 500)
     #expect(h.launcher.spawned.count == 2)
+  }
+
+  /// A store refusing writes (another process holds its write lock past the busy timeout): the
+  /// passes fail, and the first that passes records every occurrence of the outage `missed`
+  /// with the reason, and one `system-error` alert. No occurrence is lost or recorded twice.
+  @Test func aStoreOutageLosesNoOccurrence() throws {
+    let h = try CoreHarness(at: s(0))
+    defer { h.remove() }
+    try h.add("tick")
+    try h.begin(at: s(0), busyTimeout: 0.05)
+    for second in Int64(1)...2 {
+      #expect(h.guardedStep(at: s(second) - 200) && h.guardedStep(at: s(second)))
+      h.launcher.exit(try #require(h.launcher.spawned.last))
+    }
+    var config = Configuration()
+    config.allowsUnsafeTransactions = true  // the lock is held across accesses on purpose
+    let blocker = try DatabaseQueue(path: h.home.database, configuration: config)
+    try blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+    var failed = 0
+    for second in Int64(3)...5 {
+      for ms in [s(second) - 200, s(second)] where !h.guardedStep(at: ms) { failed += 1 }
+    }
+    #expect(failed > 0 && h.core.outage != nil)
+    try blocker.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
+    for ms in [s(6) - 200, s(6), s(6) + 300] { #expect(h.guardedStep(at: ms)) }
+    let runs = try h.runs("tick").filter { $0.trigger == .schedule }
+    #expect(runs.compactMap(\.scheduledAt).sorted() == (1...6).map { s($0) }, "one record per occurrence")
+    let missed = runs.filter { $0.status == .missed }
+    #expect(
+      !missed.isEmpty && missed.allSatisfy { $0.reason == "the store was unavailable" },
+      "\(runs.map { ($0.scheduledAt ?? 0, $0.status, $0.reason) })")
+    #expect(try h.events(.systemError).count == 1)
+    #expect(h.core.outage == nil)
   }
 }
