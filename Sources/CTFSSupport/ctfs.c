@@ -278,3 +278,12 @@ int ctfs_pipe(int fds[2]) {
   if (pipe2(fds, O_CLOEXEC) != 0) return -1;
   return fcntl(fds[0], F_SETFL, O_NONBLOCK);
 }
+
+ssize_t ctfs_splice(int from, int to, size_t len) {
+  return splice(from, NULL, to, NULL, len, SPLICE_F_NONBLOCK);
+}
+
+int ctfs_pipe_grow(int fd, int size) {
+  int got = fcntl(fd, F_SETPIPE_SZ, size);
+  return got >= 0 ? got : fcntl(fd, F_GETPIPE_SZ);
+}

@@ -6,7 +6,7 @@ import TFSStore
 
 /// `tfs daemon`: one thread, one `poll` over a self-pipe for signals, a timerfd armed at the
 /// next deadline (CLOCK_REALTIME, absolute: wakes at the second boundary, reports clock jumps)
-/// and the stderr pipes of running children.
+/// and the stdout and stderr pipes of running children.
 public final class Daemon {
   public struct Options: Sendable {
     public var home: Home
@@ -186,7 +186,7 @@ public final class Daemon {
     if fds[1].revents != 0 && ctfs_timer_read(timer) == 2 {
       log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())"])
     }
-    for (i, (_, run)) in pipes.enumerated() where fds[i + 2].revents != 0 { supervisor.drainStderr(run) }
+    for (i, (_, run)) in pipes.enumerated() where fds[i + 2].revents != 0 { supervisor.drainOutput(run) }
 
     try finish(supervisor.reap())
     let after = clock.nowMs()

@@ -37,7 +37,9 @@ public struct HereRunner {
     var follower = started.first.map { LogFollower(path: $0.paths.absolute($0.run.logPath ?? "")) }
     while let live = started.first, supervisor.runningCount > 0 {
       var polls = [pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)]
-      if live.stderrFd >= 0 { polls.append(pollfd(fd: live.stderrFd, events: Int16(POLLIN), revents: 0)) }
+      for (fd, _) in supervisor.descriptors {
+        polls.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+      }
       _ = poll(&polls, nfds_t(polls.count), 100)
       if polls[0].revents != 0 {
         var buffer = [UInt8](repeating: 0, count: 16)
@@ -46,7 +48,7 @@ public struct HereRunner {
           supervisor.stop(live, reason: .killed(actor: Actor.current(), signal: SIGTERM))
         }
       }
-      supervisor.drainStderr(live)
+      supervisor.drainOutput(live)
       for event in supervisor.checkTimers(now: clock.nowMs()) { try store.record(event) }
       if let echo { follower?.copy(to: echo) }
       let finished = supervisor.reap()

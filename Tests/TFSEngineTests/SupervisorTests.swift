@@ -54,11 +54,11 @@ final class SupervisorHarness {
     return (started.first, failed.first)
   }
 
-  /// Watches `live` as the daemon would (stderr, timers, log cap) until it ends; records the end.
+  /// Watches `live` as the daemon would (its pipes, timers) until it ends; records the end.
   func finish(_ live: LiveRun, timeout: Double = 15) throws -> Supervisor.Finished {
     var finished: [Supervisor.Finished] = []
     let ended = waitUntil(timeout: timeout, every: 0.01) {
-      for (_, run) in supervisor.descriptors { supervisor.drainStderr(run) }
+      for (_, run) in supervisor.descriptors { supervisor.drainOutput(run) }
       timerEvents += supervisor.checkTimers(now: SystemClock().nowMs())
       if !ProcessControl.isAlive(live.pid) { finished += supervisor.reap() }
       return !finished.isEmpty
@@ -329,8 +329,10 @@ struct SupervisorTests {
     let run = try #require(live)
     let log = h.paths("stubborn").absolute(run.run.logPath ?? "")
     #expect(
-      waitUntil(timeout: 5) { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true }
-    )
+      waitUntil(timeout: 5) {
+        h.supervisor.drainOutput(run)
+        return (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true
+      })
     let asked = SystemClock().nowMs()
     h.supervisor.stop(run, reason: .killed(actor: "tester", signal: SIGTERM), graceMs: 300)
     let f = try h.finish(run)
@@ -416,7 +418,7 @@ struct SupervisorTests {
     var finished: [Supervisor.Finished] = []
     #expect(
       waitUntil(timeout: 15) {
-        for (_, run) in h.supervisor.descriptors { h.supervisor.drainStderr(run) }
+        for (_, run) in h.supervisor.descriptors { h.supervisor.drainOutput(run) }
         if started.allSatisfy({ !ProcessControl.isAlive($0.pid) }) { finished += h.supervisor.reap() }
         return finished.count == 10
       })
