@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 /* posix_spawn copies the parent's whole descriptor table into the child, which then closes
- * it again: with 2,000 descriptors open in the daemon (two per live run) that adds about a third
+ * it again: with 3,000 descriptors open in the daemon (three per live run) that adds about a third
  * to every spawn. The fast path below shares the table instead (CLONE_FILES) and has the child
  * take a private copy of only its first 64 descriptors (close_range with CLOSE_RANGE_UNSHARE,
  * Linux 5.9+), where each spawning thread has parked its three standard descriptors in slots
@@ -285,4 +285,13 @@ int ctfs_process_alive(pid_t pid) {
 int ctfs_pipe(int fds[2]) {
   if (pipe2(fds, O_CLOEXEC) != 0) return -1;
   return fcntl(fds[0], F_SETFL, O_NONBLOCK);
+}
+
+ssize_t ctfs_splice(int from, int to, size_t len) {
+  return splice(from, NULL, to, NULL, len, SPLICE_F_NONBLOCK);
+}
+
+int ctfs_pipe_grow(int fd, int size) {
+  int got = fcntl(fd, F_SETPIPE_SZ, size);
+  return got >= 0 ? got : fcntl(fd, F_GETPIPE_SZ);
 }

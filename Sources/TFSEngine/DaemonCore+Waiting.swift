@@ -92,7 +92,7 @@ extension DaemonCore {
     )
   }
 
-  /// Timeouts (an alert; a stop under `on-timeout kill`), kill graces and the log cap.
+  /// Timeouts (an alert; a stop under `on-timeout kill`) and kill graces.
   func checkRunTimers(now: Int64) throws {
     var events: [Event] = []
     for row in table.rows.values {
@@ -106,16 +106,22 @@ extension DaemonCore {
       {
         table.move(row.run.id, to: .stopping(live, after))
       }
-      supervisor.enforceLogCap(live)
     }
     for event in events { try store.record(event) }
   }
 
-  /// Copies what the given runs wrote to stderr into their logs.
-  func drain(_ runs: [LiveRun]) { for run in runs { supervisor.drainStderr(run) } }
+  /// Moves what the given runs wrote (stdout, stderr) into their logs, up to `log-max`.
+  func drain(_ runs: [LiveRun]) { for run in runs { supervisor.drainOutput(run) } }
 
-  /// The stderr pipes to poll, with their runs.
-  var descriptors: [(Int32, LiveRun)] { table.live.compactMap { $0.stderrFd >= 0 ? ($0.stderrFd, $0) : nil } }
+  /// The pipes to poll (each live run's stdout and stderr), with their runs.
+  var descriptors: [(Int32, LiveRun)] {
+    var pipes: [(Int32, LiveRun)] = []
+    for run in table.live {
+      if run.stdoutFd >= 0 { pipes.append((run.stdoutFd, run)) }
+      if run.stderrFd >= 0 { pipes.append((run.stderrFd, run)) }
+    }
+    return pipes
+  }
 
   /// Children that exited (pid, wait status): their runs end and are recorded.
   func reaped(_ exited: [(pid: Int32, status: Int32)]) throws {

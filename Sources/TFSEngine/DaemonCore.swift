@@ -112,7 +112,8 @@ final class DaemonCore {
   }
 
   /// When the runner must wake next: the next occurrence (a lead ahead), armed and held runs,
-  /// waiting runs' delays, kill graces, timeouts, the heartbeat and the store poll.
+  /// waiting runs' delays, kill graces, timeouts, the heartbeat and the store poll (the runs'
+  /// pipes wake the runner themselves).
   func nextWakeMs() -> Int64 {
     let now = clock.nowMs()
     var deadline = min(nextHeartbeat, nextPoll)
@@ -130,7 +131,6 @@ final class DaemonCore {
       default: break
       }
     }
-    if table.liveCount > 0 { deadline = min(deadline, now + 250) }  // log cap checks
     if let s = stopDeadline { deadline = min(deadline, s) }
     return max(deadline, now + 1)
   }
@@ -138,7 +138,7 @@ final class DaemonCore {
   /// The earliest occurrence of an armed run: the runner spins the last millisecond to it.
   var nextArmedMs: Int64? { table.armed.compactMap(\.run.scheduledAt).min() }
 
-  /// Timeouts, kill graces, the log cap, the heartbeat (with still-failing re-alerts and the
+  /// Timeouts, kill graces, the heartbeat (with still-failing re-alerts and the
   /// daily prune) and the end of the shutdown grace.
   func checkTimers() throws {
     let now = clock.nowMs()

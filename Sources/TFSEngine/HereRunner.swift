@@ -42,7 +42,9 @@ public struct HereRunner {
     }
     while true {
       var polls = [pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)]
-      if live.stderrFd >= 0 { polls.append(pollfd(fd: live.stderrFd, events: Int16(POLLIN), revents: 0)) }
+      for fd in [live.stdoutFd, live.stderrFd] where fd >= 0 {
+        polls.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+      }
       _ = poll(&polls, nfds_t(polls.count), 100)
       if polls[0].revents != 0 {
         var buffer = [UInt8](repeating: 0, count: 16)
@@ -51,13 +53,12 @@ public struct HereRunner {
           stop = supervisor.stop(live, .killed(actor: Actor.current(), signal: SIGTERM), after: stop)
         }
       }
-      supervisor.drainStderr(live)
+      supervisor.drainOutput(live)
       if let event = supervisor.timeoutPassed(live, now: clock.nowMs()) {
         try store.record(event)
         if spec.onTimeout == .kill { stop = supervisor.stop(live, .timeout, after: stop) }
       }
       if let current = stop { stop = supervisor.killIfDue(live, current, now: clock.nowMs()) ?? current }
-      supervisor.enforceLogCap(live)
       if let echo { follower.copy(to: echo) }
       if let exited = supervisor.launcher.reap([live.pid]).first {
         let finished = supervisor.ended([(live, exited.status, stop?.reason)])

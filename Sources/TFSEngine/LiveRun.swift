@@ -18,16 +18,27 @@ final class LiveRun {
   let pid: Int32
   let processStart: Int64?
   let logFd: Int32
+  /// The read ends of the child's stdout and stderr pipes; -1 once closed (end of file, or the
+  /// run's end).
+  var stdoutFd: Int32
   var stderrFd: Int32
   var head = StderrHead()
   let startedAt: Int64
+  /// Bytes of stdout and stderr written to the log so far (the truncation note aside): at most
+  /// `log-max`.
   var logBytes: Int64 = 0
+  /// Whether the stdout pipe was offered a larger buffer (once, when first found full).
+  var stdoutGrown = false
+  /// The log does not take splice(2) (its file system has none): stdout is copied instead.
+  var stdoutCopied = false
+  /// Why writing the log failed (a full disk…): what came after is discarded.
+  var logError: String?
   var timeoutAlerted = false
   var logCapped = false
 
   init(
     run: Run, spec: TaskSpec, paths: TaskPaths, pid: Int32, processStart: Int64?, logFd: Int32,
-    stderrFd: Int32, startedAt: Int64
+    stdoutFd: Int32, stderrFd: Int32, startedAt: Int64
   ) {
     self.run = run
     self.spec = spec
@@ -35,6 +46,7 @@ final class LiveRun {
     self.pid = pid
     self.processStart = processStart
     self.logFd = logFd
+    self.stdoutFd = stdoutFd
     self.stderrFd = stderrFd
     self.startedAt = startedAt
   }

@@ -6,9 +6,9 @@ import TFSCore
 /// file (`createFiles`), argv and environment. Failures here are the run's, not the daemon's: they become a
 /// `failed` run with an `entry-missing` alert and no process.
 ///
-/// The log is created ahead but opened (with the stderr pipe) only by `openFiles`, right before
-/// the spawn: every spawn copies the daemon's descriptor table, so runs prepared ahead of a
-/// busy second must not hold descriptors (1,000 prepared runs held 3,000).
+/// The log is created ahead but opened (with the stdout and stderr pipes) only by `openFiles`,
+/// right before the spawn: every spawn copies the daemon's descriptor table, so runs prepared
+/// ahead of a busy second must not hold descriptors (1,000 prepared runs held 3,000).
 struct RunPreparation {
   let spec: TaskSpec
   let settings: EffectiveSettings
@@ -22,15 +22,18 @@ struct RunPreparation {
     var logPath: String { paths.absolute(logRelative) }
   }
 
-  /// A run's descriptors: the log (the child's stdout, and where the daemon copies its
-  /// stderr), and both ends of the stderr pipe (the write end is closed once spawned).
+  /// A run's descriptors: the log (only the daemon writes it) and both ends of the child's
+  /// stdout and stderr pipes (the write ends are closed once spawned). Two pipes, not one: the
+  /// stderr head is kept from stderr alone.
   struct Files {
     var logFd: Int32
+    var stdoutRead: Int32
+    var stdoutWrite: Int32
     var stderrRead: Int32
     var stderrWrite: Int32
 
     func closeAll() {
-      for fd in [logFd, stderrRead, stderrWrite] where fd >= 0 { close(fd) }
+      for fd in [logFd, stdoutRead, stdoutWrite, stderrRead, stderrWrite] where fd >= 0 { close(fd) }
     }
   }
 
@@ -117,26 +120,29 @@ struct RunPreparation {
     return nil
   }
 
-  /// Opens the log created by `createFiles` (again, when something deleted it meanwhile) and a
-  /// stderr pipe.
+  /// Opens the log created by `createFiles` (again, when something deleted it meanwhile) and the
+  /// stdout and stderr pipes (read ends non-blocking).
   static func openFiles(_ ready: Ready) -> Result<Files, Failure> {
     let logFd = openLog(ready.logPath, create: false)
     guard logFd >= 0 else {
       return .failure(
         .io("I/O error at '\(ready.logPath)' while opening the log: \(String(cString: strerror(errno)))"))
     }
-    var fds: [Int32] = [0, 0]
-    guard ctfs_pipe(&fds) == 0 else {
-      close(logFd)
-      return .failure(.io("could not create a pipe: \(String(cString: strerror(errno)))"))
+    var out: [Int32] = [-1, -1]
+    var err: [Int32] = [-1, -1]
+    guard ctfs_pipe(&out) == 0, ctfs_pipe(&err) == 0 else {
+      let reason = String(cString: strerror(errno))
+      Files(logFd: logFd, stdoutRead: out[0], stdoutWrite: out[1], stderrRead: err[0], stderrWrite: err[1])
+        .closeAll()
+      return .failure(.io("could not create a pipe: \(reason)"))
     }
-    return .success(Files(logFd: logFd, stderrRead: fds[0], stderrWrite: fds[1]))
+    return .success(
+      Files(logFd: logFd, stdoutRead: out[0], stdoutWrite: out[1], stderrRead: err[0], stderrWrite: err[1]))
   }
 
-  /// Opens the log for writing: the descriptor, or -1 with `errno` set. No O_APPEND: the
-  /// child's stdout and the daemon's copy of stderr share this one open file description (so
-  /// one offset, and the kernel orders their writes), and without O_APPEND `cat` and friends
-  /// can use copy_file_range (twice as fast for big outputs).
+  /// Opens the log for writing: the descriptor, or -1 with `errno` set. Only the daemon writes
+  /// it, at this descriptor's offset (stdout spliced in, stderr copied). No O_APPEND: splice(2)
+  /// refuses a file opened with it.
   private static func openLog(_ path: String, create: Bool) -> Int32 {
     let flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0)
     var fd = open(path, flags, 0o640)

@@ -3,35 +3,167 @@ import Foundation
 import TFSCore
 import TFSStore
 
-/// A live run's stderr, stop requests, timeouts and log cap.
+/// A live run's output, stop requests and timeouts.
 extension Supervisor {
-  /// Copies what stderr has into the log (and the head); closes the pipe at end of file.
-  func drainStderr(_ run: LiveRun) {
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while run.stderrFd >= 0 {
-      let n = buffer.withUnsafeMutableBytes { read(run.stderrFd, $0.baseAddress, $0.count) }
+  /// Moves what a run's pipes hold into its log: stdout first, then stderr, so stdout written
+  /// before stderr usually comes first (across the two pipes the order is only as good as this;
+  /// within each it is exact). At most `drainBudget` bytes of each pipe a call (a full stdout
+  /// pipe is one splice), so a writer faster than the disk cannot hold the loop: `poll` reports
+  /// the rest. Closes a pipe at its end of file.
+  func drainOutput(_ run: LiveRun) {
+    drainPipes(run, budget: Supervisor.drainBudget)
+  }
+
+  static let drainBudget = 1 << 20
+  /// At a run's end: everything its group left in the pipes, but not forever when something that
+  /// escaped the group keeps writing.
+  static let finalDrainBudget = 64 << 20
+  /// A stdout pipe found full gets this much buffer (fewer wake-ups for fast writers). Only
+  /// then: a user's pipe buffers are counted against /proc/sys/fs/pipe-user-pages-soft (64 MiB),
+  /// past which every new pipe of that user, the runs' own included, gets 8 KiB.
+  static let grownPipeBytes: Int32 = 1 << 20
+  /// Where output past the cap goes (splice(2) into it copies nothing).
+  private static let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
+
+  func drainPipes(_ run: LiveRun, budget: Int) {
+    withUnsafeTemporaryAllocation(byteCount: 65_536, alignment: 16) { buffer in
+      var moved = 0
+      while moved < budget, let n = moveStdout(run, buffer, upTo: budget - moved) { moved += n }
+      moved = 0
+      while moved < budget, let n = moveStderr(run, buffer) { moved += n }
+    }
+  }
+
+  func closePipes(_ run: LiveRun) {
+    for fd in [run.stdoutFd, run.stderrFd] where fd >= 0 { close(fd) }
+    run.stdoutFd = -1
+    run.stderrFd = -1
+  }
+
+  /// One splice (or read) of at most `limit` bytes from the stdout pipe: into the log while under
+  /// the cap, then to /dev/null. The bytes moved (0: try again), or nil when the pipe is empty
+  /// or closed.
+  private func moveStdout(_ run: LiveRun, _ buffer: UnsafeMutableRawBufferPointer, upTo limit: Int) -> Int? {
+    guard run.stdoutFd >= 0 else { return nil }
+    let room = logRoom(run)
+    var n: Int
+    if room > 0 && !run.stdoutCopied {
+      n = ctfs_splice(run.stdoutFd, run.logFd, min(room, limit))
       if n > 0 {
-        buffer.withUnsafeBytes { raw in
-          let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
-          if !run.head.isFull { run.head.append(chunk) }
-          if !run.logCapped { Terminal.writeAll(run.logFd, chunk) }
-        }
-      } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-        close(run.stderrFd)
-        run.stderrFd = -1
-      } else if errno == EAGAIN {
+        run.logBytes += Int64(n)
+        grow(run, after: n)
+        return n
+      }
+      if n < 0 && (errno == EINVAL || errno == ENOSYS) {
+        run.stdoutCopied = true  // no splice into this file system: copied from now on
+        return 0
+      }
+      if n < 0 && errno != EAGAIN && errno != EINTR {
+        failLog(run, errno)  // the bytes stay in the pipe: discarded next time
+        return 0
+      }
+      return pipeGoesOn(n, &run.stdoutFd)
+    }
+    if room == 0 && Supervisor.devNull >= 0 {
+      n = ctfs_splice(run.stdoutFd, Supervisor.devNull, limit)
+      if n > 0 {
+        capLog(run)  // bytes past the cap: the note, once
+        grow(run, after: n)
+        return n
+      }
+      if n == 0 || errno == EAGAIN || errno == EINTR { return pipeGoesOn(n, &run.stdoutFd) }
+    }
+    // Copied through `buffer` (a log without splice), or discarded so (/dev/null refused it).
+    n = read(run.stdoutFd, buffer.baseAddress, min(buffer.count, limit))
+    guard n > 0 else { return pipeGoesOn(n, &run.stdoutFd) }
+    appendToLog(run, UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+    return n
+  }
+
+  /// Offers a stdout pipe a larger buffer the first time a splice finds it full (64 KiB).
+  private func grow(_ run: LiveRun, after moved: Int) {
+    guard !run.stdoutGrown && moved >= 65_536 else { return }
+    run.stdoutGrown = true
+    _ = ctfs_pipe_grow(run.stdoutFd, Supervisor.grownPipeBytes)
+  }
+
+  /// One read from the stderr pipe: its head, and the log while under the cap. The bytes read
+  /// (0: try again), or nil when the pipe is empty or closed.
+  private func moveStderr(_ run: LiveRun, _ buffer: UnsafeMutableRawBufferPointer) -> Int? {
+    guard run.stderrFd >= 0 else { return nil }
+    let n = read(run.stderrFd, buffer.baseAddress, buffer.count)
+    guard n > 0 else { return pipeGoesOn(n, &run.stderrFd) }
+    let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+    if !run.head.isFull { run.head.append(chunk) }
+    appendToLog(run, chunk)
+    return n
+  }
+
+  /// After a splice or read that moved nothing: 0 to try again (EINTR); nil when the pipe is
+  /// empty (EAGAIN), or at its end of file or an error, when it is closed.
+  private func pipeGoesOn(_ n: Int, _ fd: inout Int32) -> Int? {
+    if n < 0 && errno == EINTR { return 0 }
+    if n < 0 && errno == EAGAIN { return nil }
+    close(fd)
+    fd = -1
+    return nil
+  }
+
+  /// How many more bytes the log takes: 0 once capped or failed.
+  private func logRoom(_ run: LiveRun) -> Int {
+    guard !run.logCapped, run.logError == nil else { return 0 }
+    return Int(max(0, settings.logMax - run.logBytes))
+  }
+
+  /// Writes what fits under the cap; past it, the note.
+  private func appendToLog(_ run: LiveRun, _ chunk: UnsafeRawBufferPointer) {
+    let fits = min(chunk.count, logRoom(run))
+    if fits > 0 {
+      if let error = Supervisor.writeAll(run.logFd, UnsafeRawBufferPointer(rebasing: chunk[0..<fits])) {
+        failLog(run, error)
         return
       }
+      run.logBytes += Int64(fits)
     }
+    if fits < chunk.count { capLog(run) }
+  }
+
+  /// Ends the log at `log-max` with a note, once; what comes after is discarded. When log-max was
+  /// lowered during the run below what the log holds, the log is cut back to it first.
+  private func capLog(_ run: LiveRun) {
+    guard !run.logCapped, run.logError == nil else { return }
+    run.logCapped = true
+    let cap = settings.logMax
+    if run.logBytes > cap {
+      _ = ftruncate(run.logFd, off_t(cap))
+      _ = lseek(run.logFd, off_t(cap), SEEK_SET)
+      run.logBytes = cap
+    }
+    let note = Array("\n[tfs: log truncated at \(cap) bytes (setting log-max)]\n".utf8)
+    if let error = note.withUnsafeBytes({ Supervisor.writeAll(run.logFd, $0) }) { failLog(run, error) }
+  }
+
+  private func failLog(_ run: LiveRun, _ error: Int32) {
+    if run.logError == nil { run.logError = String(cString: strerror(error)) }
+  }
+
+  /// Writes all of `bytes`; nil, or the errno of the write that failed.
+  private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+    var offset = 0
+    while offset < bytes.count {
+      let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return n < 0 ? errno : ENOSPC }
+      offset += n
+    }
+    return nil
   }
 
   /// Asks a run to stop: `signal` to its process group now, SIGKILL after the grace (or sooner
   /// when an earlier stop already set it).
   func stop(
     _ run: LiveRun, _ reason: StopReason, signal: Int32 = SIGTERM, graceMs: Int64? = nil, after earlier: Stop?
-  )
-    -> Stop
-  {
+  ) -> Stop {
     launcher.signal(group: run.pid, signal)
     let deadline = clock.nowMs() + (graceMs ?? killGraceMs)
     return Stop(reason: earlier?.reason ?? reason, killAt: min(earlier?.killAt ?? deadline, deadline))
@@ -55,21 +187,5 @@ extension Supervisor {
       title: "run \(run.run.id) of '\(run.spec.name)' passed its timeout (\(limit))"
         + Alerts.attempt(run.run, run.spec),
       now: now)
-  }
-
-  /// Keeps the log at `log-max`: the child writes straight into the file (no copy through the
-  /// daemon), so the file is cut back to the cap with a note whenever it has grown past it.
-  func enforceLogCap(_ run: LiveRun) {
-    var info = stat()
-    guard run.logFd >= 0, fstat(run.logFd, &info) == 0 else { return }
-    let cap = settings.logMax
-    guard Int64(info.st_size) > cap else { return }
-    let note = Array("\n[tfs: log truncated at \(cap) bytes (setting log-max)]\n".utf8)
-    if !run.logCapped || Int64(info.st_size) > cap + Int64(note.count) {
-      _ = ftruncate(run.logFd, off_t(cap))
-      _ = lseek(run.logFd, off_t(cap), SEEK_SET)  // the offset is shared with the child's stdout
-      note.withUnsafeBytes { Terminal.writeAll(run.logFd, $0) }
-      run.logCapped = true
-    }
   }
 }

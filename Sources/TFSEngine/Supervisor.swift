@@ -131,7 +131,7 @@ final class Supervisor {
         let processStart = start >= 0 ? start : nil
         let liveRun = LiveRun(
           run: run, spec: spec, paths: r.paths, pid: s.pid, processStart: processStart, logFd: s.logFd,
-          stderrFd: s.stderrRead, startedAt: s.at)
+          stdoutFd: s.stdoutRead, stderrFd: s.stderrRead, startedAt: s.at)
         liveRun.run.status = .running
         liveRun.run.startedAt = s.at
         liveRun.run.pid = s.pid
@@ -163,6 +163,7 @@ final class Supervisor {
     /// When the spawn returned (epoch ms).
     let at: Int64
     let logFd: Int32
+    let stdoutRead: Int32
     let stderrRead: Int32
   }
 
@@ -175,9 +176,10 @@ final class Supervisor {
     return Supervisor.inParallel(runs, threadsPerCore: 2) { Supervisor.spawn(launcher, clock, $0) }
   }
 
-  /// Opens the run's descriptors, spawns it and closes the child's end of the pipe at once, so
-  /// the daemon's descriptor table holds two descriptors per live run (it is copied into every
-  /// child when `ctfs_spawn` falls back to `posix_spawn`).
+  /// Opens the run's descriptors, spawns it and closes the child's ends of its pipes at once, so
+  /// the daemon's descriptor table holds three descriptors per live run: the log and the read
+  /// ends of the stdout and stderr pipes (the table is copied into every child when
+  /// `ctfs_spawn` falls back to `posix_spawn`).
   private static func spawn(
     _ launcher: any ProcessLauncher, _ clock: any TFSCore.Clock, _ ready: RunPreparation.Ready
   ) -> Result<Spawned, RunPreparation.Failure> {
@@ -187,13 +189,16 @@ final class Supervisor {
     case .failure(let failure): return .failure(failure)
     }
     var request = ready.request
-    request.stdoutFd = files.logFd
+    request.stdoutFd = files.stdoutWrite
     request.stderrFd = files.stderrWrite
     do {
       let pid = try launcher.launch(request)
       let at = clock.nowMs()
+      close(files.stdoutWrite)
       close(files.stderrWrite)
-      return .success(Spawned(pid: pid, at: at, logFd: files.logFd, stderrRead: files.stderrRead))
+      return .success(
+        Spawned(
+          pid: pid, at: at, logFd: files.logFd, stdoutRead: files.stdoutRead, stderrRead: files.stderrRead))
     } catch {
       files.closeAll()
       return .failure(.io(error.description))
@@ -204,8 +209,7 @@ final class Supervisor {
     let now = clock.nowMs()
     let liveRun = LiveRun(
       run: run, spec: spec, paths: settings.paths(spec.name), pid: 0, processStart: nil, logFd: -1,
-      stderrFd: -1,
-      startedAt: now)
+      stdoutFd: -1, stderrFd: -1, startedAt: now)
     var events: [Event] = []
     switch failure {
     case .missing(let reason):
@@ -240,12 +244,8 @@ final class Supervisor {
 
   private func finish(_ run: LiveRun, waitStatus: Int32, stop: StopReason?) -> Finished {
     launcher.signal(group: run.pid, SIGKILL)  // whatever the leader left behind in its group ends with it
-    drainStderr(run)
-    if run.stderrFd >= 0 {
-      close(run.stderrFd)
-      run.stderrFd = -1
-    }
-    enforceLogCap(run)
+    drainPipes(run, budget: Supervisor.finalDrainBudget)  // all the group wrote before it ended
+    closePipes(run)
     var info = stat()
     let logBytes = fstat(run.logFd, &info) == 0 ? Int64(info.st_size) : 0
     close(run.logFd)
@@ -256,6 +256,9 @@ final class Supervisor {
       status: outcome.status, endedAt: now, exitCode: outcome.exitCode, signal: outcome.signal,
       stderrHead: run.head.text, reason: outcome.reason, logBytes: logBytes, published: published)
     if run.logCapped { end.reason += end.reason.isEmpty ? "log truncated" : "; log truncated" }
+    if let error = run.logError {
+      end.reason += (end.reason.isEmpty ? "" : "; ") + "log incomplete (\(error))"
+    }
     var events: [Event] = []
     let name = run.spec.name
     switch outcome.status {

@@ -210,8 +210,8 @@ struct LogsTests {
     #expect(err.fileHandleForReading.readDataToEndOfFile().isEmpty)
   }
 
-  /// The daemon cuts a log back to log-max only every so often; `logs -f` never prints what the
-  /// final log will not hold.
+  /// A log stops at log-max with a note however fast the run writes; `logs -f` never prints
+  /// more than the final log holds.
   @Test func followNeverPrintsPastTheLogCap() throws {
     let s = Scenario()
     defer { s.remove() }

@@ -63,12 +63,12 @@ final class SupervisorHarness {
     live[run.pid]?.stop = supervisor.stop(run, reason, graceMs: graceMs, after: earlier)
   }
 
-  /// One round of what the daemon does for its runs: stderr, timeouts, kill graces, the log
-  /// cap, then reaping those that exited.
+  /// One round of what the daemon does for its runs: their pipes, timeouts, kill graces, then
+  /// reaping those that exited.
   func watch() -> [Supervisor.Finished] {
     let now = SystemClock().nowMs()
     for (run, stop) in live.values {
-      supervisor.drainStderr(run)
+      supervisor.drainOutput(run)
       if let event = supervisor.timeoutPassed(run, now: now) {
         timerEvents.append(event)
         if run.spec.onTimeout == .kill { self.stop(run, .timeout) }
@@ -76,8 +76,12 @@ final class SupervisorHarness {
       if let stop = live[run.pid]?.stop ?? stop, let after = supervisor.killIfDue(run, stop, now: now) {
         live[run.pid]?.stop = after
       }
-      supervisor.enforceLogCap(run)
     }
+    return reap()
+  }
+
+  /// Ends the runs that exited (the supervisor drains what their pipes still hold).
+  func reap() -> [Supervisor.Finished] {
     let exited = supervisor.launcher.reap(Array(live.keys)).compactMap { pid, status in
       live.removeValue(forKey: pid).map { ($0.run, status, $0.stop?.reason) }
     }
@@ -364,8 +368,10 @@ struct SupervisorTests {
     let run = try #require(live)
     let log = h.paths("stubborn").absolute(run.run.logPath ?? "")
     #expect(
-      waitUntil(timeout: 5) { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true }
-    )
+      waitUntil(timeout: 5) {
+        h.supervisor.drainOutput(run)
+        return (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") == true
+      })
     let asked = SystemClock().nowMs()
     h.stop(run, .killed(actor: "tester", signal: SIGTERM), graceMs: 300)
     let f = try h.finish(run)

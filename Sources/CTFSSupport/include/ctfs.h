@@ -42,4 +42,12 @@ int ctfs_process_alive(pid_t pid);
 /// pipe2(fds, O_CLOEXEC) with the read end non-blocking. Returns 0 or -1.
 int ctfs_pipe(int fds[2]);
 
+/// splice(2) of up to `len` bytes from the pipe `from` to `to` (a file, at its offset, or
+/// /dev/null), never waiting for the pipe: bytes moved, 0 at end of file, or -1 with errno
+/// (EAGAIN: the pipe is empty).
+ssize_t ctfs_splice(int from, int to, size_t len);
+/// Asks for a pipe buffer of `size` bytes (F_SETPIPE_SZ); returns the buffer's size after it
+/// (unchanged when refused: above /proc/sys/fs/pipe-max-size, or the user's pipe pages used up).
+int ctfs_pipe_grow(int fd, int size);
+
 #endif

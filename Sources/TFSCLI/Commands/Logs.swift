@@ -79,9 +79,8 @@ struct Logs: AsyncParsableCommand {
   }
 
   /// Prints what the log holds, then what is appended, until the run ends; then drains the file.
-  /// While the run is live nothing past `cap` (setting log-max) is printed: the child writes
-  /// straight into the file, which the daemon cuts back to the cap (with a note) only every so
-  /// often, so bytes beyond it may never be part of the log.
+  /// While the run is live nothing past `cap` (setting log-max) is printed: the daemon stops
+  /// writing there (with a note), so bytes beyond it are never part of the log.
   static func follow(
     _ first: Run, paths: TaskPaths, lines: Int?, store: Store, cap: Int64, home: Home
   ) async throws {
