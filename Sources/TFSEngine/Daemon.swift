@@ -87,7 +87,7 @@ public final class Daemon {
       do {
         try pass(wake)
         // Then no more firing; the runs started end on their own (no shutdown grace).
-        if let onceUntil, clock.nowMs() >= onceUntil { try core.requestStop(graceMs: Int64.max / 4) }
+        if let onceUntil, clock.nowMs() >= onceUntil { try core.requestStop(untilRunsEnd: true) }
         try health.passed(core, at: clock.nowMs())
       } catch {
         // The daemon's own error (a full disk, a locked or broken database…): back off, keep

@@ -84,15 +84,20 @@ final class DaemonCore {
   }
 
   /// SIGTERM/SIGINT: nothing new starts; armed runs are given up, the running ones get the
-  /// grace to end (the setting `shutdown-grace`, unless given).
-  func requestStop(graceMs: Int64? = nil) throws {
-    guard !stopping else { return }
+  /// shutdown grace to end — or all the time they take (`--once`: `untilRunsEnd`).
+  func requestStop(untilRunsEnd: Bool = false) throws {
+    guard !stopping else {
+      // SIGTERM while `--once` waits for its runs: they get the grace from now.
+      if !untilRunsEnd && stopDeadline == nil { stopDeadline = clock.nowMs() + shutdownGraceMs }
+      return
+    }
     stopping = true
     let now = clock.nowMs()
     stopBeganAt = now
-    stopDeadline = now + (graceMs ?? shutdownGraceMs)
+    stopDeadline = untilRunsEnd ? nil : now + shutdownGraceMs
     held = []
-    log.info("stopping", metadata: ["running": "\(table.liveCount)", "grace_ms": "\(shutdownGraceMs)"])
+    let grace = untilRunsEnd ? "none: the runs end on their own" : "\(shutdownGraceMs)"
+    log.info("stopping", metadata: ["running": "\(table.liveCount)", "grace_ms": "\(grace)"])
     try disarm()
   }
 

@@ -233,6 +233,25 @@ import Testing
     #expect(daemon.firedUntil == s(2) - 200 && daemon.stoppedAt == s(2) - 200 + 2_010)
   }
 
+  /// `--once` stops firing and waits for its runs however long they take; a SIGTERM then gives
+  /// them the grace from that moment.
+  @Test func aStopUntilRunsEndHasNoGraceUntilAStopIsAsked() throws {
+    let h = try CoreHarness(at: s(0))
+    defer { h.remove() }
+    try h.add("slow", rule: "0 0 * * * *")
+    try h.begin(at: s(3599), graceMs: 1_000)
+    try h.step(at: s(3600))
+    let pid = try #require(h.launcher.spawned.first)
+    try h.core.requestStop(untilRunsEnd: true)
+    try h.steps([s(3610), s(3700)])
+    #expect(h.launcher.signals(to: pid).isEmpty && !h.core.isDone)
+    try h.core.requestStop()
+    try h.step(at: s(3701) - 1)
+    #expect(h.launcher.signals(to: pid).isEmpty)
+    try h.step(at: s(3701))
+    #expect(h.launcher.signals(to: pid) == [SIGTERM, SIGKILL])
+  }
+
   // MARK: Commands landing between a run's arming and its occurrence
 
   @Test func aFixedEntryJustBeforeTheOccurrenceRunsIt() throws {
