@@ -86,8 +86,8 @@ public final class Daemon {
       let wake = wait(until: core.nextWakeMs())
       do {
         try pass(wake)
-        // Then no more firing; the runs started end on their own (no shutdown grace).
-        if let onceUntil, clock.nowMs() >= onceUntil { try core.requestStop(untilRunsEnd: true) }
+        // Then no more firing; what was decided runs to its end (no shutdown grace).
+        if let onceUntil, clock.nowMs() >= onceUntil { try core.stopFiring() }
         try health.passed(core, at: clock.nowMs())
       } catch {
         // The daemon's own error (a full disk, a locked or broken database…): back off, keep
@@ -100,15 +100,16 @@ public final class Daemon {
     log.info("daemon stopped", metadata: ["pid": "\(core.pid)"])
   }
 
-  /// One pass of the loop after a wake-up: reap → reload → fire due → launch → timers.
+  /// One pass of the loop after a wake-up: reap → reload → fire due → launch → timers. A stop
+  /// asked is applied after the firing: an occurrence due at that instant is still handled.
   private func pass(_ wake: Wake) throws {
-    if wake.stop { try core.requestStop() }
     core.drain(wake.readable)
     try core.reaped(launcher.reap(core.table.pids))
     try core.reloadIfChanged(force: wake.reload)
     spinToArmedBoundary()
     try core.fireDue()
     try core.startWaiting()
+    if wake.stop { try core.requestStop() }
     try core.checkTimers()
   }
 

@@ -36,6 +36,7 @@ extension DaemonCore {
     let killRequests = try store.killRequests(armed.map(\.run.id))
     var launchNow: [Supervisor.Prepared] = []
     var ends: [(RunID, RunEnd, [Event])] = []
+    var skipped: [(RunID, RunEnd, [Event])] = []
     var withdrawn: [RunID] = []
     var again: [DueOccurrence] = []
     var alerts: [Event] = []
@@ -59,7 +60,7 @@ extension DaemonCore {
           if alert, let occurrence = occurrence(of: p) {
             overlapAlert(running, occurrence, "skipped", now, &alerts)
           }
-          ends.append((p.run.id, RunEnd(status: .skipped, endedAt: now, reason: reason), []))
+          skipped.append((p.run.id, RunEnd(status: .skipped, endedAt: now, reason: reason), []))
         default:
           withdrawn.append(p.run.id)
           if let item = occurrenceAgain(p.run) { again.append(item) }
@@ -68,9 +69,10 @@ extension DaemonCore {
       table.remove(row.run.id)
       supervisor.discard([p])
     }
-    // The alerts go in the same transaction as the skipped runs (with the first).
-    if !ends.isEmpty { ends[0].2 += alerts }
-    try store.finishRuns(ends)  // a kill: unless `tfs kill` recorded the end first
+    // The alerts go in the same transaction as the skipped runs (with the first: a run killed
+    // before it started may have been recorded by `tfs kill` already, which drops its events).
+    if !skipped.isEmpty { skipped[0].2 += alerts }
+    try store.finishRuns(skipped + ends)  // a kill: unless `tfs kill` recorded the end first
     try store.withdrawQueuedRuns(withdrawn)
     try started(supervisor.launch(launchNow))
     return again

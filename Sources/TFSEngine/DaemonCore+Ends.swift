@@ -30,7 +30,8 @@ extension DaemonCore {
       let spec = scheduler.spec(f.live.spec.name) ?? f.live.spec
       let run = f.live.run
       var end = f.end
-      let input = RunInput.ended(spec, status: end.status, attempt: run.attempt, stopping: stopping)
+      let input = RunInput.ended(
+        spec, status: end.status, attempt: run.attempt, stopping: stopping || draining)
       if case .retry(let at) = RunRules.decide(input, load: TaskLoad(), now: now, random: &random) {
         end.retryFollows = true
         let zone = ZoneRules.forZone(settings.zone(for: spec))

@@ -7,13 +7,9 @@ import TFSStore
 extension DaemonCore {
   /// Spawns what was armed for now, arms what comes within the lead, and decides the rest.
   func fireDue() throws {
-    guard !stopping else { return }
+    guard !stopping && !draining else { return }
     let now = clock.nowMs()
-    if outage != nil {
-      // The first pass after failing ones: what came due meanwhile is not fired late but
-      // recorded missed with the outage (`recordOutage`, once this pass has passed).
-      _ = scheduler.popDue(nowSec: now / 1000)
-    }
+    if outage != nil { try dropOutageOccurrences(now: now) }
     var due = try launchArmed(now: now)
     let (popped, missed) = scheduler.popDue(nowSec: now / 1000, upToSec: (now + DaemonCore.leadMs) / 1000)
     if !missed.isEmpty { try record(missed) }
@@ -38,8 +34,26 @@ extension DaemonCore {
       }
       arming.insert(name)
     }
-    try arm(toArm, now: now)
+    do {
+      try arm(toArm, now: now)
+    } catch {
+      held += toArm.map(\.0)  // not recorded: decided again when they come
+      throw error
+    }
     try decideDue(due, now: now)
+  }
+
+  /// The first pass after failing ones: what came due meanwhile is not fired late (nor started,
+  /// if it was armed) but recorded missed with the outage (`recordOutage`, once this pass passed).
+  private func dropOutageOccurrences(now: Int64) throws {
+    _ = scheduler.popDue(nowSec: now / 1000)
+    held.removeAll { $0.occurrence.atMs <= now }
+    let late = (table.armed + table.unstartable).filter { ($0.run.scheduledAt ?? 0) <= now }
+    try store.withdrawQueuedRuns(late.map(\.run.id))
+    for row in late {
+      table.remove(row.run.id)
+      if case .armed(let p) = row.state { supervisor.discard([p]) }
+    }
   }
 
   /// Held occurrences that have come, with their task as it is now (dropped when it was

@@ -20,7 +20,7 @@ extension DaemonCore {
   /// it is now; scheduled runs of a task disabled meanwhile are recorded `skipped` instead.
   func startWaiting() throws {
     let waiting = table.waiting
-    guard !stopping, !waiting.isEmpty else { return }
+    guard !stopping, !waiting.isEmpty else { return }  // draining (`--once`): they still start
     let now = clock.nowMs()
     var toStart: [(Run, TaskSpec)] = []
     var startingTasks: Set<TaskName> = []

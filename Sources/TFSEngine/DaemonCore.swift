@@ -30,6 +30,9 @@ final class DaemonCore {
   let pid: Int32
   let shutdownGraceMs: Int64
   private(set) var stopping = false
+  /// `--once` after its second: nothing new fires, and no retry follows; what was decided
+  /// (jittered, queued, waiting runs) still starts, and the daemon ends when all of it ended.
+  private(set) var draining = false
   /// When the stop was asked: occurrences after it are the next daemon's to record as missed.
   private(set) var stopBeganAt: Int64?
   private var stopDeadline: Int64?
@@ -58,7 +61,7 @@ final class DaemonCore {
   }
 
   /// The stop is asked and every run has been recorded as ended.
-  var isDone: Bool { stopping && table.liveCount == 0 }
+  var isDone: Bool { (stopping && table.liveCount == 0) || (draining && table.isEmpty) }
 
   /// Start-up: resolves what a previous daemon left, records the occurrences missed since it
   /// stopped (those with no record in the store), and picks up queued runs.
@@ -84,20 +87,26 @@ final class DaemonCore {
   }
 
   /// SIGTERM/SIGINT: nothing new starts; armed runs are given up, the running ones get the
-  /// shutdown grace to end — or all the time they take (`--once`: `untilRunsEnd`).
-  func requestStop(untilRunsEnd: Bool = false) throws {
-    guard !stopping else {
-      // SIGTERM while `--once` waits for its runs: they get the grace from now.
-      if !untilRunsEnd && stopDeadline == nil { stopDeadline = clock.nowMs() + shutdownGraceMs }
-      return
-    }
+  /// shutdown grace to end.
+  func requestStop() throws {
+    guard !stopping else { return }
     stopping = true
     let now = clock.nowMs()
-    stopBeganAt = now
-    stopDeadline = untilRunsEnd ? nil : now + shutdownGraceMs
+    stopBeganAt = stopBeganAt ?? now
+    stopDeadline = now + shutdownGraceMs
     held = []
-    let grace = untilRunsEnd ? "none: the runs end on their own" : "\(shutdownGraceMs)"
-    log.info("stopping", metadata: ["running": "\(table.liveCount)", "grace_ms": "\(grace)"])
+    log.info("stopping", metadata: ["running": "\(table.liveCount)", "grace_ms": "\(shutdownGraceMs)"])
+    try disarm()
+  }
+
+  /// `--once`, once its second was fired: no more firing (armed runs of later occurrences are
+  /// given up); what was decided runs to its end, with no shutdown deadline.
+  func stopFiring() throws {
+    guard !stopping && !draining else { return }
+    draining = true
+    stopBeganAt = clock.nowMs()
+    held = []
+    log.info("draining", metadata: ["running": "\(table.liveCount)", "waiting": "\(table.waiting.count)"])
     try disarm()
   }
 
@@ -122,7 +131,7 @@ final class DaemonCore {
   func nextWakeMs() -> Int64 {
     let now = clock.nowMs()
     var deadline = min(nextHeartbeat, nextPoll)
-    if !stopping {
+    if !stopping && !draining {
       if let due = scheduler.nextDueMs { deadline = min(deadline, due - DaemonCore.leadMs) }
       if let armed = nextArmedMs { deadline = min(deadline, armed - DaemonCore.spinMs) }
       for item in held { deadline = min(deadline, item.occurrence.atMs) }

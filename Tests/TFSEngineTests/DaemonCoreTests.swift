@@ -233,16 +233,19 @@ import Testing
     #expect(daemon.firedUntil == s(2) - 200 && daemon.stoppedAt == s(2) - 200 + 2_010)
   }
 
-  /// `--once` stops firing and waits for its runs however long they take; a SIGTERM then gives
-  /// them the grace from that moment.
-  @Test func aStopUntilRunsEndHasNoGraceUntilAStopIsAsked() throws {
-    let h = try CoreHarness(at: s(0))
+  /// `--once` stops firing after its second and waits for what was decided, however long it
+  /// takes — a jittered start included; a SIGTERM then gives the runs the grace from then.
+  @Test func stopFiringWaitsForWhatWasDecidedUntilAStopIsAsked() throws {
+    let h = try CoreHarness(at: s(0), seed: 3)
     defer { h.remove() }
-    try h.add("slow", rule: "0 0 * * * *")
+    try h.add("slow", rule: "0 0 * * * *") { $0.jitterMs = 900 }
+    var random = SeededRandom(state: 3)
+    let delay = Int64.random(in: 0..<900, using: &random)
     try h.begin(at: s(3599), graceMs: 1_000)
-    try h.step(at: s(3600))
-    let pid = try #require(h.launcher.spawned.first)
-    try h.core.requestStop(untilRunsEnd: true)
+    try h.steps([s(3600) - 200, s(3600)])
+    try h.core.stopFiring()
+    try h.step(at: s(3600) + delay)
+    let pid = try #require(h.launcher.spawned.first, "the jittered run still starts")
     try h.steps([s(3610), s(3700)])
     #expect(h.launcher.signals(to: pid).isEmpty && !h.core.isDone)
     try h.core.requestStop()
@@ -250,6 +253,31 @@ import Testing
     #expect(h.launcher.signals(to: pid).isEmpty)
     try h.step(at: s(3701))
     #expect(h.launcher.signals(to: pid) == [SIGTERM, SIGKILL])
+    h.launcher.exit(pid, signal: SIGKILL)
+    try h.step(at: s(3701) + 10)
+    #expect(h.core.isDone)
+    #expect(try h.runs("slow").count == 1, "nothing fired after the second")
+  }
+
+  /// A run `tfs kill`ed just before its occurrence (recorded killed by the CLI) must not take
+  /// the `overlap` alert of another task's skipped occurrence down with it.
+  @Test func aKillBeforeStartDoesNotDropAnotherTasksOverlapAlert() throws {
+    let h = try CoreHarness(at: s(0))
+    defer { h.remove() }
+    try h.add("busy")
+    try h.add("other", rule: "*/2 * * * * *")
+    try h.begin(at: s(0))
+    try h.steps([s(1) - 200, s(1), s(2) - 200])
+    let armed = try #require(try h.runs("other").first { $0.status == .queued })
+    h.clock.set(s(2) - 150)
+    _ = try h.store.requestKill(armed.id, signal: SIGTERM, actor: "tester", now: s(2) - 150)
+    // As `tfs kill` of a queued run does: the end is recorded at once.
+    let end = RunEnd(status: .killed, endedAt: s(2) - 150, reason: "killed by tester before it started")
+    try h.store.finishRuns([(armed.id, end, [])])
+    try h.step(at: s(2))
+    #expect(try h.runs("other").first?.status == .killed)
+    #expect(try h.runs("busy").map(\.status) == [.running, .skipped])
+    #expect(try h.events(.overlap).count == 1, "the skipped occurrence's overlap alert")
   }
 
   // MARK: Commands landing between a run's arming and its occurrence
