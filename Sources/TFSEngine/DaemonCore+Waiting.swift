@@ -97,15 +97,11 @@ extension DaemonCore {
     var events: [Event] = []
     for row in table.rows.values {
       guard let live = row.state.live else { continue }
-      if let event = supervisor.timeoutPassed(live, now: now) {
-        events.append(event)
-        if live.spec.onTimeout == .kill { stop(live, .timeout) }
-      }
-      if case .stopping(_, let s)? = table[row.run.id]?.state,
-        let after = supervisor.killIfDue(live, s, now: now)
-      {
-        table.move(row.run.id, to: .stopping(live, after))
-      }
+      var stop: Stop?
+      if case .stopping(_, let s) = row.state { stop = s }
+      let (event, after) = supervisor.checkTimers(live, stop: stop, now: now)
+      if let event { events.append(event) }
+      if let after, after != stop { table.move(row.run.id, to: .stopping(live, after)) }
     }
     for event in events { try store.record(event) }
   }

@@ -133,12 +133,13 @@ final class DaemonCore {
     var deadline = min(nextHeartbeat, nextPoll)
     if !stopping && !draining {
       if let due = scheduler.nextDueMs { deadline = min(deadline, due - DaemonCore.leadMs) }
-      if let armed = nextArmedMs { deadline = min(deadline, armed - DaemonCore.spinMs) }
       for item in held { deadline = min(deadline, item.occurrence.atMs) }
     }
+    // Armed and unstartable runs exist only while firing (a stop gives them up).
     for row in table.rows.values {
       switch row.state {
-      case .unstartable: if !stopping { deadline = min(deadline, row.run.scheduledAt ?? now) }
+      case .armed: deadline = min(deadline, (row.run.scheduledAt ?? now) - DaemonCore.spinMs)
+      case .unstartable: deadline = min(deadline, row.run.scheduledAt ?? now)
       case .waiting(let notBefore, _) where notBefore > now: deadline = min(deadline, notBefore)
       case .running(let live): if let t = live.timeoutAt, !live.timeoutAlerted { deadline = min(deadline, t) }
       case .stopping(_, let stop): if let k = stop.killAt { deadline = min(deadline, k) }

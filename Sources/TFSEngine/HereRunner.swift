@@ -54,11 +54,9 @@ public struct HereRunner {
         }
       }
       supervisor.drainOutput(live)
-      if let event = supervisor.timeoutPassed(live, now: clock.nowMs()) {
-        try store.record(event)
-        if spec.onTimeout == .kill { stop = supervisor.stop(live, .timeout, after: stop) }
-      }
-      if let current = stop { stop = supervisor.killIfDue(live, current, now: clock.nowMs()) ?? current }
+      let (event, after) = supervisor.checkTimers(live, stop: stop, now: clock.nowMs())
+      stop = after
+      if let event { try store.record(event) }
       if let echo { follower.copy(to: echo) }
       if let exited = supervisor.launcher.reap([live.pid]).first {
         let finished = supervisor.ended([(live, exited.status, stop?.reason)])

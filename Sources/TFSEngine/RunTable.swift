@@ -95,9 +95,6 @@ struct RunTable {
   var waiting: [TrackedRun] {
     rows.values.filter { if case .waiting = $0.state { true } else { false } }.sorted { $0.order < $1.order }
   }
-  var stopping: [(TrackedRun, Stop)] {
-    rows.values.compactMap { row in if case .stopping(_, let stop) = row.state { (row, stop) } else { nil } }
-  }
 
   /// A task's runs recorded and not started, that hold its next occurrences back (armed,
   /// unstartable, waiting but retries: a retry belongs to an earlier occurrence).

@@ -169,16 +169,23 @@ extension Supervisor {
     return Stop(reason: earlier?.reason ?? reason, killAt: min(earlier?.killAt ?? deadline, deadline))
   }
 
-  /// SIGKILL to a stopping run whose grace is over; returns the stop without its deadline.
-  func killIfDue(_ run: LiveRun, _ stop: Stop, now: Int64) -> Stop? {
-    guard let killAt = stop.killAt, now >= killAt else { return nil }
-    launcher.signal(group: run.pid, SIGKILL)
-    return Stop(reason: stop.reason, killAt: nil)
+  /// One check of a live run's timers: the timeout alert once it passed (under `on-timeout
+  /// kill` with the stop it asks), then SIGKILL once a stop's grace is over. Returns the alert
+  /// and the run's stop after the check.
+  func checkTimers(_ run: LiveRun, stop: Stop?, now: Int64) -> (event: Event?, stop: Stop?) {
+    var stop = stop
+    let event = timeoutPassed(run, now: now)
+    if event != nil && run.spec.onTimeout == .kill { stop = self.stop(run, .timeout, after: stop) }
+    if let current = stop, let killAt = current.killAt, now >= killAt {
+      launcher.signal(group: run.pid, SIGKILL)
+      stop = Stop(reason: current.reason, killAt: nil)
+    }
+    return (event, stop)
   }
 
   /// The timeout alert of a run that passed its timeout (once); whether to stop it is the
   /// caller's (`on-timeout kill`).
-  func timeoutPassed(_ run: LiveRun, now: Int64) -> Event? {
+  private func timeoutPassed(_ run: LiveRun, now: Int64) -> Event? {
     guard let timeoutAt = run.timeoutAt, now >= timeoutAt, !run.timeoutAlerted else { return nil }
     run.timeoutAlerted = true
     let limit = Durations.format(milliseconds: run.spec.timeoutMs ?? 0)

@@ -69,13 +69,9 @@ final class SupervisorHarness {
     let now = SystemClock().nowMs()
     for (run, stop) in live.values {
       supervisor.drainOutput(run)
-      if let event = supervisor.timeoutPassed(run, now: now) {
-        timerEvents.append(event)
-        if run.spec.onTimeout == .kill { self.stop(run, .timeout) }
-      }
-      if let stop = live[run.pid]?.stop ?? stop, let after = supervisor.killIfDue(run, stop, now: now) {
-        live[run.pid]?.stop = after
-      }
+      let (event, after) = supervisor.checkTimers(run, stop: stop, now: now)
+      if let event { timerEvents.append(event) }
+      live[run.pid]?.stop = after
     }
     return reap()
   }
