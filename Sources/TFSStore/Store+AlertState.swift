@@ -92,7 +92,9 @@ extension Store {
             + " (run \(id))",
           details: JSON.object(["failing_ms": String(after), "run_id": String(id)])))
     }
-    if end.status == .succeeded, try channelsTake(db, .succeeded) {
+    if end.status == .succeeded,
+      try channelGlobs(db, taking: .succeeded).contains(where: { Channel.covers(tasks: $0, task: task) })
+    {
       let started: Int64? = row["started_at"]
       let duration = started.map { end.endedAt - $0 } ?? 0
       try insertEvent(
@@ -147,13 +149,16 @@ extension Store {
 
   /// Records `started` alerts for runs just started, when a channel takes them.
   static func recordStarts(_ db: Database, _ ids: [RunID], at: Int64) throws {
-    guard !ids.isEmpty, try channelsTake(db, .started) else { return }
+    guard !ids.isEmpty else { return }
+    let globs = try channelGlobs(db, taking: .started)
+    guard !globs.isEmpty else { return }
     for id in ids {
       guard
         let row = try Row.fetchOne(
           db, sql: "SELECT task, version, trigger, pid FROM run WHERE id = ?", arguments: [id])
       else { continue }
       let task: String = row["task"]
+      guard globs.contains(where: { Channel.covers(tasks: $0, task: task) }) else { continue }
       try insertEvent(
         db,
         Event(

@@ -113,13 +113,14 @@ extension Store {
     return text.flatMap { try? Durations.parse($0) } ?? 600_000
   }
 
-  /// Whether some channel takes `type` (the opt-in `started`/`succeeded` are recorded only then).
-  /// Asked at every run's start and end, so it reads only the type lists (no target decoding).
-  static func channelsTake(_ db: Database, _ type: EventType) throws -> Bool {
-    try Bool.fetchOne(
+  /// The `--tasks` globs of the channels taking `type` (nil in the list: a channel for every
+  /// task). The opt-in `started`/`succeeded` are recorded only for a task one of them covers.
+  /// Asked at every run's start and end, so it reads only these columns (no target decoding).
+  static func channelGlobs(_ db: Database, taking type: EventType) throws -> [String?] {
+    try String?.fetchAll(
       db.cachedStatement(
-        sql: "SELECT 1 FROM channel WHERE instr(',' || on_types || ',', ',' || ? || ',') > 0 LIMIT 1"),
-      arguments: [type.rawValue]) ?? false
+        sql: "SELECT tasks FROM channel WHERE instr(',' || on_types || ',', ',' || ? || ',') > 0"),
+      arguments: [type.rawValue])
   }
 
   /// Sets an event's delivery from its deliveries: pending while one is, else failed if one

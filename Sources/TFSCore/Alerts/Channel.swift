@@ -60,7 +60,11 @@ public struct Channel: Equatable, Sendable, Codable {
 
   /// Whether an alert of `type` about `task` (nil: about the daemon) goes to this channel.
   public func accepts(type: EventType, task: String?) -> Bool {
-    guard on.contains(type) else { return false }
+    on.contains(type) && Channel.covers(tasks: tasks, task: task)
+  }
+
+  /// Whether a channel's `--tasks` glob (nil: every task) covers `task` (nil: the daemon).
+  public static func covers(tasks: String?, task: String?) -> Bool {
     guard let tasks else { return true }
     guard let task else { return false }
     return fnmatch(tasks, task, 0) == 0
