@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -294,4 +295,37 @@ ssize_t ctfs_splice(int from, int to, size_t len) {
 int ctfs_pipe_grow(int fd, int size) {
   int got = fcntl(fd, F_SETPIPE_SZ, size);
   return got >= 0 ? got : fcntl(fd, F_GETPIPE_SZ);
+}
+
+int ctfs_become_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+int ctfs_children(pid_t *out, int max) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int count = 0;
+  long pid = 0;
+  int digits = 0;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
+    for (ssize_t i = 0; i < n; i++) {
+      if (buffer[i] >= '0' && buffer[i] <= '9') {
+        pid = pid * 10 + (buffer[i] - '0');
+        digits = 1;
+      } else if (digits) {
+        if (count < max) out[count] = (pid_t)pid;
+        count++;
+        pid = 0;
+        digits = 0;
+      }
+    }
+  }
+  if (digits) {
+    if (count < max) out[count] = (pid_t)pid;
+    count++;
+  }
+  close(fd);
+  return count < max ? count : max;
 }

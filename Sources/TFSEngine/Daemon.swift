@@ -32,11 +32,13 @@ public final class Daemon {
   let timer: Int32
   /// Sends queued alerts on threads of its own (SPEC §7: delivery never delays scheduling).
   var deliveries: DeliveryWorker?
+  /// Whether a reported clock change is a jump or the noise of time keeping.
+  var clockWatch: ClockWatch
 
   /// Takes the lock, opens the store and installs the signal pipe and the timer.
   public init(
     options: Options, clock: any TFSCore.Clock = SystemClock(),
-    launcher: any ProcessLauncher = PosixLauncher()
+    launcher: any ProcessLauncher = PosixLauncher(adoptingOrphans: true)
   ) throws {
     self.options = options
     self.clock = clock
@@ -60,6 +62,7 @@ public final class Daemon {
       throw DaemonError.io("could not install signal handlers")
     }
     signal(SIGPIPE, SIG_IGN)
+    clockWatch = ClockWatch(wallMs: clock.nowMs(), monotonicMs: ClockWatch.monotonicMs())
     timer = ctfs_timer_create()
     guard timer >= 0 else { throw DaemonError.io("could not create a timer") }
   }
@@ -134,8 +137,10 @@ public final class Daemon {
       usleep(10_000)
     }
     var wake = fds[0].revents != 0 ? readSignals() : Wake()
-    if fds[1].revents != 0 && ctfs_timer_read(timer) == 2 {
-      log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())"])
+    if fds[1].revents != 0 && ctfs_timer_read(timer) == 2,
+      let jump = clockWatch.wasSet(wallMs: clock.nowMs(), monotonicMs: ClockWatch.monotonicMs())
+    {
+      log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())", "jump_ms": "\(jump)"])
     }
     wake.readable = pipes.enumerated().filter { fds[$0.offset + 2].revents != 0 }.map(\.element.1)
     return wake

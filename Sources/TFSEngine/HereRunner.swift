@@ -31,7 +31,8 @@ public struct HereRunner {
     let signals = [SIGCHLD] + Array(stops)
     _ = ctfs_signal_pipe(fds[1], signals, Int32(signals.count))
     signal(SIGPIPE, SIG_IGN)
-    let supervisor = Supervisor(store: store, launcher: PosixLauncher(), clock: clock, settings: settings)
+    let supervisor = Supervisor(
+      store: store, launcher: PosixLauncher(adoptingOrphans: true), clock: clock, settings: settings)
     let launched = supervisor.start([(run, spec)])
     try store.finishRuns(launched.failed.map { ($0.live.run.id, $0.end, $0.events) })
     guard let live = launched.started.first else { return try store.run(run.id) ?? run }

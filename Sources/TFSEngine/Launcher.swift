@@ -77,7 +77,12 @@ extension ProcessLauncher {
 
   /// Only the given pids: `waitpid(-1)` would also reap children this process started for
   /// other reasons (alert delivery, Foundation's Process in tests).
-  public func reap(_ pids: [Int32]) -> [(pid: Int32, status: Int32)] {
+  public func reap(_ pids: [Int32]) -> [(pid: Int32, status: Int32)] { PosixLauncher.wait(pids) }
+}
+
+extension PosixLauncher {
+  /// `waitpid(WNOHANG)` of each of `pids`: those that exited, with their wait status.
+  static func wait(_ pids: [Int32]) -> [(pid: Int32, status: Int32)] {
     pids.compactMap { pid in
       var status: Int32 = 0
       return waitpid(pid, &status, WNOHANG) == pid ? (pid, status) : nil
@@ -94,8 +99,16 @@ public struct LaunchError: Error, CustomStringConvertible, Sendable {
 }
 
 public struct PosixLauncher: ProcessLauncher {
-  /// Reserves the spawn slots now, while the process has few descriptors open.
-  public init() { ctfs_spawn_setup() }
+  /// The runs' processes that left their group, when this process adopts orphans (the daemon,
+  /// `tfs run --here`): signalled with their run's group, killed when their run ends.
+  public let descendants: Descendants?
+
+  /// Reserves the spawn slots now, while the process has few descriptors open; with
+  /// `adoptingOrphans`, makes this process a child subreaper (see `Descendants`).
+  public init(adoptingOrphans: Bool = false) {
+    ctfs_spawn_setup()
+    descendants = adoptingOrphans ? Descendants.adopt() : nil
+  }
 
   public func launch(_ request: LaunchRequest) throws(LaunchError) -> Int32 {
     var pid: pid_t = 0
@@ -104,7 +117,21 @@ public struct PosixLauncher: ProcessLauncher {
       n.executable, n.argv, n.envp, n.workdir, PosixLauncher.devNull, request.stdoutFd, request.stderrFd, &pid
     )
     guard rc == 0 else { throw LaunchError(executable: request.executable, errno: rc) }
+    descendants?.launched(pid, environment: request.environment)
     return pid
+  }
+
+  public func signal(group pid: Int32, _ signal: Int32) {
+    kill(-pid, signal)
+    descendants?.signal(leader: pid, signal)
+  }
+
+  /// The given pids that exited; then what their runs left behind is killed and the orphans
+  /// adopted meanwhile are tied to their runs (`Descendants.collect`).
+  public func reap(_ pids: [Int32]) -> [(pid: Int32, status: Int32)] {
+    let exited = PosixLauncher.wait(pids)
+    descendants?.collect(reaped: exited.map(\.pid))
+    return exited
   }
 
   /// Every child's stdin, opened once (close-on-exec: the spawn dup2s it to 0).

@@ -50,4 +50,11 @@ ssize_t ctfs_splice(int from, int to, size_t len);
 /// (unchanged when refused: above /proc/sys/fs/pipe-max-size, or the user's pipe pages used up).
 int ctfs_pipe_grow(int fd, int size);
 
+/// Makes this process a child subreaper (PR_SET_CHILD_SUBREAPER): the orphans of its children's
+/// descendants are reparented to it instead of init. Returns 0 or -1.
+int ctfs_become_subreaper(void);
+/// The pids of the children of this process's main thread (/proc/self/task/PID/children), up
+/// to `max` of them into `out`. Returns how many, or -1 when the kernel does not list them.
+int ctfs_children(pid_t *out, int max);
+
 #endif
