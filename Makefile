@@ -5,7 +5,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)/tfs
 DEMO_HOME ?= $(CURDIR)/.build/demo-home
 
-.PHONY: all deps build release test run lint format bench bench-ab man completions install uninstall clean
+.PHONY: all deps build release test stress run lint format bench bench-ab man completions install uninstall clean
 
 all: build
 
@@ -26,7 +26,15 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
+	./scripts/stress.py $(BIN) --quick --out .build/stress-quick.md
 	$(MAKE) --no-print-directory lint
+
+# The stress scenarios (scripts/stress.py: crashes, writers, full disk, hostile tasks, a stopped
+# daemon, clock steps and clock noise) on a release build; the report goes to STRESS.md. `make
+# test` runs the short version (--quick).
+stress: deps
+	$(SWIFT) build -c release $(STATIC) --product tfs
+	./scripts/stress.py .build/release/tfs --out STRESS.md
 
 run: build
 	@./scripts/demo.sh $(BIN) "$(DEMO_HOME)"

@@ -19,6 +19,8 @@ public final class Daemon {
     public var alertRetryBaseMs: Int64 = DeliveryRules.firstRetryMs
     /// One pass (`tfs daemon --once`): start-up, what is due now, then the runs started end.
     public var once = false
+    /// A file holding a clock offset in ms, re-read on SIGUSR2 (hidden, for stress tests).
+    public var clockOffsetFile: String?
     public init(home: Home) { self.home = home }
   }
 
@@ -34,6 +36,7 @@ public final class Daemon {
   var deliveries: DeliveryWorker?
   /// Whether a reported clock change is a jump or the noise of time keeping.
   var clockWatch: ClockWatch
+  let offsetClock: OffsetClock?
 
   /// Takes the lock, opens the store and installs the signal pipe and the timer.
   public init(
@@ -41,6 +44,8 @@ public final class Daemon {
     launcher: any ProcessLauncher = PosixLauncher(adoptingOrphans: true)
   ) throws {
     self.options = options
+    offsetClock = options.clockOffsetFile.map { OffsetClock(path: $0) }
+    let clock = offsetClock ?? clock
     self.clock = clock
     self.launcher = launcher
     var logger = Logger(label: "tfs.daemon") { _ in DaemonLogHandler(format: options.logFormat) }
@@ -57,7 +62,7 @@ public final class Daemon {
     guard ctfs_pipe(&fds) == 0 else { throw DaemonError.io("could not create the signal pipe") }
     _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
     signalRead = fds[0]
-    let signals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1]
+    let signals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2]
     guard ctfs_signal_pipe(fds[1], signals, Int32(signals.count)) == 0 else {
       throw DaemonError.io("could not install signal handlers")
     }
@@ -120,12 +125,13 @@ public final class Daemon {
   struct Wake {
     var stop = false
     var reload = false
+    var clockSet = false
     var readable: [LiveRun] = []
   }
 
   /// Arms the timer at `deadline` and waits in `poll` for it, a signal or a child's output.
   private func wait(until deadline: Int64) -> Wake {
-    _ = ctfs_timer_set(timer, deadline * 1_000_000)
+    _ = ctfs_timer_set(timer, (deadline - (offsetClock?.offsetMs ?? 0)) * 1_000_000)
     var fds = [
       pollfd(fd: signalRead, events: Int16(POLLIN), revents: 0),
       pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
@@ -137,7 +143,7 @@ public final class Daemon {
       usleep(10_000)
     }
     var wake = fds[0].revents != 0 ? readSignals() : Wake()
-    if fds[1].revents != 0 && ctfs_timer_read(timer) == 2,
+    if (fds[1].revents != 0 && ctfs_timer_read(timer) == 2) || wake.clockSet,
       let jump = clockWatch.wasSet(wallMs: clock.nowMs(), monotonicMs: ClockWatch.monotonicMs())
     {
       log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())", "jump_ms": "\(jump)"])
@@ -157,7 +163,8 @@ public final class Daemon {
     while clock.nowMs() < next && DispatchTime.now().uptimeNanoseconds < giveUp {}
   }
 
-  /// Reads the self-pipe: SIGTERM/SIGINT stop, SIGUSR1/SIGHUP re-read the store now.
+  /// Reads the self-pipe: SIGTERM/SIGINT stop, SIGUSR1/SIGHUP re-read the store now, SIGUSR2
+  /// re-reads the clock offset (`clockOffsetFile`).
   private func readSignals() -> Wake {
     var buffer = [UInt8](repeating: 0, count: 64)
     var wake = Wake()
@@ -168,6 +175,9 @@ public final class Daemon {
         switch Int32(byte) {
         case SIGTERM, SIGINT: wake.stop = true
         case SIGUSR1, SIGHUP: wake.reload = true
+        case SIGUSR2:
+          offsetClock?.reread()
+          wake.clockSet = offsetClock != nil
         default: break
         }
       }

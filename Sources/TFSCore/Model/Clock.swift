@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The one place that reads the wall clock; tests and the hidden `--now` flag replace it.
 public protocol Clock: Sendable {
@@ -20,4 +21,27 @@ public struct FixedClock: Clock {
   public let ms: Int64
   public init(ms: Int64) { self.ms = ms }
   public func nowMs() -> Int64 { ms }
+}
+
+/// The system clock moved by an offset read from a file (`tfs daemon --clock-offset-file`, a
+/// hidden flag for stress tests): `reread()` (the daemon does it on SIGUSR2) steps it as a
+/// clock set by an administrator would, without touching the machine's clock.
+public final class OffsetClock: Clock {
+  public let path: String
+  private let offset = Atomic<Int64>(0)
+
+  public init(path: String) {
+    self.path = path
+    reread()
+  }
+
+  /// The offset in milliseconds (the file holds one signed integer; missing or bad: 0).
+  public var offsetMs: Int64 { offset.load(ordering: .relaxed) }
+
+  public func reread() {
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    offset.store(Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, ordering: .relaxed)
+  }
+
+  public func nowMs() -> Int64 { SystemClock().nowMs() + offsetMs }
 }
