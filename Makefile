@@ -23,9 +23,15 @@ STATIC = --static-swift-stdlib
 release: deps
 	$(SWIFT) build -c release $(STATIC)
 
+# The tests make their homes in a TMPDIR of their own; scripts/check-leftovers.sh then fails
+# (and kills them) when a process started for one of those homes outlived the tests.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/tfs-test.XXXXXX") || exit 1; \
+	  echo "TMPDIR=$$tmp $(SWIFT) test --skip-build --parallel --num-workers 2"; \
+	  TMPDIR=$$tmp $(SWIFT) test --skip-build --parallel --num-workers 2; status=$$?; \
+	  TMPDIR=$$tmp ./scripts/check-leftovers.sh --kill || status=1; \
+	  rm -rf "$$tmp"; exit $$status
 	./scripts/stress.py $(BIN) --quick --out .build/stress-quick.md
 	$(MAKE) --no-print-directory lint
 

@@ -683,7 +683,7 @@ _tfs_config_set() {
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=(--home)
-    __tfs_offer_flags_options 2
+    __tfs_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in

@@ -64,7 +64,7 @@ function __tfs_parse_tokens -S
             case 'get'
                 __tfs_parse_subcommand 1 'home=' 'json' 'version' 'h/help'
             case 'set'
-                __tfs_parse_subcommand 2 'home=' 'version' 'h/help'
+                __tfs_parse_subcommand -r 2 'home=' 'version' 'h/help'
             case 'unset'
                 __tfs_parse_subcommand 1 'home=' 'version' 'h/help'
             end

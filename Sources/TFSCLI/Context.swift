@@ -10,7 +10,7 @@ struct Context {
   let settings: EffectiveSettings
 
   init(_ options: GlobalOptions, create: Bool = true) throws {
-    home = options.resolvedHome
+    home = try options.resolvedHome()
     clock = try options.clock()
     store = try options.store(create: create)
     settings = EffectiveSettings(stored: try store.settings(), home: home)

@@ -6,15 +6,20 @@ import TFSStore
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help: ArgumentHelp(
       "The tfs home (default: TFS_HOME, $XDG_DATA_HOME/tfs, ~/.local/share/tfs).", valueName: "dir"))
   var home: String?
 
-  @Option(name: .long, help: .hidden)
+  @Option(name: .long, parsing: .unconditional, help: .hidden)
   var now: String?
 
-  var resolvedHome: Home { Home.resolve(flag: home, environment: ProcessInfo.processInfo.environment) }
+  /// The home; an empty `--home` (an unset variable in a script) is refused rather than taken
+  /// for the default home.
+  func resolvedHome() throws(CLIError) -> Home {
+    if home?.isEmpty == true { throw .usage("invalid --home '': it is empty; leave it out for the default") }
+    return Home.resolve(flag: home, environment: ProcessInfo.processInfo.environment)
+  }
 
   /// The clock: the system's, or the hidden `--now TIME` for deterministic tests.
   func clock() throws(CLIError) -> any TFSCore.Clock {
@@ -29,8 +34,9 @@ struct GlobalOptions: ParsableArguments {
 
   /// Opens the store, creating the home on first use.
   func store(create: Bool = true) throws(CLIError) -> Store {
+    let home = try resolvedHome()
     do {
-      return try Store.open(home: resolvedHome, create: create)
+      return try Store.open(home: home, create: create)
     } catch {
       throw .failed(error.description)
     }

@@ -4,59 +4,81 @@ import TFSCore
 /// The task-definition flags shared by `add` and `modify` (SPEC §3).
 struct TaskFlags: ParsableArguments {
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("Cron rule: 'sec min hour dom mon dow', 5 fields, or @daily…", valueName: "rule"))
   var rule: String?
-  @Option(help: ArgumentHelp("Executor, split like a shell would (never run through one).", valueName: "cmd"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Executor, split like a shell would (never run through one).", valueName: "cmd"))
   var command: String?
-  @Option(help: ArgumentHelp("Entry file, relative to the task folder.", valueName: "file"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Entry file, relative to the task folder.", valueName: "file")
+  )
   var entry: String?
-  @Option(help: "One-line title (≤ 256 characters).")
+  @Option(parsing: .unconditional, help: "One-line title (≤ 256 characters).")
   var title: String?
-  @Option(help: "Description (≤ 4096 characters).")
+  @Option(parsing: .unconditional, help: "Description (≤ 4096 characters).")
   var description: String?
   @Option(
-    name: .customLong("owner"),
+    name: .customLong("owner"), parsing: .unconditionalSingleValue,
     help: ArgumentHelp("Alert recipient (repeatable; 'a@x;b@y' too).", valueName: "addr"))
   var owners: [String] = []
-  @Option(name: .customLong("tz"), help: ArgumentHelp("IANA time zone of the rule.", valueName: "zone"))
+  @Option(
+    name: .customLong("tz"), parsing: .unconditional,
+    help: ArgumentHelp("IANA time zone of the rule.", valueName: "zone"))
   var timeZone: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("Stop or flag a run after this long (90s, 5m, 1h30m; 'none').", valueName: "dur"))
   var timeout: String?
-  @Option(help: ArgumentHelp("On timeout: kill|alert.", valueName: "action"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("On timeout: kill|alert.", valueName: "action"))
   var onTimeout: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "When still running at the next occurrence: skip|queue|replace|allow.", valueName: "policy"))
   var overlap: String?
-  @Option(help: ArgumentHelp("Missed occurrences: none|once|all.", valueName: "policy"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Missed occurrences: none|once|all.", valueName: "policy"))
   var catchUp: String?
-  @Option(help: ArgumentHelp("Only catch up occurrences this recent ('none' = no limit).", valueName: "dur"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Only catch up occurrences this recent ('none' = no limit).", valueName: "dur"))
   var catchUpWindow: String?
-  @Option(help: "Re-run a failed run up to N times.")
+  @Option(parsing: .unconditional, help: "Re-run a failed run up to N times.")
   var retries: String?
-  @Option(help: ArgumentHelp("First retry delay, doubling each time (capped at 1h).", valueName: "dur"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("First retry delay, doubling each time (capped at 1h).", valueName: "dur"))
   var retryDelay: String?
-  @Option(help: ArgumentHelp("Start scheduled runs after a random delay in [0, dur).", valueName: "dur"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Start scheduled runs after a random delay in [0, dur).", valueName: "dur"))
   var jitter: String?
   @Option(
-    name: .customLong("env"), help: ArgumentHelp("Environment variable K=V (repeatable).", valueName: "K=V"))
+    name: .customLong("env"), parsing: .unconditionalSingleValue,
+    help: ArgumentHelp("Environment variable K=V (repeatable).", valueName: "K=V"))
   var env: [String] = []
   @Option(
-    name: .customLong("unset-env"),
+    name: .customLong("unset-env"), parsing: .unconditionalSingleValue,
     help: ArgumentHelp("Remove an environment variable (repeatable).", valueName: "K"))
   var unsetEnv: [String] = []
-  @Option(help: ArgumentHelp("Working directory (default: the task folder).", valueName: "dir"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Working directory (default: the task folder).", valueName: "dir"))
   var workdir: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "First failed/timeout alert only after N failing runs in a row (default 1).", valueName: "n"))
   var alertAfter: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Send still-failing every DUR while the task keeps failing ('none' = off).", valueName: "dur"))
   var realert: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "Only these alert types leave this task (comma list; 'all' = every type).", valueName: "types"))
   var alertOn: String?
@@ -65,12 +87,15 @@ struct TaskFlags: ParsableArguments {
   func apply(to spec: inout TaskSpec) throws {
     if let rule { spec.rule = try CronRule(rule) }
     if let command {
-      _ = try CommandWords.split(command)
+      _ = try CommandWords.split(command, as: "--command")
       spec.command = command
     }
     if let entry { spec.entry = try EntryPath.validate(entry) }
     if let title {
       guard title.count <= 256 else { throw ValidationError("title is longer than 256 characters") }
+      guard !title.contains(where: \.isNewline) else {
+        throw ValidationError("invalid title '\(title)': it must be one line")
+      }
       spec.title = title
     }
     if let description {

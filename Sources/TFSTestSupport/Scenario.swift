@@ -24,6 +24,33 @@ public struct Scenario: Sendable {
   }
 
   public func remove() { dir.remove() }
+
+  /// Kills, with the process groups they lead, the processes whose TFS_TASK_DIR lies in this
+  /// scenario's folder: its runs and what they started. For the clean-up of tests that SIGKILL
+  /// the daemon, which would otherwise have stopped them. Returns their pids.
+  @discardableResult
+  public func killRuns() -> [Int32] {
+    let pids = processes(withTaskDirUnder: dir.path + "/")
+    for pid in pids {
+      kill(-pid, SIGKILL)  // fails harmlessly when it leads no group
+      kill(pid, SIGKILL)
+    }
+    return pids
+  }
+}
+
+/// Live processes whose environment has a TFS_TASK_DIR starting with `prefix`.
+public func processes(withTaskDirUnder prefix: String) -> [Int32] {
+  guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+  let wanted = Array("TFS_TASK_DIR=\(prefix)".utf8)
+  return entries.compactMap { entry in
+    guard let pid = Int32(entry), let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+    else { return nil }
+    let found = environ.split(separator: 0, omittingEmptySubsequences: true).contains {
+      $0.starts(with: wanted)
+    }
+    return found ? pid : nil
+  }
 }
 
 public enum ScenarioError: Error, CustomStringConvertible {

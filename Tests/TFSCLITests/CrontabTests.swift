@@ -23,6 +23,14 @@ import Testing
     #expect(jobs.allSatisfy { $0.shell == "/bin/sh" && $0.timeZone == nil && $0.owners.isEmpty })
   }
 
+  /// A crontab saved on Windows: "\r\n" is one Character in Swift, so splitting at "\n" made the
+  /// whole file one job whose command held the other lines.
+  @Test func crlfLinesAreSeparateJobs() throws {
+    let jobs = try Crontab.parse("0 1 * * * first\r\n# note\r\n0 2 * * * second\r\n")
+    #expect(jobs.map(\.command) == ["first", "second"])
+    #expect(jobs.map(\.line) == [1, 3])
+  }
+
   @Test func shellZoneAndMailtoApplyToTheJobsBelow() throws {
     let jobs = try Crontab.parse(
       """
@@ -56,6 +64,7 @@ import Testing
 
   @Test(arguments: [
     ("0 5 * * 1 ok\n61 * * * * bad", "crontab line 2: invalid rule '61 * * * *': minute field"),
+    ("0 5 * * 1 ok\r\n61 * * * * bad\r\n", "crontab line 2: invalid rule '61 * * * *': minute field"),
     ("@reboot /bin/start", "crontab line 1: @reboot is not supported"),
     ("0 5 * *", "crontab line 1: '0 5 * *' is not a job"),
     ("0 5 * * *   ", "crontab line 1: no command after the schedule"),

@@ -1,4 +1,5 @@
 import Foundation
+import TFSCore
 import TFSTestSupport
 import Testing
 
@@ -170,6 +171,166 @@ private let badInputs: [BadInput] = [
     args: ["channel", "add", "x", "--webhook", "https://h/x", "--header", "X-Token: env:"],
     message: "invalid --header 'env:': empty reference"),
   BadInput(args: ["config", "set", "mail-from", "a@b\nBcc: c@d"], message: "invalid value"),
+  // Values starting with '-' reach validation and are named (ArgumentParser took `-1` for an
+  // option and printed its usage block: a missing value, several lines)
+  BadInput(
+    args: ["config", "set", "max-parallel", "-1"], message: "invalid value '-1' for max-parallel"),
+  BadInput(args: ["config", "set", "retention", "-5d"], message: "invalid duration '-5d'"),
+  BadInput(args: ["config", "set", "alert-interval", "-10m"], message: "invalid duration '-10m'"),
+  BadInput(args: ["config", "set", "log-max", "-1MiB"], message: "invalid size '-1MiB'"),
+  BadInput(args: ["config", "set", "timezone", "-05:00"], message: "unknown time zone '-05:00'"),
+  BadInput(args: ["config", "set", "task-root", "-x"], message: "invalid value '-x' for task-root"),
+  BadInput(args: ["config", "set", "mail-from", "-x"], message: "invalid value '-x' for mail-from"),
+  BadInput(args: ["config", "set", "notify", "-x"], message: "invalid owner '-x'"),
+  BadInput(args: ["add", "x", "--timeout", "-5s"] + rule, message: "invalid duration '-5s'"),
+  BadInput(args: ["add", "x", "--retries", "-1"] + rule, message: "invalid --retries '-1'"),
+  BadInput(args: ["add", "x", "--rule", "-1"], message: "invalid rule '-1'"),
+  BadInput(
+    args: ["modify", "ok", "--retries", "-1"], message: "invalid --retries '-1'; use a whole number 0-100"),
+  BadInput(args: ["modify", "ok", "--jitter", "-1s"], message: "invalid duration '-1s'"),
+  BadInput(args: ["modify", "ok", "--retry-delay", "-1s"], message: "invalid duration '-1s'"),
+  BadInput(args: ["modify", "ok", "--catch-up-window", "-1h"], message: "invalid duration '-1h'"),
+  BadInput(args: ["modify", "ok", "--realert", "-5m"], message: "invalid duration '-5m'"),
+  BadInput(args: ["modify", "ok", "--timeout", "-1"], message: "invalid duration '-1'"),
+  BadInput(args: ["modify", "ok", "--alert-after", "-1"], message: "invalid --alert-after '-1'"),
+  BadInput(args: ["modify", "ok", "--tz", "-05:00"], message: "unknown time zone '-05:00'"),
+  BadInput(args: ["modify", "ok", "--overlap", "-x"], message: "invalid --overlap '-x'"),
+  BadInput(args: ["modify", "ok", "--on-timeout", "-x"], message: "invalid --on-timeout '-x'"),
+  BadInput(args: ["modify", "ok", "--catch-up", "-1"], message: "invalid --catch-up '-1'"),
+  BadInput(args: ["modify", "ok", "--owner", "-x"], message: "invalid owner '-x'"),
+  BadInput(args: ["modify", "ok", "--env", "-x"], message: "invalid environment entry '-x'"),
+  BadInput(args: ["modify", "ok", "--unset-env", "-x"], message: "invalid environment variable name '-x'"),
+  BadInput(args: ["modify", "ok", "--rule", "-x"], message: "invalid rule '-x'"),
+  BadInput(args: ["modify", "ok", "--alert-on", "-x"], message: "invalid --alert-on '-x'"),
+  BadInput(args: ["prune", "--keep", "-1"], message: "invalid --keep '-1'; use a whole number ≥ 0"),
+  BadInput(args: ["prune", "--older-than", "-1d"], message: "invalid duration '-1d'"),
+  BadInput(args: ["history", "--limit", "-3"], message: "invalid --limit '-3'; use a number of runs"),
+  BadInput(args: ["history", "--since", "-2h"], message: "invalid time '-2h'"),
+  BadInput(args: ["history", "--until", "-1d"], message: "invalid time '-1d'"),
+  BadInput(args: ["history", "--status", "-x"], message: "invalid --status '-x'"),
+  BadInput(args: ["history", "--trigger", "-x"], message: "invalid --trigger '-x'"),
+  BadInput(args: ["history", "--exit-code", "-x"], message: "invalid --exit-code '-x'"),
+  BadInput(args: ["events", "--limit", "-3"], message: "invalid --limit '-3'; use a number of events"),
+  BadInput(args: ["events", "--type", "-x"], message: "invalid --type '-x'"),
+  BadInput(args: ["events", "--since", "-3d"], message: "invalid time '-3d'"),
+  BadInput(args: ["logs", "ok", "--tail", "-2"], message: "invalid --tail '-2'"),
+  BadInput(args: ["next", "* * * * *", "-n", "-1"], message: "invalid -n '-1'; use 1-100000"),
+  BadInput(args: ["next", "* * * * *", "--tz", "-x"], message: "unknown time zone '-x'"),
+  BadInput(args: ["next", "* * * * *", "--from", "-1h"], message: "invalid time '-1h'"),
+  BadInput(args: ["kill", "ok", "--run", "-1"], message: "invalid --run '-1'; use a run id"),
+  BadInput(args: ["kill", "ok", "--signal", "-9"], message: "invalid --signal '-9'"),
+  BadInput(args: ["kill", "ok", "--grace", "-1s"], message: "invalid duration '-1s'"),
+  BadInput(args: ["daemon", "--shutdown-grace", "-1s"], message: "invalid duration '-1s'"),
+  BadInput(args: ["daemon", "--log-format", "-x"], message: "invalid --log-format '-x'; use text|json"),
+  BadInput(args: ["daemon", "--alert-retry-base", "-5s"], message: "invalid duration '-5s'"),
+  BadInput(args: ["list", "--now", "-1d"], message: "invalid time '-1d'"),
+  BadInput(args: ["channel", "test", "x", "--type", "-1"], message: "invalid --type '-1'"),
+  BadInput(args: ["channel", "add", "x", "--command", "true", "--on", "-x"], message: "invalid --on '-x'"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "-x", "--sendmail", "msmtp -t"], message: "invalid --email '-x'"),
+  BadInput(args: ["channel", "add", "x", "--webhook", "-x"], message: "invalid --webhook"),
+  // add checks the flags it shares with modify before anything is written
+  BadInput(args: ["add", "x", "--command", "'open"] + rule, message: "invalid --command ''open'"),
+  BadInput(args: ["add", "x", "--title", "a\rb"] + rule, message: "invalid title 'a\\rb'"),
+  BadInput(
+    args: ["add", "x", "--description", String(repeating: "d", count: 4097)] + rule,
+    message: "description is longer than 4096 characters"),
+  BadInput(args: ["add", "x", "--owner", "nobody"] + rule, message: "invalid owner 'nobody'"),
+  BadInput(args: ["add", "x", "--on-timeout", "-1"] + rule, message: "invalid --on-timeout '-1'"),
+  BadInput(args: ["add", "x", "--overlap", "never"] + rule, message: "invalid --overlap 'never'"),
+  BadInput(args: ["add", "x", "--catch-up-window", "-2h"] + rule, message: "invalid duration '-2h'"),
+  BadInput(args: ["add", "x", "--retry-delay", "-1ms"] + rule, message: "invalid duration '-1ms'"),
+  BadInput(args: ["add", "x", "--jitter", "-30s"] + rule, message: "invalid duration '-30s'"),
+  BadInput(args: ["add", "x", "--env", "-A=1"] + rule, message: "invalid environment variable name '-A'"),
+  BadInput(args: ["add", "x", "--unset-env", ""] + rule, message: "invalid environment variable name ''"),
+  BadInput(args: ["add", "x", "--alert-after", "-2"] + rule, message: "invalid --alert-after '-2'"),
+  BadInput(args: ["add", "x", "--realert", "-1h"] + rule, message: "invalid duration '-1h'"),
+  BadInput(args: ["add", "x", "--alert-on", "-failed"] + rule, message: "invalid --alert-on '-failed'"),
+  // What ArgumentParser itself rejects: one line too, pointing at the command's help
+  BadInput(args: ["bogus"], message: "unexpected argument 'bogus'; see 'tfs --help'"),
+  BadInput(args: ["add"], message: "missing expected argument '<name>'; see 'tfs add --help'"),
+  BadInput(args: ["add", "x", "--rule"], message: "missing value for '--rule <rule>'; see 'tfs add --help'"),
+  BadInput(args: ["status", "--bogus"], message: "unknown option '--bogus'; see 'tfs status --help'"),
+  BadInput(args: ["init", "extra"], message: "unexpected argument 'extra'; see 'tfs init --help'"),
+  BadInput(
+    args: ["config", "list", "extra"], message: "unexpected argument 'extra'; see 'tfs config list --help'"),
+  BadInput(
+    args: ["channel", "list", "--bogus"], message: "unknown option '--bogus'; see 'tfs channel list --help'"),
+  BadInput(
+    args: ["channel", "test"], message: "missing expected argument '<name>'; see 'tfs channel test --help'"),
+  BadInput(
+    args: ["config", "set"], message: "missing expected argument '<key>'; see 'tfs config set --help'"),
+  BadInput(
+    args: ["config", "set", "max-parallel"],
+    message: "missing value for max-parallel; use 'tfs config set max-parallel VALUE'"),
+  BadInput(args: ["config", "set", "max-parallel", "1", "2"], message: "unexpected argument '2'"),
+  BadInput(
+    args: ["kill", "ok", "--run", "abc"], message: "invalid --run 'abc'; use a run id from 'tfs history ok'"),
+  BadInput(args: ["kill", "ok", "--run", "0"], message: "invalid --run '0'"),
+  BadInput(args: ["next", "* * * * *", "-n", "x"], message: "invalid -n 'x'"),
+  BadInput(
+    args: ["import", "crontab", "-", "extra"],
+    message: "unexpected argument 'extra'; see 'tfs import crontab --help'",
+    stdin: "* * * * * x\n"),
+  // Every other command and flag
+  BadInput(args: ["list", "--home", ""], message: "invalid --home '': it is empty"),
+  BadInput(
+    args: ["modify", "ok", "--title", "two\nlines"],
+    message: "invalid title 'two\\nlines': it must be one line"),
+  BadInput(args: ["modify", "ok", "--command", ""], message: "invalid --command '': it is empty"),
+  BadInput(args: ["modify", "ok", "--entry", ""], message: "invalid entry '': it is empty"),
+  BadInput(args: ["show", ""], message: "invalid task name '': it is empty"),
+  BadInput(args: ["run", "../x"], message: "invalid task name '../x'"),
+  BadInput(args: ["kill", "../x"], message: "invalid task name '../x'"),
+  BadInput(
+    args: ["kill", "ok", "--signal", "BOGUS"], message: "invalid --signal 'BOGUS'; use TERM, INT, HUP, KILL"),
+  BadInput(args: ["kill", "ok", "--grace", "5"], message: "invalid duration '5'"),
+  BadInput(args: ["logs", "../x"], message: "invalid task name '../x'"),
+  BadInput(args: ["logs", "ok", "--tail", "x"], message: "invalid --tail 'x'; use a number of lines"),
+  BadInput(args: ["history", "../x"], message: "invalid task name '../x'"),
+  BadInput(args: ["history", "--status", "bogus"], message: "invalid --status 'bogus'"),
+  BadInput(args: ["history", "--trigger", "bogus"], message: "invalid --trigger 'bogus'"),
+  BadInput(args: ["history", "--exit-code", "99999999999"], message: "invalid --exit-code '99999999999'"),
+  BadInput(
+    args: ["history", "--since", "2024-02-01", "--until", "2024-01-01"],
+    message: "--since '2024-02-01' is not before --until '2024-01-01'"),
+  BadInput(args: ["history", "--files"], message: "--files needs a task name"),
+  BadInput(
+    args: ["history", "ok", "--files", "--limit", "3"], message: "--limit cannot be combined with --files"),
+  BadInput(
+    args: ["history", "ok", "5"], message: "unexpected argument '5'; a run is only given with --files"),
+  BadInput(args: ["events", "../x"], message: "invalid task name '../x'"),
+  BadInput(args: ["events", "--type", "bogus"], message: "invalid --type 'bogus'"),
+  BadInput(args: ["events", "--since", "x"], message: "invalid time 'x'"),
+  BadInput(args: ["next", "ok", "-n", "100001"], message: "invalid -n '100001'"),
+  BadInput(args: ["next", "* * * * *", "--from", "99999-01-01"], message: "invalid time '99999-01-01'"),
+  BadInput(args: ["daemon", "--log-format", "xml"], message: "invalid --log-format 'xml'"),
+  BadInput(args: ["daemon", "--shutdown-grace", "5"], message: "invalid duration '5'"),
+  BadInput(args: ["prune", "--keep", "1.5"], message: "invalid --keep '1.5'"),
+  BadInput(args: ["prune", "--older-than", "0"], message: "invalid duration '0'"),
+  BadInput(args: ["config", "set", "max-parallel", "1.5"], message: "invalid value '1.5' for max-parallel"),
+  BadInput(args: ["config", "set", "alert-interval", "0"], message: "invalid duration '0'"),
+  BadInput(args: ["config", "set", "log-max", "0"], message: "invalid size '0'"),
+  BadInput(
+    args: ["config", "set", "notify", ""],
+    message: "invalid value '' for notify: name at least one address; 'tfs config unset notify' removes them"),
+  BadInput(args: ["config", "get", ""], message: "unknown setting ''"),
+  BadInput(args: ["channel", "show", "bad name"], message: "invalid channel name 'bad name'"),
+  BadInput(args: ["channel", "remove", "bad name"], message: "invalid channel name 'bad name'"),
+  BadInput(args: ["channel", "test", "bad name"], message: "invalid channel name 'bad name'"),
+  BadInput(args: ["channel", "add", "", "--command", "true"], message: "invalid channel name ''"),
+  BadInput(
+    args: ["channel", "add", "x", "--command", "   "], message: "invalid --command '   ': it is empty"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "ops@x", "--sendmail", ""],
+    message: "invalid --sendmail '': it is empty"),
+  BadInput(args: ["channel", "add", "x", "--command", "true", "--tasks", ""], message: "invalid --tasks ''"),
+  BadInput(
+    args: ["channel", "add", "x", "--email", "ops@x", "--smtp", "smtp://h", "--smtp-password", "env:"],
+    message: "invalid --smtp-password 'env:': empty reference"),
+  BadInput(
+    args: ["channel", "add", "x", "--webhook", "file:"], message: "invalid --webhook 'file:': empty reference"
+  ),
   // Imports
   BadInput(
     args: ["import", "crontab", "-"], message: "crontab line 2: invalid rule '61 * * * *': minute field",
@@ -182,6 +343,22 @@ private let badInputs: [BadInput] = [
   BadInput(
     args: ["import", "crontab", "--prefix", "../up"], message: "invalid task name '../up/1'",
     stdin: "* * * * * x\n"),
+  BadInput(
+    args: ["import", "crontab"], message: "crontab line 2: invalid rule '61 * * * *'",
+    stdin: "0 1 * * * fine\r\n61 * * * * bad\r\n"),
+  BadInput(
+    args: ["import", "crontab"], message: "crontab line 1: SHELL 'sh' must be an absolute path",
+    stdin: "SHELL=sh\n"),
+  BadInput(
+    args: ["import", "crontab"], message: "crontab line 1: unknown time zone 'Mars/X'",
+    stdin: "CRON_TZ=Mars/X\n* * * * * x\n"),
+  BadInput(
+    args: ["import", "crontab"], message: "crontab line 1: no command after the schedule",
+    stdin: "* * * * *\n"),
+  BadInput(
+    args: ["import", "crontab"], message: "crontab line 1: 'garbage' is not a job", stdin: "garbage\n"),
+  BadInput(
+    args: ["import", "crontab", "--prefix", ""], message: "invalid task name '/1'", stdin: "* * * * * x\n"),
 ]
 
 /// A home with task `ok`, made once per test process and copied per case. Swift Testing has no
@@ -199,7 +376,36 @@ private let template: Result<TempDir, any Error> = Result {
 @Suite(.timeLimit(.minutes(3)))
 struct BadInputTests {
   @Test func theTableIsBigEnough() {
-    #expect(badInputs.count >= 45)
+    #expect(badInputs.count >= 200)
+  }
+
+  /// Every command has a row; every option taking a value has one and parses unconditionally
+  /// (so `--retries -1` reaches validation and is named, instead of `-1` being taken for an
+  /// option); every setting has a `config set` row.
+  @Test func everyCommandFlagAndSettingHasARow() throws {
+    let dir = TempDir("tfs-help")
+    defer { dir.remove() }
+    let out = try TFSBinary(home: dir.path).run(["--experimental-dump-help"])
+    let help = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+    let commands = leafCommands(try #require(help["command"] as? [String: Any]), path: [])
+    #expect(commands.count >= 25)
+    for (path, options) in commands {
+      let command = (["tfs"] + path).joined(separator: " ")
+      let rows = badInputs.filter { $0.args.starts(with: path) }
+      #expect(!rows.isEmpty, "no row for \(command)")
+      for flags in options where !flags.contains("--workdir") {
+        let global = flags.contains("--home") || flags.contains("--now")
+        #expect(
+          (global ? badInputs : rows).contains { row in
+            row.args.contains { arg in flags.contains { arg == $0 || arg.hasPrefix($0 + "=") } }
+          }, "no row for \(command) \(flags[0])")
+      }
+    }
+    for setting in Setting.allCases {
+      #expect(
+        badInputs.contains { $0.args.starts(with: ["config", "set", setting.rawValue]) },
+        "no row sets \(setting.rawValue)")
+    }
   }
 
   @Test(arguments: badInputs)
@@ -239,6 +445,31 @@ struct BadInputTests {
     #expect(after == before, "tfs.db changed")
     #expect(!fm.fileExists(atPath: home + "/tasks/x") && !fm.fileExists(atPath: home + "/tasks/crontab"))
   }
+}
+
+/// The leaf commands of `--experimental-dump-help` with the flags of each option taking a value
+/// (`--workdir` has no row: its only invalid value holds a NUL, which no argument can carry).
+/// Every such option must parse unconditionally.
+private func leafCommands(_ command: [String: Any], path: [String]) -> [([String], [[String]])] {
+  let subcommands = command["subcommands"] as? [[String: Any]] ?? []
+  if !subcommands.isEmpty {
+    // `tfs help` is ArgumentParser's own.
+    return subcommands.filter { $0["commandName"] as? String != "help" }.flatMap {
+      leafCommands($0, path: path + [$0["commandName"] as? String ?? "?"])
+    }
+  }
+  var options: [[String]] = []
+  for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["kind"] as? String == "option"
+  {
+    let names = (argument["names"] as? [[String: String]] ?? []).map {
+      ($0["kind"] == "long" ? "--" : "-") + ($0["name"] ?? "")
+    }
+    #expect(
+      argument["parsingStrategy"] as? String == "unconditional",
+      "tfs \(path.joined(separator: " ")) \(names.first ?? "?") does not take '-1' as its value")
+    options.append(names)
+  }
+  return [(path, options)]
 }
 
 /// Removes the templates of test processes that are gone.

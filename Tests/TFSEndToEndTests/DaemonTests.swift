@@ -123,6 +123,7 @@ struct DaemonTests {
   @Test func restartAfterSigkillResolvesRunsAndKillsTheirProcesses() throws {
     let s = Scenario()
     defer { s.remove() }
+    defer { s.killRuns() }  // when the second daemon did not resolve them
     let token = "tfs-orphan-\(getpid())"
     try s.addTask("orphan", rule: "@yearly", script: "sh -c 'sleep 300; true \(token)'")
     let first = try s.tfs.startDaemon()
@@ -275,12 +276,12 @@ struct DaemonTests {
   @Test func killWithTheDaemonDownEndsTheGrandchildrenOfAnExitedLeader() throws {
     let s = Scenario()
     defer { s.remove() }
-    let token = "tfs-orphan-\(getpid())"
+    let token = "tfs-orphan-k-\(getpid())"
     try s.addTask("k", rule: "@yearly", script: "sh -c 'sleep 300' \(token) &\nsleep 1")
     let daemon = try s.tfs.startDaemon()
     defer {
       daemon.stop()
-      for pid in processes(containing: token) { kill(pid, SIGKILL) }
+      s.killRuns()  // when `tfs kill` did not: the token's shell and its `sleep 300`
     }
     #expect(try s.tfs.run(["run", "k"]).status == 0)
     #expect(waitUntil(timeout: 10) { ((try? runs(s, "k")) ?? []).first?.status == .running })
@@ -296,16 +297,15 @@ struct DaemonTests {
   @Test func runWaitExitsWhenTheDaemonDies() throws {
     let s = Scenario()
     defer { s.remove() }
-    let token = "tfs-wait-crash-\(getpid())"
-    try s.addTask("w", rule: "@yearly", script: "exec sh -c 'sleep 300' \(token)")
+    try s.addTask("w", rule: "@yearly", script: "exec sh -c 'sleep 300'")
     let daemon = try s.tfs.startDaemon()
     defer {
       daemon.stop()
-      // The run's shell leads its process group: the group goes, its `sleep 300` with it.
-      for pid in processes(containing: token) {
-        kill(-pid, SIGKILL)
-        kill(pid, SIGKILL)
-      }
+      // The daemon is SIGKILLed below, so nothing else stops the run. Found by its environment,
+      // not its command line: a shell that execs its -c command leaves a `sleep 300` whose
+      // argv names nothing of the test.
+      s.killRuns()
+      #expect(waitUntil(timeout: 5) { processes(withTaskDirUnder: s.dir.path + "/").isEmpty })
     }
     let wait = try s.tfs.start(["run", "w", "--wait"])
     defer { wait.stop() }

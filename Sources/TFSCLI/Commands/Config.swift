@@ -61,15 +61,26 @@ struct ConfigGet: AsyncParsableCommand {
 
 struct ConfigSet: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "set", abstract: "Set a setting; prints old → new.")
+    commandName: "set", abstract: "Set a setting; prints old → new.",
+    usage: "tfs config set [--home <dir>] <key> <value>")
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Setting name.") var key: String
-  @Argument(help: "Its new value.") var value: String
+  /// Everything the parser does not recognise, so that a value such as `-1` reaches validation
+  /// (and is named in the error) instead of being taken for an option.
+  @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its new value.", valueName: "value"))
+  var values: [String] = []
 
   func run() async throws {
     try await runCLI {
       let setting = try Setting.parse(key)
+      guard let value = values.first else {
+        throw ValidationError(
+          "missing value for \(setting.rawValue); use 'tfs config set \(setting.rawValue) VALUE'")
+      }
+      if let extra = values.dropFirst().first {
+        throw ValidationError("unexpected argument '\(extra)'; quote a value with spaces")
+      }
       let stored = try setting.validate(value)
       let context = try Context(global, create: false)
       let old = SettingView(setting, stored: try context.store.settings(), home: context.home)

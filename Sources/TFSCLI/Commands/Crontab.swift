@@ -32,10 +32,12 @@ enum Crontab {
     var shell = "/bin/sh"
     var zone: String?
     var owners: [String] = []
-    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // "\r\n" is one Character in Swift: splitting at "\n" alone left CRLF files one line.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    for (index, raw) in lines.enumerated() {
       let number = index + 1
       func fail(_ why: String) -> ValidationError { ValidationError("crontab line \(number): \(why)") }
-      var line = Substring(raw)
+      var line = raw
       if line.hasSuffix("\r") { line = line.dropLast() }
       let body = line.drop(while: { $0 == " " || $0 == "\t" })
       if body.isEmpty || body.hasPrefix("#") { continue }

@@ -14,12 +14,14 @@ struct Daemon: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Option(help: ArgumentHelp("Log line format: text|json.", valueName: "format")) var logFormat = "text"
+  @Option(parsing: .unconditional, help: ArgumentHelp("Log line format: text|json.", valueName: "format"))
+  var logFormat = "text"
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("How long SIGTERM waits for running runs before killing them.", valueName: "dur"))
   var shutdownGrace = "30s"
   /// Hidden, for end-to-end tests: the first alert retry delay (5s) that later ones double.
-  @Option(help: .hidden) var alertRetryBase: String?
+  @Option(parsing: .unconditional, help: .hidden) var alertRetryBase: String?
   /// Hidden, for end-to-end tests and scripts: start-up, the next second with occurrences due,
   /// then wait for the runs started to end, and exit.
   @Flag(help: .hidden) var once = false
@@ -30,7 +32,7 @@ struct Daemon: AsyncParsableCommand {
       guard let format = DaemonLogHandler.Format(rawValue: logFormat) else {
         throw ValidationError("invalid --log-format '\(logFormat)'; use text|json")
       }
-      var options = TFSEngine.Daemon.Options(home: global.resolvedHome)
+      var options = TFSEngine.Daemon.Options(home: try global.resolvedHome())
       options.logFormat = format
       options.shutdownGraceMs = try Durations.parse(shutdownGrace)
       if let alertRetryBase { options.alertRetryBaseMs = try Durations.parse(alertRetryBase) }

@@ -15,9 +15,12 @@ struct Events: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Only this task's events.") var name: String?
-  @Option(help: ArgumentHelp("Only events of this type (\(Events.types)).", valueName: "type"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Only events of this type (\(Events.types)).", valueName: "type"))
   var type: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("Events at or after this time (ISO-8601, a date, or an age: 2h).", valueName: "time"))
   var since: String?
   @Option(

@@ -18,14 +18,20 @@ struct History: AsyncParsableCommand {
   @Argument(help: "Task name (default: every task).") var name: String?
   @Argument(help: ArgumentHelp("With --files: run id or version (default: the last run).", valueName: "run"))
   var reference: String?
-  @Option(help: ArgumentHelp("Runs queued at or after this time.", valueName: "time")) var since: String?
-  @Option(help: ArgumentHelp("Runs queued before this time.", valueName: "time")) var until: String?
-  @Option(help: ArgumentHelp("Only runs in this status (\(History.statuses)).", valueName: "status"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Runs queued at or after this time.", valueName: "time"))
+  var since: String?
+  @Option(parsing: .unconditional, help: ArgumentHelp("Runs queued before this time.", valueName: "time"))
+  var until: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Only runs in this status (\(History.statuses)).", valueName: "status"))
   var status: String?
   @Option(
     parsing: .unconditional, help: ArgumentHelp("Only runs that exited with this code.", valueName: "n"))
   var exitCode: String?
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp("Only runs started by this trigger (\(History.triggers)).", valueName: "trigger"))
   var trigger: String?
   @Option(

@@ -25,7 +25,9 @@ struct ImportCrontab: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @Argument(help: ArgumentHelp("The crontab file, '-' for stdin (default).", valueName: "file"))
   var file: String = "-"
-  @Option(help: ArgumentHelp("Name tasks PREFIX/N instead of crontab/N.", valueName: "prefix"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Name tasks PREFIX/N instead of crontab/N.", valueName: "prefix"))
   var prefix: String = "crontab"
   @Flag(help: "Print the tasks that would be added; write nothing.") var dryRun = false
 

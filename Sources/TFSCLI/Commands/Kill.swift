@@ -12,11 +12,16 @@ struct Kill: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Task name.") var name: String
-  @Option(help: ArgumentHelp("Stop this run (id) instead of every live run of the task.", valueName: "id"))
-  var run: Int64?
-  @Option(help: ArgumentHelp("Signal to send first (TERM, INT, HUP, KILL, a number…).", valueName: "sig"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Stop this run (id) instead of every live run of the task.", valueName: "id"))
+  var run: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Signal to send first (TERM, INT, HUP, KILL, a number…).", valueName: "sig"))
   var signal = "TERM"
-  @Option(help: ArgumentHelp("Time before SIGKILL.", valueName: "dur")) var grace = "10s"
+  @Option(parsing: .unconditional, help: ArgumentHelp("Time before SIGKILL.", valueName: "dur")) var grace =
+    "10s"
   @Flag(help: "Also disable the task.") var disable = false
 
   func run() async throws {
@@ -26,6 +31,12 @@ struct Kill: AsyncParsableCommand {
         throw ValidationError("invalid --signal '\(signal)'; use TERM, INT, HUP, KILL or a number")
       }
       let graceMs = try Durations.parse(grace)
+      let runID = try run.map { text in
+        guard let id = Int64(text), id > 0 else {
+          throw ValidationError("invalid --run '\(text)'; use a run id from 'tfs history \(name)'")
+        }
+        return id
+      }
       let context = try Context(global, create: false)
       _ = try context.task(name)
       if disable {
@@ -35,10 +46,10 @@ struct Kill: AsyncParsableCommand {
         Nudge.daemon(context.home)
       }
       var targets = try context.store.liveRuns(task: name, dueBy: context.now)
-      if let id = run { targets = targets.filter { $0.id == id } }
+      if let id = runID { targets = targets.filter { $0.id == id } }
       guard !targets.isEmpty else {
         throw CLIError.failed(
-          run.map { "run \($0) of '\(name)' is not running" } ?? "no run of '\(name)' is running")
+          runID.map { "run \($0) of '\(name)' is not running" } ?? "no run of '\(name)' is running")
       }
       for target in targets {
         let ended = try await KillRun.stop(context: context, run: target, signal: signo, graceMs: graceMs)

@@ -10,18 +10,21 @@ struct Next: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "A cron rule ('0 30 9 * * 1-5') or a task name.") var ruleOrName: String
-  @Option(name: [.customShort("n"), .long], help: "How many occurrences.") var count: Int = 5
+  @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "How many occurrences.")
+  var count = "5"
   @Option(
-    name: .customLong("tz"),
+    name: .customLong("tz"), parsing: .unconditional,
     help: ArgumentHelp("IANA time zone (default: the task's, else the system's).", valueName: "zone"))
   var timeZone: String?
-  @Option(help: ArgumentHelp("Start after this time (default: now).", valueName: "time")) var from: String?
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Start after this time (default: now).", valueName: "time"))
+  var from: String?
   @OptionGroup var output: JSONOption
 
   func run() async throws {
     try await runCLI {
-      guard (1...100_000).contains(count) else {
-        throw ValidationError("invalid -n '\(count)'; use 1-100000")
+      guard let count = Int(count), (1...100_000).contains(count) else {
+        throw ValidationError("invalid -n '\(self.count)'; use 1-100000")
       }
       var zone = try timeZone.map { try Zones.named($0) }
       let rule: CronRule

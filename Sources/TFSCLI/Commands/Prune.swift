@@ -15,9 +15,12 @@ struct Prune: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Option(help: ArgumentHelp("Delete runs older than this (default: setting retention).", valueName: "dur"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Delete runs older than this (default: setting retention).", valueName: "dur"))
   var olderThan: String?
-  @Option(help: ArgumentHelp("Keep the newest N runs of every task.", valueName: "n"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Keep the newest N runs of every task.", valueName: "n"))
   var keep: String?
   @Flag(help: "Print what would be deleted; delete nothing.") var dryRun = false
 

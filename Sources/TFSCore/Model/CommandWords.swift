@@ -2,12 +2,13 @@
 /// separate words, single quotes are literal, double quotes allow `\"` `\\` `\$` escapes, a
 /// backslash outside quotes escapes the next character. Nothing is expanded or run.
 public enum CommandWords {
-  public static func split(_ text: String) throws(ValidationError) -> [String] {
+  /// The words of `text`; errors name it as `label` (a flag such as `--sendmail`).
+  public static func split(_ text: String, as label: String = "command") throws(ValidationError) -> [String] {
     var words: [String] = []
     var current = ""
     var inWord = false
     var iterator = text.makeIterator()
-    func fail(_ why: String) -> ValidationError { ValidationError("invalid command '\(text)': \(why)") }
+    func fail(_ why: String) -> ValidationError { ValidationError("invalid \(label) '\(text)': \(why)") }
     while let c = iterator.next() {
       switch c {
       case " ", "\t", "\n":

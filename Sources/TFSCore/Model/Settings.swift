@@ -61,7 +61,9 @@ public enum Setting: String, CaseIterable, Sendable {
     case .timezone:
       _ = try Zones.named(value)
     case .notify:
-      _ = try Owners.parse([value])
+      guard !(try Owners.parse([value])).isEmpty else {
+        throw fail("name at least one address; 'tfs config unset notify' removes them")
+      }
     case .mailFrom:
       guard value.contains("@"), !value.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else {
         throw fail("it must be an address")

@@ -18,25 +18,45 @@ struct ChannelAdd: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Channel name (letters, digits, '.', '_', '-').") var name: String
-  @Option(help: ArgumentHelp("Run CMD with the alert JSON on stdin (no shell).", valueName: "cmd"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Run CMD with the alert JSON on stdin (no shell).", valueName: "cmd"))
   var command: String?
-  @Option(help: ArgumentHelp("POST alerts to this http(s) URL (or env:VAR, file:PATH).", valueName: "url"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("POST alerts to this http(s) URL (or env:VAR, file:PATH).", valueName: "url"))
   var webhook: String?
-  @Option(help: ArgumentHelp("Webhook body: generic|slack|discord|teams|ntfy.", valueName: "preset"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Webhook body: generic|slack|discord|teams|ntfy.", valueName: "preset"))
   var preset: String?
-  @Option(help: ArgumentHelp("Extra webhook header 'Name: value' (repeatable).", valueName: "header"))
+  @Option(
+    parsing: .unconditionalSingleValue,
+    help: ArgumentHelp("Extra webhook header 'Name: value' (repeatable).", valueName: "header"))
   var header: [String] = []
-  @Option(help: ArgumentHelp("Mail alerts to ADDR (repeatable; 'a@x;b@y' too).", valueName: "addr"))
+  @Option(
+    parsing: .unconditionalSingleValue,
+    help: ArgumentHelp("Mail alerts to ADDR (repeatable; 'a@x;b@y' too).", valueName: "addr"))
   var email: [String] = []
-  @Option(help: ArgumentHelp("Send mail through smtp[s]://[user@]host[:port].", valueName: "url"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Send mail through smtp[s]://[user@]host[:port].", valueName: "url"))
   var smtp: String?
-  @Option(help: ArgumentHelp("SMTP password (env:VAR, file:PATH, or literal).", valueName: "secret"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("SMTP password (env:VAR, file:PATH, or literal).", valueName: "secret"))
   var smtpPassword: String?
-  @Option(help: ArgumentHelp("Send mail through a sendmail-compatible program.", valueName: "cmd"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Send mail through a sendmail-compatible program.", valueName: "cmd"))
   var sendmail: String?
-  @Option(help: ArgumentHelp("Alert types to send (comma list, 'all').", valueName: "types"))
+  @Option(
+    parsing: .unconditionalSingleValue,
+    help: ArgumentHelp("Alert types to send (comma list, 'all').", valueName: "types"))
   var on: [String] = []
-  @Option(help: ArgumentHelp("Only alerts of tasks matching this glob.", valueName: "glob"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Only alerts of tasks matching this glob.", valueName: "glob")
+  )
   var tasks: String?
 
   func run() async throws {
@@ -68,9 +88,7 @@ struct ChannelAdd: AsyncParsableCommand {
 
   private func target() throws -> Channel.Target {
     if let command {
-      guard !(try CommandWords.split(command)).isEmpty else {
-        throw ValidationError("invalid --command '': it is empty")
-      }
+      _ = try CommandWords.split(command, as: "--command")
       return .command(command)
     }
     if let webhook {
@@ -93,9 +111,7 @@ struct ChannelAdd: AsyncParsableCommand {
       return .email(addresses: addresses, via: .smtp(url: url, password: smtpPassword))
     case (nil, let program?):
       guard smtpPassword == nil else { throw ValidationError("--smtp-password applies to --smtp only") }
-      guard !(try CommandWords.split(program)).isEmpty else {
-        throw ValidationError("invalid --sendmail '': it is empty")
-      }
+      _ = try CommandWords.split(program, as: "--sendmail")
       return .email(addresses: addresses, via: .sendmail(program))
     case (_?, _?):
       throw ValidationError("give only one of --smtp URL or --sendmail CMD")

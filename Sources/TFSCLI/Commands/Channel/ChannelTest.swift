@@ -16,7 +16,9 @@ struct ChannelTest: AsyncParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Channel name.") var name: String
-  @Option(help: ArgumentHelp("Alert type of the sample (default failed).", valueName: "type"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Alert type of the sample (default failed).", valueName: "type"))
   var type: String?
   @OptionGroup var output: JSONOption
 
