@@ -223,6 +223,9 @@ private let badInputs: [BadInput] = [
   BadInput(args: ["daemon", "--shutdown-grace", "-1s"], message: "invalid duration '-1s'"),
   BadInput(args: ["daemon", "--log-format", "-x"], message: "invalid --log-format '-x'; use text|json"),
   BadInput(args: ["daemon", "--alert-retry-base", "-5s"], message: "invalid duration '-5s'"),
+  BadInput(
+    args: ["daemon", "--clock-offset-file", "-no-such-file"],
+    message: "invalid --clock-offset-file '-no-such-file': it must hold milliseconds"),
   BadInput(args: ["list", "--now", "-1d"], message: "invalid time '-1d'"),
   BadInput(args: ["channel", "test", "x", "--type", "-1"], message: "invalid --type '-1'"),
   BadInput(args: ["channel", "add", "x", "--command", "true", "--on", "-x"], message: "invalid --on '-x'"),

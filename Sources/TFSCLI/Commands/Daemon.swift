@@ -25,7 +25,7 @@ struct Daemon: AsyncParsableCommand {
   /// Hidden, for end-to-end tests and scripts: start-up, the next second with occurrences due,
   /// then wait for the runs started to end, and exit.
   @Flag(help: .hidden) var once = false
-  @Option(help: .hidden) var clockOffsetFile: String?
+  @Option(parsing: .unconditional, help: .hidden) var clockOffsetFile: String?
 
   func run() async throws {
     try await runCLI {
@@ -37,7 +37,13 @@ struct Daemon: AsyncParsableCommand {
       options.shutdownGraceMs = try Durations.parse(shutdownGrace)
       if let alertRetryBase { options.alertRetryBaseMs = try Durations.parse(alertRetryBase) }
       options.once = once
-      options.clockOffsetFile = clockOffsetFile
+      if let clockOffsetFile {
+        let text = (try? String(contentsOfFile: clockOffsetFile, encoding: .utf8)) ?? ""
+        guard Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
+          throw ValidationError("invalid --clock-offset-file '\(clockOffsetFile)': it must hold milliseconds")
+        }
+        options.clockOffsetFile = clockOffsetFile
+      }
       let daemon: TFSEngine.Daemon
       do {
         daemon = try TFSEngine.Daemon(options: options)
