@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -93,13 +94,20 @@ struct child_args {
   char *const *envp;
   const char *cwd;
   int fds[3];
+  int cgroup_fd; /* the run's cgroup.procs, or -1 */
   volatile int error;
+  volatile int cgroup_error;
   volatile int unshared; /* the kernel took CLOSE_RANGE_UNSHARE */
 };
 
 /* Runs in the clone, on its own stack, sharing the parent's memory: system calls only. */
 static int spawn_child(void *p) {
   struct child_args *a = p;
+  /* Into the run's cgroup first, before anything the program does can fork. */
+  if (a->cgroup_fd >= 0 && write(a->cgroup_fd, "0", 1) != 1) {
+    a->cgroup_error = errno != 0 ? errno : EIO;
+    _exit(127);
+  }
   if (syscall(SYS_close_range, SLOT_LIMIT, ~0U, CLOSE_RANGE_UNSHARE) != 0) goto fail;
   a->unshared = 1;
   for (int k = 0; k < 3; k++) {
@@ -130,7 +138,7 @@ fail:
 
 /* 0 and *pid set; an errno value; or -1 when the fast path cannot be used. */
 static int spawn_fast(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                      int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
+                      int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_fd, pid_t *pid) {
   if (fast_ok != 1) return -1;
   int set = take_slots();
   if (set < 0) return -1;
@@ -141,7 +149,7 @@ static int spawn_fast(const char *path, char *const argv[], char *const envp[], 
     if (dup3(sources[k], slot[k], O_CLOEXEC) < 0) rc = errno;
   }
   if (rc == 0) {
-    struct child_args a = {path, argv, envp, cwd, {slot[0], slot[1], slot[2]}, 0, 0};
+    struct child_args a = {path, argv, envp, cwd, {slot[0], slot[1], slot[2]}, cgroup_fd, 0, 0, 0};
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -151,6 +159,9 @@ static int spawn_fast(const char *path, char *const argv[], char *const envp[], 
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (child < 0) {
       rc = clone_errno;
+    } else if (a.cgroup_error != 0) {
+      waitpid(child, NULL, 0);
+      rc = a.cgroup_error;
     } else if (a.error != 0) {
       waitpid(child, NULL, 0);
       /* A kernel without CLOSE_RANGE_UNSHARE (before 5.9): use posix_spawn from now on. */
@@ -168,9 +179,18 @@ static int spawn_fast(const char *path, char *const argv[], char *const envp[], 
 
 int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
-  int fast = spawn_fast(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, pid);
+  return ctfs_spawn_in(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, -1, pid);
+}
+
+int ctfs_spawn_in(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                  int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_fd, pid_t *pid) {
+  int fast = spawn_fast(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, cgroup_fd, pid);
   if (fast != -1) return fast;
-  return ctfs_spawn_posix(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, pid);
+  int rc = ctfs_spawn_posix(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, pid);
+  /* posix_spawn runs no code of ours in the child: it joins the cgroup just after (a child
+   * forking at once can leave one process outside; the subreaper still finds it). */
+  if (rc == 0 && cgroup_fd >= 0) dprintf(cgroup_fd, "%d", (int)*pid);
+  return rc;
 }
 
 int ctfs_spawn_posix(const char *path, char *const argv[], char *const envp[], const char *cwd,
@@ -328,4 +348,14 @@ int ctfs_children(pid_t *out, int max) {
   }
   close(fd);
   return count < max ? count : max;
+}
+
+int ctfs_cgroup_delegated(const char *path) {
+  const char *names[] = {"trusted.delegate", "user.delegate"};
+  for (int i = 0; i < 2; i++) {
+    char value[8];
+    ssize_t n = getxattr(path, names[i], value, sizeof value);
+    if (n == 1 && value[0] == '1') return 1;
+  }
+  return 0;
 }

@@ -41,13 +41,12 @@ public final class Daemon {
   /// Takes the lock, opens the store and installs the signal pipe and the timer.
   public init(
     options: Options, clock: any TFSCore.Clock = SystemClock(),
-    launcher: any ProcessLauncher = PosixLauncher(adoptingOrphans: true)
+    launcher: (any ProcessLauncher)? = nil
   ) throws {
     self.options = options
     offsetClock = options.clockOffsetFile.map { OffsetClock(path: $0) }
     let clock = offsetClock ?? clock
     self.clock = clock
-    self.launcher = launcher
     var logger = Logger(label: "tfs.daemon") { _ in DaemonLogHandler(format: options.logFormat) }
     logger.logLevel = .info
     log = logger
@@ -55,6 +54,9 @@ public final class Daemon {
     lock = try DaemonLock.acquire(options.home)
     let settings = EffectiveSettings(stored: try store.settings(), home: options.home)
     try Daemon.checkPermissions(home: options.home, settings: settings)
+    // Only with the lock held: setting up the runs' cgroups kills what a crashed daemon left.
+    let launcher = launcher ?? PosixLauncher(adoptingOrphans: true, cgroups: RunCgroups.detect())
+    self.launcher = launcher
     core = DaemonCore(
       store: store, home: options.home, settings: settings, clock: clock, launcher: launcher, log: logger,
       shutdownGraceMs: options.shutdownGraceMs, pollIntervalMs: options.pollIntervalMs)
@@ -86,6 +88,8 @@ public final class Daemon {
       metadata: [
         "pid": "\(core.pid)", "tasks": "\(core.scheduler.slots.count)", "home": "\(options.home.path)",
         "spawn": "\(ctfs_spawn_fast_enabled() != 0 ? "clone" : "posix_spawn")",
+        "runs_in":
+          "\((launcher as? PosixLauncher)?.descendants?.cgroups.map { "cgroups under \($0.base)" } ?? "process groups")",
       ])
     var health = Health(sinceMs: clock.nowMs())
     // `--once`: through the first second with occurrences due (at once when none is scheduled).

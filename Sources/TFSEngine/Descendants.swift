@@ -28,11 +28,21 @@ public final class Descendants: Sendable {
   }
 
   private let state = Mutex(State())
+  /// A cgroup per run, where one is delegated to us: it holds all of a run's processes.
+  let cgroups: RunCgroups?
 
   /// Makes this process a child subreaper; nil when the kernel refuses.
-  public static func adopt() -> Descendants? { ctfs_become_subreaper() == 0 ? Descendants() : nil }
+  public static func adopt(cgroups: RunCgroups? = nil) -> Descendants? {
+    ctfs_become_subreaper() == 0 ? Descendants(cgroups: cgroups) : nil
+  }
 
-  private init() {}
+  private init(cgroups: RunCgroups?) { self.cgroups = cgroups }
+
+  /// The `cgroup.procs` the run about to start with this environment joins (-1: none).
+  func cgroupFd(for environment: [String: String]) -> Int32 {
+    guard let cgroups, let id = environment["TFS_RUN_ID"] else { return -1 }
+    return cgroups.open(runID: id)
+  }
 
   /// A run's leader was started with this environment.
   func launched(_ pid: Int32, environment: [String: String]) {
@@ -41,15 +51,21 @@ public final class Descendants: Sendable {
 
   /// Sends `signal` to the adopted processes of the run `leader` leads (its group has it).
   func signal(leader: Int32, _ signal: Int32) {
-    let pids = state.withLock { s in s.adopted.filter { $0.value.leader == leader }.map(\.key) }
+    let (pids, id) = state.withLock { s in
+      (s.adopted.filter { $0.value.leader == leader }.map(\.key), s.leaders[leader])
+    }
     for pid in pids { Descendants.send(pid, signal) }
+    if let id { cgroups?.signal(runID: id, signal) }
   }
 
   /// After `reaped` leaders were waited for: reaps the adopted processes that exited, adopts
   /// the orphans reparented to us since, and kills those whose run has ended.
   func collect(reaped: [Int32]) {
     state.withLock { s in
-      for pid in reaped { s.leaders[pid] = nil }
+      for pid in reaped {
+        if let id = s.leaders.removeValue(forKey: pid) { cgroups?.kill(runID: id) }
+      }
+      cgroups?.sweep()
       var exited = false
       for pid in s.adopted.keys {
         var status: Int32 = 0

@@ -105,17 +105,20 @@ public struct PosixLauncher: ProcessLauncher {
 
   /// Reserves the spawn slots now, while the process has few descriptors open; with
   /// `adoptingOrphans`, makes this process a child subreaper (see `Descendants`).
-  public init(adoptingOrphans: Bool = false) {
+  public init(adoptingOrphans: Bool = false, cgroups: RunCgroups? = nil) {
     ctfs_spawn_setup()
-    descendants = adoptingOrphans ? Descendants.adopt() : nil
+    descendants = adoptingOrphans ? Descendants.adopt(cgroups: cgroups) : nil
   }
 
   public func launch(_ request: LaunchRequest) throws(LaunchError) -> Int32 {
     var pid: pid_t = 0
     let n = request.native
-    let rc = ctfs_spawn(
-      n.executable, n.argv, n.envp, n.workdir, PosixLauncher.devNull, request.stdoutFd, request.stderrFd, &pid
-    )
+    let cgroup = descendants?.cgroupFd(for: request.environment) ?? -1
+    defer { if cgroup >= 0 { close(cgroup) } }
+    let rc = ctfs_spawn_in(
+      n.executable, n.argv, n.envp, n.workdir, PosixLauncher.devNull, request.stdoutFd, request.stderrFd,
+      cgroup,
+      &pid)
     guard rc == 0 else { throw LaunchError(executable: request.executable, errno: rc) }
     descendants?.launched(pid, environment: request.environment)
     return pid

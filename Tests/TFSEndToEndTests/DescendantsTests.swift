@@ -94,6 +94,51 @@ struct DescendantsTests {
     #expect(runs.first?["status"] as? String == "lost", "\(runs)")
   }
 
+  /// A writable cgroup v2 hierarchy with `cgroup.kill` (root, Linux 5.14+), for the cgroup test.
+  static let cgroupRoot: String? = {
+    guard let mounts = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8),
+      let line = mounts.split(separator: "\n").first(where: { $0.contains(" - cgroup2 ") })
+    else { return nil }
+    let fields = line.split(separator: " ")
+    guard fields.count > 4 else { return nil }
+    let root = String(fields[4])
+    return access(root + "/cgroup.kill", F_OK) == 0 || access(root, W_OK) == 0 ? root : nil
+  }()
+
+  /// With a cgroup to manage (`TFS_CGROUP`), each run gets `run-ID` holding all its processes,
+  /// killed at once at the run's end, and the cgroup is removed.
+  @Test(.enabled(if: cgroupRoot != nil && geteuid() == 0))
+  func aDelegatedCgroupHoldsEachRunsProcesses() throws {
+    let base = try #require(DescendantsTests.cgroupRoot) + "/tfs-test-\(getpid())"
+    #expect(mkdir(base, 0o755) == 0)
+    guard access(base + "/cgroup.kill", F_OK) == 0 else {
+      rmdir(base)
+      return  // no cgroup.kill below the root: a kernel before 5.14
+    }
+    let s = Scenario("tfs-descendants")
+    let token = "tfs-escape-cgroup-\(getpid())"
+    let tfs = TFSBinary(home: s.home, environment: ["TFS_CGROUP": base])
+    try s.addTask("w", rule: "0 0 0 1 1 *", script: Escape.clearedEnvironment.script(token) + "\nsleep 300")
+    let daemon = try tfs.startDaemon()
+    defer {
+      daemon.stop()
+      DescendantsTests.killAll(of: s, token: token)
+      _ = waitUntil(timeout: 5) { rmdir(base + "/daemon") == 0 || errno == ENOENT }
+      rmdir(base)
+      s.remove()
+    }
+    #expect(daemon.log.contains("cgroups under \(base)"), "\(daemon.log)")
+    #expect(try tfs.run(["run", "w"]).status == 0)
+    #expect(waitUntil(timeout: 20) { !processes(containing: token).isEmpty })
+    for pid in processes(containing: token) {
+      let cgroup = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
+      #expect(cgroup.contains("/tfs-test-\(getpid())/run-1"), "\(cgroup)")
+    }
+    #expect(try tfs.run(["kill", "w"]).status == 0)
+    #expect(waitUntil(timeout: 15) { processes(containing: token).isEmpty })
+    #expect(waitUntil(timeout: 15) { access(base + "/run-1", F_OK) != 0 }, "the run's cgroup was not removed")
+  }
+
   /// Clean-up: SIGKILLs every process whose environment names a task folder of this home, or
   /// whose command line carries `token`.
   static func killAll(of s: Scenario, token: String) {

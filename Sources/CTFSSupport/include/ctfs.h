@@ -9,6 +9,11 @@
 /// signal mask and default dispositions. Returns 0 and sets *pid, or an errno value.
 int ctfs_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+/// `ctfs_spawn` into a cgroup: the child writes itself into `cgroup_fd` (an open cgroup.procs,
+/// or -1 for none) before anything else, so all it starts stays there; an error joining fails
+/// the spawn with that errno.
+int ctfs_spawn_in(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                  int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_fd, pid_t *pid);
 /// `ctfs_spawn`'s fallback on its own: the same child by `posix_spawn`, whose child also has
 /// glibc's two internal real-time signals (32 and 33) ignored. `ctfs_spawn` uses it when the fast
 /// path is off (see below); tests call it to cover that path.
@@ -56,5 +61,8 @@ int ctfs_become_subreaper(void);
 /// The pids of the children of this process's main thread (/proc/self/task/PID/children), up
 /// to `max` of them into `out`. Returns how many, or -1 when the kernel does not list them.
 int ctfs_children(pid_t *out, int max);
+/// Whether the cgroup folder `path` carries systemd's delegation mark (the `trusted.delegate`
+/// or `user.delegate` attribute set to 1, as under `Delegate=yes`).
+int ctfs_cgroup_delegated(const char *path);
 
 #endif
