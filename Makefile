@@ -55,7 +55,8 @@ format:
 	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
 
 # BENCH_QUICK=1: short smoke durations. BENCH_BASE=REV: also the A/B of the daemon benchmarks
-# against REV's release build (bench-ab below; report in bench-out/ab.md).
+# against REV's release build (bench-ab below; report in bench-out/ab.md). P1 and P1b run
+# APScheduler 3.11 beside tfs (from PyPI, in .build/bench-venv); BENCH_NO_PEERS=1 skips it.
 bench: deps
 	$(SWIFT) build -c release $(STATIC) --product tfs-bench
 	$(SWIFT) build -c release $(STATIC) --product tfs

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Daemon benchmarks for tfs (SPEC §8: P1, P1b, P2, P3, P4, P6), each next to its baseline.
 
-Usage: scripts/bench-daemon.py BIN [--quick] [--only P1,P1b,P2,P3,P4,P6] [--settle S] [--out FILE] [--keep]
+Usage: scripts/bench-daemon.py BIN [--quick] [--only P1,P1b,P2,P3,P4,P6] [--no-peers] [--settle S] [--out FILE] [--keep]
        scripts/bench-daemon.py NEW_BIN --against OLD_BIN [--rounds R] [--margin PCT] [--quick] [--only ...]
 
 BIN is a release build of `tfs`. Every measure runs in a fresh home under the system temp dir,
@@ -18,6 +18,10 @@ machine to be quiet, and reports what other users took meanwhile.
   P1b  1,000 `/bin/true` tasks every second: lost/skipped occurrences (from the run table) and
        scheduled_at -> started_at (spawn returned); daemon CPU. Floor: a bare Python loop that at
        each second boundary posix_spawns the same 1,000 children (before and after the daemon).
+  Peers: P1 at N=100 and P1b also run the same work under APScheduler 3.11 (scripts/peers/
+       apscheduler_peer.py, in a venv made on first use: .build/bench-venv), in the same run and
+       with the same window rules, reported next to tfs and the floor. --no-peers skips them; when
+       the venv cannot be made, the peer's row says why and the bench goes on.
   P2   `tfs run` -> the child's first timestamp (CLI start-up included); `tfs modify` and
        `tfs add` -> in effect (launched d ms before a second boundary: in effect within d ms iff
        the task fires at that boundary); `tfs kill` -> run recorded as ended.
@@ -39,6 +43,7 @@ import hashlib
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import sqlite3
@@ -61,6 +66,8 @@ QUICK = False
 DAEMONS = []  # every Daemon started (stopped in cleanup)
 HOMES = []  # every temp home (removed in cleanup unless --keep)
 FLOOR_PIDS = set()  # floor children not reaped yet
+PEERS = []  # every Peer started (stopped in cleanup)
+PEER = {"on": True, "python": None, "why": None}  # --no-peers; the peers' venv python, or why there is none
 
 
 # MARK: small helpers
@@ -436,8 +443,141 @@ def kill_leftover_runs(home):
             pass
 
 
+# MARK: the peer — the same work under APScheduler
+
+
+def peer_python():
+    """The python of the peers' venv, made on first use by scripts/peers/apscheduler-venv.sh; None
+    (PEER["why"] says why) when it cannot be had."""
+    if PEER["python"] is None and PEER["why"] is None:
+        log("peers: preparing the APScheduler 3.11 venv")
+        r = subprocess.run([os.path.join(HERE, "peers", "apscheduler-venv.sh"), os.path.join(REPO, ".build", "bench-venv")],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip():
+            PEER["python"] = r.stdout.strip().splitlines()[-1]
+        else:
+            PEER["why"] = (r.stderr.strip().splitlines() or [f"exit {r.returncode}"])[-1]
+            log(f"peers: APScheduler not measured: {PEER['why']}")
+    return PEER["python"]
+
+
+class Peer:
+    """APScheduler 3.11 (scripts/peers/apscheduler_peer.py) with one `second="*"` job per name, each
+    running `command home/tasks/NAME/run.sh`; started paused, driven by resume/pause on its stdin.
+    Its fires (APScheduler's scheduled_run_time, and when Popen returned) go to home/apscheduler.fires."""
+
+    label = "APScheduler 3.11"
+
+    def __init__(self, home, names, command, env=None):
+        self.record = os.path.join(home, "apscheduler.fires")
+        args = [peer_python(), os.path.join(HERE, "peers", "apscheduler_peer.py"), "--record", self.record,
+                "--command", command, "--tasks", os.path.join(home, "tasks")]
+        for k, v in (env or {}).items():
+            args += ["--env", f"{k}={v}"]
+        errf = open(os.path.join(home, "apscheduler.log"), "ab")  # its warnings (missed runs) can be many
+        self.proc = subprocess.Popen(args + list(names), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=errf, text=True)
+        errf.close()
+        PEERS.append(self)
+        self._expect("ready", 60)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def _expect(self, word, timeout):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline().strip() if ready else None
+        if line != word:
+            raise RuntimeError(f"APScheduler peer: expected {word!r}, got {line!r} (exit {self.proc.poll()})")
+
+    def command(self, word):
+        self.proc.stdin.write(word + "\n")
+        self.proc.stdin.flush()
+        self._expect(word, 10)
+
+    def stop(self):
+        """Closes its stdin: it shuts the scheduler down, ends its children and exits; killed with
+        its process group if it has not within 15 s."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(OSError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.kill()
+                self.proc.wait()
+        if self in PEERS:
+            PEERS.remove(self)
+
+    def fires(self):
+        """(kind, job, scheduled, spawned or None, run id or None) of each line of its record."""
+        out = []
+        with open(self.record) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                fire = parts[0] == "fire" and len(parts) == 5
+                out.append((parts[0], parts[1], float(parts[2]), float(parts[3]) if fire else None,
+                            parts[4] if fire else None))
+        return out
+
+
+def start_peer(home, names, command, env=None):
+    """A Peer; the reason there is none (a string: no venv, or it did not start); None with --no-peers."""
+    if not PEER["on"]:
+        return None
+    if not peer_python():
+        return f"not measured: {PEER['why']}"
+    log(f"peers: APScheduler with {len(names)} jobs")
+    try:
+        return Peer(home, names, command, env)
+    except (OSError, RuntimeError) as e:
+        for p in list(PEERS):
+            p.stop()
+        log(f"peers: APScheduler not measured: {e}")
+        return f"not measured: {e}"
+
+
+def peer_counts(fires, windows):
+    """APScheduler's own misses (misfire_grace_time), skips (max_instances) and errors whose
+    occurrence is in the windows [(first, last)]."""
+    counts = {"missed": 0, "skipped": 0, "error": 0}
+    for kind, _, sched, _, _ in fires:
+        if kind in counts and any(a <= sched <= b for a, b in windows):
+            counts[kind] += 1
+    return counts
+
+
+def own_cpu():
+    """(this process, its reaped children) CPU seconds: what the floor loops cost."""
+    t = os.times()
+    return t.user + t.system, t.children_user + t.children_system
+
+
+def floor_timed(acc, wall, fn, *args):
+    """fn(*args) (a floor loop), adding this process's own and reaped children's CPU seconds to
+    acc = [own, children, wall] and `wall` (the length of the window the other sides' CPU is taken
+    over, not the loop's wait for its first boundary) to its wall time."""
+    c0 = own_cpu()
+    r = fn(*args)
+    c1 = own_cpu()
+    acc[0] += c1[0] - c0[0]
+    acc[1] += c1[1] - c0[1]
+    acc[2] += wall
+    return r
+
+
+def cpu_pct(c0, c1, wall):
+    """Two (own, children) CPU readings → the same in % of one core over `wall` seconds."""
+    return tuple((b - a) / wall * 100 if wall else float("nan") for a, b in zip(c0, c1))
+
+
 def cleanup(keep):
-    for d in list(DAEMONS):
+    for d in list(DAEMONS) + list(PEERS):
         try:
             d.stop()
         except Exception as e:  # keep cleaning the rest
@@ -556,9 +696,28 @@ def set_enabled(home, names, enabled, daemon):
     os.kill(daemon.pid, signal.SIGUSR1)  # what the CLI's nudge does
 
 
-def bench_p1(results, n, seconds, block):
-    """Floor and daemon alternate in blocks of `block` seconds (the daemon's tasks are disabled
-    while the floor runs), so both see the same background load."""
+def timed_window(k, pid, meter, on, off):
+    """One side's block of P1: on(), then k whole seconds from the boundary after next, off() half a
+    second after the last; returns the window (first, last), and pid's (own, reaped children) CPU
+    seconds and the wall time from half a second before the first to just before the next."""
+    on()
+    first = int(now()) + 2
+    last = first + k - 1
+    wait_until(first - 0.5)
+    c0, w0 = proc_cpu(pid), now()
+    meter.start([pid])
+    wait_until(last + 0.5)
+    off()
+    wait_until(last + 0.95)
+    meter.stop()
+    c1, w1 = proc_cpu(pid), now()
+    return (first, last), (c1[0] - c0[0], c1[1] - c0[1]), w1 - w0
+
+
+def bench_p1(results, n, seconds, block, peer=False):
+    """Floor and daemon (and with `peer`, APScheduler) alternate in blocks of `block` seconds (the
+    daemon's tasks are disabled and the peer paused while another side runs), so all see the same
+    background load."""
     home = make_home(f"p1-{n}")
     names = [f"t{i:04d}" for i in range(n)]
     add_every_second_tasks(home, names)
@@ -568,39 +727,42 @@ def bench_p1(results, n, seconds, block):
     c.close()
     floor_out = os.path.join(home, "floor.out")
     tfs_out = os.path.join(home, "tfs.out")
+    peer_out = os.path.join(home, "apscheduler.out")
     d = Daemon(home, env={"BENCH_OUT": tfs_out}, pipe=False)
     d.wait_started()
-    f_windows, t_windows = [], []
-    cpu_daemon = 0.0
-    t_wall = 0.0
-    meters = {"floor": Meter(), "tfs": Meter()}
+    p = start_peer(home, names, "bash", {"BENCH_OUT": peer_out}) if peer else None
+    windows = {"floor": [], "tfs": [], "peer": []}
+    cpu = {side: [0.0, 0.0, 0.0] for side in windows}  # own s, children s, wall s
+    meters = {side: Meter() for side in windows}
     log(f"P1 N={n}: {seconds}s each side, alternating {block}s blocks")
     done = 0
     while done < seconds:
         k = min(block, seconds - done)
         settle()
         meters["floor"].start()
-        f_windows.append(floor_run(home, names, floor_out, k))
+        windows["floor"].append(floor_timed(cpu["floor"], k + 0.45, floor_run, home, names, floor_out, k))
         meters["floor"].stop()
-        set_enabled(home, names, 1, d)
-        first = int(now()) + 2
-        last = first + k - 1
-        wait_until(first - 0.5)
-        c0, w0 = proc_cpu(d.pid), now()
-        meters["tfs"].start([d.pid])
-        wait_until(last + 0.5)
-        set_enabled(home, names, 0, d)
-        wait_until(last + 0.95)
-        meters["tfs"].stop()
-        c1, w1 = proc_cpu(d.pid), now()
-        cpu_daemon += c1[0] - c0[0]
-        t_wall += w1 - w0
-        t_windows.append((first, last))
+        sides = [("tfs", *timed_window(k, d.pid, meters["tfs"], lambda: set_enabled(home, names, 1, d),
+                                       lambda: set_enabled(home, names, 0, d)))]
+        if isinstance(p, Peer):
+            sides.append(("peer", *timed_window(k, p.pid, meters["peer"], lambda: p.command("resume"),
+                                                lambda: p.command("pause"))))
+        for side, window, (own, children), wall in sides:
+            windows[side].append(window)
+            cpu[side] = [cpu[side][0] + own, cpu[side][1] + children, cpu[side][2] + wall]
         done += k
     time.sleep(1)
     d.stop()
-    f = lag_stats(read_stamps(floor_out), n, f_windows)
-    t = lag_stats(read_stamps(tfs_out), n, t_windows)
+    f = lag_stats(read_stamps(floor_out), n, windows["floor"])
+    t = lag_stats(read_stamps(tfs_out), n, windows["tfs"])
+    t_windows = windows["tfs"]
+    if isinstance(p, Peer):
+        p.stop()
+        fires = p.fires()
+        occurrence = {run_id: sched for kind, _, sched, _, run_id in fires if kind == "fire"}
+        stamps = [(ts, occurrence.get(run_id), task, run_id) for ts, _, task, run_id in read_stamps(peer_out)]
+        p = {"lag": lag_stats(stamps, n, windows["peer"]), "counts": peer_counts(fires, windows["peer"])}
+    cpu_pcts = {side: cpu_pct((0, 0), acc[:2], acc[2]) for side, acc in cpu.items()}
     c = db(home)
     statuses = {}
     for a, b in t_windows:
@@ -611,22 +773,67 @@ def bench_p1(results, n, seconds, block):
     c.close()
     results[f"P1-{n}"] = {
         "floor": f, "tfs": t, "statuses": statuses, "seconds": seconds, "block": block,
-        "daemon_cpu": cpu_daemon / t_wall * 100, "errors": d.errors(),
+        "daemon_cpu": cpu_pcts["tfs"][0], "cpu": cpu_pcts, "errors": d.errors(), "peer": p,
         "busy": {k: (m.machine, m.background) for k, m in meters.items()},
     }
+
+
+def peers_table(out, title, sides, note):
+    """The side-by-side table of one probe: sides = [(label, lags, lost, own CPU %, children CPU %)],
+    the floor first, then tfs, then the peer (or (label, reason) when it was not measured)."""
+    out.append(f"**{title}: tfs next to APScheduler 3.11 and the floor, same run.** {note}\n")
+    out.append("| side | lag p50 ms | lag p99 ms | p99 / floor p99 | fires lost | process CPU % of a core | / floor CPU | its children CPU % |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    floor = sides[0]
+    f99 = pct(floor[1], 99) if floor[1] else float("nan")
+    for side in sides:
+        if len(side) == 2:
+            out.append(f"| {side[0]} | {side[1]} | | | | | | |")
+            continue
+        label, lags, lost, own, children = side
+        p50, p99, _ = summary_ms(lags)
+        ratio = pct(lags, 99) / f99 if lags and f99 else float("nan")
+        out.append(f"| {label} | {p50} | {p99} | {fmt(ratio, 2)}× | {lost} | {fmt(own)} | {fmt(own / floor[3] if floor[3] else None, 2)}× | {fmt(children)} |")
+    out.append("")
+    tfs_side, peer_side = sides[1], sides[2] if len(sides) > 2 else None
+    if peer_side and len(peer_side) == 5 and tfs_side[1] and peer_side[1]:
+        figures = [("lag p50 ms", pct(tfs_side[1], 50) * 1000, pct(peer_side[1], 50) * 1000, 1),
+                   ("lag p99 ms", pct(tfs_side[1], 99) * 1000, pct(peer_side[1], 99) * 1000, 1),
+                   ("fires lost", tfs_side[2], peer_side[2], 0), ("process CPU %", tfs_side[3], peer_side[3], 1)]
+        behind = [name for name, t, a, _ in figures if t > a]
+        level = [name for name, t, a, _ in figures if t == a]
+        text = ", ".join(f"{name} {fmt(t, d)} vs {fmt(a, d)}" for name, t, a, d in figures)
+        verdict = "NOT ahead on " + ", ".join(behind) if behind else "ahead on every figure"
+        if level and not behind:
+            verdict += f" (level on {', '.join(level)})"
+        out.append(f"- tfs vs APScheduler: {text} → **{verdict}**")
+        out.append("")
 
 
 def report_p1(results, out):
     rows = []
     verdicts = []
+    peers = []
     for n in (1, 100):
         r = results.get(f"P1-{n}")
         if not r:
             continue
-        for label, (lags, early, lost, dups, expected) in (("floor (bare loop)", r["floor"]), ("tfs daemon", r["tfs"])):
+        sides = [("floor (bare loop)", "floor", r["floor"]), ("tfs daemon", "tfs", r["tfs"])]
+        if isinstance(r.get("peer"), dict):
+            sides.append((Peer.label, "peer", r["peer"]["lag"]))
+        for label, side, (lags, early, lost, dups, expected) in sides:
             p50, p99, mx = summary_ms(lags)
-            side = "floor" if label.startswith("floor") else "tfs"
             rows.append(f"| {n} | {label} | {len(lags)}/{expected} | {p50} | {p99} | {mx} | {early} | {lost} | {dups} | {r['busy'][side][0]:.0f} | {r['busy'][side][1]:.0f} |")
+        if r.get("peer") is not None:
+            peer = r["peer"]
+            table = [(label, stats[0], stats[2], *r["cpu"][side]) for label, side, stats in sides]
+            if not isinstance(peer, dict):
+                table.append((Peer.label, peer))
+            else:
+                c = peer["counts"]
+                table[-1] = (f"{Peer.label} (missed {c['missed']}, skipped {c['skipped']}, errors {c['error']})",
+                             *table[-1][1:])
+            peers.append((f"P1 N={n}", table))
         fl = r["floor"][0]
         tl = r["tfs"][0]
         if fl and tl:
@@ -665,6 +872,13 @@ def report_p1(results, out):
     out.append("")
     out.extend(verdicts)
     out.append("")
+    for title, table in peers:
+        peers_table(out, title, table,
+                    "The peer runs the same `bash run.sh` children (Popen, new session) from one `second=\"*\"` "
+                    "CronTrigger job per task, in blocks alternating with the floor's and the daemon's; the occurrence "
+                    "is APScheduler's scheduled_run_time of the fire that started the child; lost = occurrences in the "
+                    "window with no child's timestamp (missed = dropped past misfire_grace_time, skipped = max_instances). "
+                    "Process CPU = the scheduler process's own (the floor: this script's loop); children = the children it reaped.")
 
 
 # MARK: P1b — 1,000 /bin/true every second
@@ -706,7 +920,8 @@ def bench_p1b(results, seconds, n=1000):
     insert_tasks(home, [{"name": x, "rule": "* * * * * *", "command": "/bin/true"} for x in names])
     half = max(1, seconds // 4)
     log(f"P1b floor: {n} × /bin/true for {half}s")
-    floor_lags, floor_late = floor_p1b(home, names, half)
+    floor_cpu = [0.0, 0.0, 0.0]
+    floor_lags, floor_late = floor_timed(floor_cpu, half, floor_p1b, home, names, half)
     log(f"P1b: {n} × /bin/true for {seconds}s")
     d = Daemon(home, pipe=False)
     started = d.wait_started()
@@ -725,8 +940,9 @@ def bench_p1b(results, seconds, n=1000):
     wait_until(last + 3)
     d.stop()
     fs_after = fs_create_us()
+    peer = p1b_peer(home, names, seconds)
     log(f"P1b floor: {n} × /bin/true for {half}s")
-    more, more_late = floor_p1b(home, names, half)
+    more, more_late = floor_timed(floor_cpu, half, floor_p1b, home, names, half)
     floor_lags += more
     floor_late += more_late
     c = db(home)
@@ -744,6 +960,7 @@ def bench_p1b(results, seconds, n=1000):
             lags.append((st - sched) / 1000)
     expected = n * seconds
     ok_occ = sum(1 for (task, sched), k in per.items() if k >= 1)
+    fired = len({(task, sched) for task, sched, _, st in rows if st is not None})  # a child was started
     succeeded = statuses.get("succeeded", 0)
     # per-second view: how many of the n tasks had a succeeded run for each occurrence
     per_sec = {t * 1000: 0 for t in range(first, last + 1)}
@@ -758,7 +975,38 @@ def bench_p1b(results, seconds, n=1000):
         "machine_cpu": meter.machine, "background": meter.background,
         "rss_max": max(rss) if rss else None, "min_per_sec": min(per_sec.values()) if per_sec else 0, "fs_after": fs_after,
         "errors": d.errors(), "floor_lags": floor_lags, "floor_seconds": 2 * half, "floor_late": floor_late,
+        "floor_cpu": cpu_pct((0, 0), floor_cpu[:2], floor_cpu[2]), "peer": peer, "fired": fired,
     }
+
+
+def p1b_peer(home, names, seconds):
+    """P1b's work under APScheduler, with the daemon's window rules: `seconds` whole seconds from the
+    second boundary after next, CPU over them; lag = scheduled_run_time → Popen returned (measured in
+    the peer). Returns its figures, the reason it was not measured (a string), or None."""
+    peer = start_peer(home, names, "/bin/true")
+    if not isinstance(peer, Peer):
+        return peer
+    log(f"P1b: APScheduler, {len(names)} × /bin/true for {seconds}s")
+    peer.command("resume")
+    first = int(now()) + 2
+    last = first + seconds - 1
+    wait_until(first)
+    meter = Meter()
+    meter.start([peer.pid])
+    c0, w0 = proc_cpu(peer.pid), now()
+    wait_until(last + 1)
+    c1, w1 = proc_cpu(peer.pid), now()
+    meter.stop()
+    wait_until(last + 3)  # what the daemon gets too: fires of the last second that are late
+    peer.command("pause")
+    peer.stop()
+    fires = peer.fires()
+    done = {}
+    for kind, job, sched, spawned, _ in fires:
+        if kind == "fire" and first <= sched <= last:
+            done[(job, sched)] = spawned - sched
+    return {"lags": list(done.values()), "lost": len(names) * seconds - len(done), "counts": peer_counts(fires, [(first, last)]),
+            "cpu": cpu_pct(c0, c1, w1 - w0), "machine_cpu": meter.machine, "background": meter.background}
 
 
 def report_p1b(results, out):
@@ -785,11 +1033,33 @@ def report_p1b(results, out):
     out.append(f"- statuses: {r['statuses']}; file create right after the run: {r['fs_after']:.0f} µs (the daemon creates "
                "1,000 log files a second: when this is high, most of its loop time goes into ext4 inode allocation)")
     p99v = pct(r["lags"], 99) if r["lags"] else float("inf")
-    ok = lost == 0 and not_ok == 0 and r["twice"] == 0 and p99v <= 0.5
-    out.append(f"- target: none lost or skipped, p99 (scheduled_at → started_at, i.e. spawn returned) ≤ 500 ms → **{'met' if ok else 'MISSED'}**")
+    f99 = pct(r["floor_lags"], 99) if r["floor_lags"] else 0.0
+    ok = lost == 0 and not_ok == 0 and r["twice"] == 0 and p99v <= f99
+    out.append(f"- target: none lost or skipped, p99 (scheduled_at → started_at, i.e. spawn returned) ≤ 1.0× the floor's p99 "
+               f"({fmt(f99 * 1000)} ms) → **{'met' if ok else 'MISSED'}**")
     if r["errors"]:
         out.append(f"- daemon log errors: {r['errors'][:3]}")
     out.append("")
+    peer = r.get("peer")
+    if peer is None:
+        return
+    table = [("floor (bare loop)", r["floor_lags"], 0, *r["floor_cpu"]),
+             ("tfs daemon", r["lags"], r["expected"] - r["fired"], r["daemon_cpu"], r["children_cpu"])]
+    if isinstance(peer, dict):
+        c = peer["counts"]
+        table.append((f"{Peer.label} (missed {c['missed']}, skipped {c['skipped']}, errors {c['error']})",
+                      peer["lags"], peer["lost"], *peer["cpu"]))
+        note = (f"Machine CPU during its window {peer['machine_cpu']:.0f}%, background {peer['background']:.0f}%.")
+    else:
+        table.append((Peer.label, peer))
+        note = ""
+    peers_table(out, "P1b", table,
+                f"The peer ran after the daemon ({r['seconds']} s window, same rules), between the floor's two halves: one "
+                "`second=\"*\"` CronTrigger job per task, each a Popen of the same `/bin/true run.sh` (new session); lag = "
+                "scheduled_run_time → Popen returned, taken in the peer; lost = occurrences in the window with no fire "
+                "(tfs: no run row with a started_at, so skipped runs count) "
+                "(missed = dropped past misfire_grace_time, skipped = max_instances; coalesced ones leave no trace). "
+                "Process CPU = the scheduler process's own (the floor: this script's loop); children = the children it reaped. " + note)
 
 
 # MARK: P2 — CLI → in effect
@@ -1196,7 +1466,7 @@ def probe_steps(quick):
     return [
         # 150 fires a side at N=1, so that p99 is not simply the one slowest fire.
         ("P1", "P1-1", lambda results: bench_p1(results, 1, 6 if quick else 150, 3 if quick else 10)),
-        ("P1", "P1-100", lambda results: bench_p1(results, 100, 6 if quick else 20, 3 if quick else 5)),
+        ("P1", "P1-100", lambda results: bench_p1(results, 100, 6 if quick else 20, 3 if quick else 5, peer=True)),
         ("P1B", "P1b", lambda results: bench_p1b(results, 5 if quick else 20)),
         ("P2", "P2", lambda results: bench_p2(results, 10 if quick else 50, 1 if quick else 4)),
         ("P3", "P3", lambda results: bench_p3_p4(results, 10 if quick else 60, 1 if quick else 3)),
@@ -1224,7 +1494,7 @@ def run_step(name, section, run, results, failures):
     except Exception as e:
         traceback.print_exc()
         failures.append(f"{name}: {e}")
-        for d in list(DAEMONS):
+        for d in list(DAEMONS) + list(PEERS):
             d.stop()
         return False
 
@@ -1571,6 +1841,8 @@ def parse_args():
     p.add_argument("--out", default=None,
                    help="markdown report (default bench-out/daemon.md; bench-out/ab.md with --against)")
     p.add_argument("--keep", action="store_true", help="keep the temp homes")
+    p.add_argument("--no-peers", action="store_true",
+                   help="skip the APScheduler peer of P1 (N=100) and P1b (otherwise run in a venv made on first use)")
     p.add_argument("--settle", type=float, default=None, metavar="S",
                    help="before each measure wait up to S seconds for the machine to be quiet "
                         "(< 30%% of a core busy, an empty file created in < 100 µs); default 300, 20 with --quick")
@@ -1590,6 +1862,7 @@ def main():
     a = parse_args()
     BIN = resolve_bin(a.bin)
     QUICK = a.quick
+    PEER["on"] = not a.no_peers and not a.against  # the A/B mode compares two tfs builds only
     SETTLE["limit"] = a.settle if a.settle is not None else (20 if QUICK else 300)
     only = {x.strip().upper() for x in a.only.split(",")}
     if not os.access(BIN, os.X_OK):
