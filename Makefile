@@ -5,7 +5,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)/tfs
 DEMO_HOME ?= $(CURDIR)/.build/demo-home
 
-.PHONY: all deps build release test stress run lint format bench bench-ab man completions install uninstall clean
+.PHONY: all deps build release test stress run lint format fuzz bench bench-ab man completions install uninstall clean
 
 all: build
 
@@ -48,11 +48,18 @@ run: build
 # Size budgets (scripts/check-budgets.sh): no Swift file in Sources over 300 lines, no function
 # over 60.
 lint:
-	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Fuzz Package.swift
 	./scripts/check-budgets.sh Sources
 
 format:
-	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
+	$(SWIFT) format --in-place --recursive --configuration .swift-format Sources Tests Fuzz Package.swift
+
+# libFuzzer on the parsers (cron, duration, time, command-words, settings): FUZZ_RUNS inputs each
+# (default 10,000,000), then the corpus in Fuzz/corpus is minimized (docs/FUZZING.md). FUZZERS
+# picks some, FUZZ_TIME caps each run's seconds (default 3600). Not part of `make test`, which
+# replays the committed corpus without libFuzzer.
+fuzz:
+	FUZZ_RUNS=$(or $(FUZZ_RUNS),10000000) ./scripts/fuzz.sh $(FUZZERS)
 
 # BENCH_QUICK=1: short smoke durations. BENCH_BASE=REV: also the A/B of the daemon benchmarks
 # against REV's release build (bench-ab below; report in bench-out/ab.md). P1 and P1b run

@@ -14,6 +14,9 @@ struct SettingsTests {
     arguments: [
       ("K=V", "K", "V"), ("K=", "K", ""), ("K=a=b", "K", "a=b"), ("_x1=1", "_x1", "1"),
       ("Path=a b", "Path", "a b"),
+      // A value starting with a combining mark (found by fuzzing: '=' and the mark are one
+      // Character, so the pair had no '=' at all).
+      ("K=\u{301}a", "K", "\u{301}a"),
     ])
   func environmentPairs(_ pair: String, _ key: String, _ value: String) throws {
     let parsed = try EnvironmentPairs.parse(pair)

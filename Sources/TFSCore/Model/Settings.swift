@@ -129,12 +129,14 @@ public enum Zones {
 /// `--env K=V` pairs.
 public enum EnvironmentPairs {
   public static func parse(_ pair: String) throws(ValidationError) -> (String, String) {
-    guard let eq = pair.firstIndex(of: "=") else {
+    // By scalar: `=` followed by a combining mark is still the separator.
+    let scalars = pair.unicodeScalars
+    guard let eq = scalars.firstIndex(of: "=") else {
       throw ValidationError("invalid environment entry '\(pair)'; write KEY=VALUE")
     }
-    let key = String(pair[..<eq])
+    let key = String(scalars[..<eq])
     try validateKey(key)
-    return (key, String(pair[pair.index(after: eq)...]))
+    return (key, String(scalars[scalars.index(after: eq)...]))
   }
 
   public static func validateKey(_ key: String) throws(ValidationError) {

@@ -3,7 +3,12 @@ extension Times {
   /// `zone`), `YYYY-MM-DD` (midnight in `zone`), `now`, or a duration meaning that long ago.
   public static func parse(_ text: String, now: Int64, zone: ZoneRules) throws(ValidationError) -> Int64 {
     if text == "now" { return now }
-    if let ago = try? Durations.parse(text) { return now - ago }
+    if let ago = try? Durations.parse(text) {
+      // Checked: an age of nearly 300 million years before a `--now` ahead of 1970 overflows.
+      let (t, overflow) = now.subtractingReportingOverflow(ago)
+      guard !overflow else { throw invalidTime(text) }
+      return t
+    }
     var iso = ISOTimeText(Array(text.utf8))
     guard let date = iso.date(), let clock = iso.clock() else { throw invalidTime(text) }
     let civil = CivilTime(
@@ -80,9 +85,13 @@ private struct ISOTimeText {
   func offset(of civil: Int64, zone: ZoneRules) -> Int64? {
     let rest = Array(bytes[offsetStart...])
     if rest.isEmpty {
-      // Local time: take the offset in force (the first one in an overlap, the later in a gap).
-      let guess = zone.offset(at: civil - zone.offset(at: civil))
-      return zone.offset(at: civil - guess)
+      // Local time: the first instant showing it in an overlap (the larger offset); in a gap, the
+      // offset from before the gap, so the wall clock reads it moved on by the gap's length. The
+      // offsets a day either side bracket any change near `civil` (offsets stay within ±14 h).
+      let before = zone.offset(at: civil - 86_400)
+      let after = zone.offset(at: civil + 86_400)
+      let shown = [before, after].filter { zone.offset(at: civil - $0) == $0 }
+      return shown.max() ?? before
     }
     if rest == [90] || rest == [122] { return 0 }
     guard rest.count == 6 || rest.count == 5, rest[0] == 43 || rest[0] == 45 else { return nil }
