@@ -17,7 +17,10 @@ final class LiveRun {
   let paths: TaskPaths
   let pid: Int32
   let processStart: Int64?
-  let logFd: Int32
+  /// The log, opened (created) at the run's first byte of output: a run that writes nothing
+  /// leaves no file (-1 until then).
+  var logFd: Int32 = -1
+  let logPath: String
   /// The read ends of the child's stdout and stderr pipes; -1 once closed (end of file, or the
   /// run's end).
   var stdoutFd: Int32
@@ -37,7 +40,7 @@ final class LiveRun {
   var logCapped = false
 
   init(
-    run: Run, spec: TaskSpec, paths: TaskPaths, pid: Int32, processStart: Int64?, logFd: Int32,
+    run: Run, spec: TaskSpec, paths: TaskPaths, pid: Int32, processStart: Int64?, logPath: String,
     stdoutFd: Int32, stderrFd: Int32, startedAt: Int64
   ) {
     self.run = run
@@ -45,7 +48,7 @@ final class LiveRun {
     self.paths = paths
     self.pid = pid
     self.processStart = processStart
-    self.logFd = logFd
+    self.logPath = logPath
     self.stdoutFd = stdoutFd
     self.stderrFd = stderrFd
     self.startedAt = startedAt

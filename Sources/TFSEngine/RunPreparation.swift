@@ -22,18 +22,17 @@ struct RunPreparation {
     var logPath: String { paths.absolute(logRelative) }
   }
 
-  /// A run's descriptors: the log (only the daemon writes it) and both ends of the child's
-  /// stdout and stderr pipes (the write ends are closed once spawned). Two pipes, not one: the
-  /// stderr head is kept from stderr alone.
+  /// A run's descriptors: both ends of the child's stdout and stderr pipes (the write ends are
+  /// closed once spawned). Two pipes, not one: the stderr head is kept from stderr alone. The
+  /// log is the daemon's to create, at the run's first output (`openLog`).
   struct Files {
-    var logFd: Int32
     var stdoutRead: Int32
     var stdoutWrite: Int32
     var stderrRead: Int32
     var stderrWrite: Int32
 
     func closeAll() {
-      for fd in [logFd, stdoutRead, stdoutWrite, stderrRead, stderrWrite] where fd >= 0 { close(fd) }
+      for fd in [stdoutRead, stdoutWrite, stderrRead, stderrWrite] where fd >= 0 { close(fd) }
     }
   }
 
@@ -97,10 +96,10 @@ struct RunPreparation {
     return .success(Ready(request: request, logRelative: logRelative, paths: paths))
   }
 
-  /// Empties `publish/`, makes `history/` and creates the run's empty log (and its day folder),
-  /// off the firing path: creating a file or folder takes up to 0.5 ms on a busy ext4, and a
-  /// daemon starting with 1,000 tasks creates thousands, so the supervisor does this for many
-  /// runs in parallel. `openFiles` opens the log again at spawn time.
+  /// Empties `publish/` and makes `history/`, off the firing path: a folder operation takes up
+  /// to 0.5 ms on a busy ext4, and a daemon starting with 1,000 tasks does thousands, so the
+  /// supervisor does this for many runs in parallel. The log is not made here: a run that writes
+  /// nothing gets none (creating one cost the daemon a third of its CPU at 100 runs a second).
   static func createFiles(_ ready: Ready) -> Failure? {
     do {
       try FileSystem.emptyDirectory(ready.paths.publish)
@@ -111,43 +110,29 @@ struct RunPreparation {
     if mkdir(history, 0o755) != 0 && errno != EEXIST {
       return .io("I/O error at '\(history)' while creating a folder: \(String(cString: strerror(errno)))")
     }
-    let fd = openLog(ready.logPath, create: true)
-    guard fd >= 0 else {
-      return .io(
-        "I/O error at '\(ready.logPath)' while creating the log: \(String(cString: strerror(errno)))")
-    }
-    close(fd)
     return nil
   }
 
-  /// Opens the log created by `createFiles` (again, when something deleted it meanwhile) and the
-  /// stdout and stderr pipes (read ends non-blocking).
+  /// The stdout and stderr pipes (read ends non-blocking).
   static func openFiles(_ ready: Ready) -> Result<Files, Failure> {
-    let logFd = openLog(ready.logPath, create: false)
-    guard logFd >= 0 else {
-      return .failure(
-        .io("I/O error at '\(ready.logPath)' while opening the log: \(String(cString: strerror(errno)))"))
-    }
     var out: [Int32] = [-1, -1]
     var err: [Int32] = [-1, -1]
     guard ctfs_pipe(&out) == 0, ctfs_pipe(&err) == 0 else {
       let reason = String(cString: strerror(errno))
-      Files(logFd: logFd, stdoutRead: out[0], stdoutWrite: out[1], stderrRead: err[0], stderrWrite: err[1])
-        .closeAll()
+      Files(stdoutRead: out[0], stdoutWrite: out[1], stderrRead: err[0], stderrWrite: err[1]).closeAll()
       return .failure(.io("could not create a pipe: \(reason)"))
     }
     return .success(
-      Files(logFd: logFd, stdoutRead: out[0], stdoutWrite: out[1], stderrRead: err[0], stderrWrite: err[1]))
+      Files(stdoutRead: out[0], stdoutWrite: out[1], stderrRead: err[0], stderrWrite: err[1]))
   }
 
-  /// Opens the log for writing: the descriptor, or -1 with `errno` set. Only the daemon writes
-  /// it, at this descriptor's offset (stdout spliced in, stderr copied). No O_APPEND: splice(2)
-  /// refuses a file opened with it.
-  private static func openLog(_ path: String, create: Bool) -> Int32 {
-    let flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0)
-    var fd = open(path, flags, 0o640)
+  /// Creates the log (and its day folder) for writing: the descriptor, or -1 with `errno` set.
+  /// Only the daemon writes it, at this descriptor's offset (stdout spliced in, stderr copied).
+  /// No O_APPEND: splice(2) refuses a file opened with it.
+  static func openLog(_ path: String) -> Int32 {
+    var fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0o640)
     if fd < 0 && errno == ENOENT {
-      // The log or a remembered folder was deleted under us (prune, a user): create it again.
+      // Its day folder is new (or was deleted under us: prune, a user): create it.
       try? FileSystem.makeDirectory((path as NSString).deletingLastPathComponent)
       fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0o640)
     }

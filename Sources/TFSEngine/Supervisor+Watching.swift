@@ -47,7 +47,8 @@ extension Supervisor {
     guard run.stdoutFd >= 0 else { return nil }
     let room = logRoom(run)
     var n: Int
-    if room > 0 && !run.stdoutCopied {
+    // Before its first byte the log does not exist: that chunk is read (below), creating it.
+    if room > 0 && !run.stdoutCopied && run.logFd >= 0 {
       n = ctfs_splice(run.stdoutFd, run.logFd, min(room, limit))
       if n > 0 {
         run.logBytes += Int64(n)
@@ -118,7 +119,7 @@ extension Supervisor {
   /// Writes what fits under the cap; past it, the note.
   private func appendToLog(_ run: LiveRun, _ chunk: UnsafeRawBufferPointer) {
     let fits = min(chunk.count, logRoom(run))
-    if fits > 0 {
+    if fits > 0 && openLog(run) {
       if let error = Supervisor.writeAll(run.logFd, UnsafeRawBufferPointer(rebasing: chunk[0..<fits])) {
         failLog(run, error)
         return
@@ -131,7 +132,7 @@ extension Supervisor {
   /// Ends the log at `log-max` with a note, once; what comes after is discarded. When log-max was
   /// lowered during the run below what the log holds, the log is cut back to it first.
   private func capLog(_ run: LiveRun) {
-    guard !run.logCapped, run.logError == nil else { return }
+    guard !run.logCapped, run.logError == nil, openLog(run) else { return }
     run.logCapped = true
     let cap = settings.logMax
     if run.logBytes > cap {
@@ -141,6 +142,14 @@ extension Supervisor {
     }
     let note = Array("\n[tfs: log truncated at \(cap) bytes (setting log-max)]\n".utf8)
     if let error = note.withUnsafeBytes({ Supervisor.writeAll(run.logFd, $0) }) { failLog(run, error) }
+  }
+
+  /// Creates the run's log at its first output; false (the failure noted) when it cannot.
+  private func openLog(_ run: LiveRun) -> Bool {
+    guard run.logFd < 0 else { return true }
+    run.logFd = RunPreparation.openLog(run.logPath)
+    if run.logFd < 0 { failLog(run, errno) }
+    return run.logFd >= 0
   }
 
   private func failLog(_ run: LiveRun, _ error: Int32) {

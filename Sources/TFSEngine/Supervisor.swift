@@ -130,7 +130,7 @@ final class Supervisor {
         let start = ctfs_process_start(s.pid)
         let processStart = start >= 0 ? start : nil
         let liveRun = LiveRun(
-          run: run, spec: spec, paths: r.paths, pid: s.pid, processStart: processStart, logFd: s.logFd,
+          run: run, spec: spec, paths: r.paths, pid: s.pid, processStart: processStart, logPath: r.logPath,
           stdoutFd: s.stdoutRead, stderrFd: s.stderrRead, startedAt: s.at)
         liveRun.run.status = .running
         liveRun.run.startedAt = s.at
@@ -162,7 +162,6 @@ final class Supervisor {
     let pid: Int32
     /// When the spawn returned (epoch ms).
     let at: Int64
-    let logFd: Int32
     let stdoutRead: Int32
     let stderrRead: Int32
   }
@@ -198,7 +197,7 @@ final class Supervisor {
       close(files.stderrWrite)
       return .success(
         Spawned(
-          pid: pid, at: at, logFd: files.logFd, stdoutRead: files.stdoutRead, stderrRead: files.stderrRead))
+          pid: pid, at: at, stdoutRead: files.stdoutRead, stderrRead: files.stderrRead))
     } catch {
       files.closeAll()
       return .failure(.io(error.description))
@@ -208,7 +207,7 @@ final class Supervisor {
   private func notStarted(_ run: Run, _ spec: TaskSpec, _ failure: RunPreparation.Failure) -> Finished {
     let now = clock.nowMs()
     let liveRun = LiveRun(
-      run: run, spec: spec, paths: settings.paths(spec.name), pid: 0, processStart: nil, logFd: -1,
+      run: run, spec: spec, paths: settings.paths(spec.name), pid: 0, processStart: nil, logPath: "",
       stdoutFd: -1, stderrFd: -1, startedAt: now)
     var events: [Event] = []
     switch failure {
@@ -247,8 +246,8 @@ final class Supervisor {
     drainPipes(run, budget: Supervisor.finalDrainBudget)  // all the group wrote before it ended
     closePipes(run)
     var info = stat()
-    let logBytes = fstat(run.logFd, &info) == 0 ? Int64(info.st_size) : 0
-    close(run.logFd)
+    let logBytes = run.logFd >= 0 && fstat(run.logFd, &info) == 0 ? Int64(info.st_size) : 0
+    if run.logFd >= 0 { close(run.logFd) }
     let published = FileSystem.archivePublish(run.paths, version: run.run.version)
     let now = clock.nowMs()
     let outcome = Outcome.classify(waitStatus: waitStatus, stop: stop)

@@ -86,7 +86,7 @@ struct DaemonTests {
   @Test func overlapSkipRecordsSkippedRunsAndOneAlert() throws {
     let s = Scenario()
     defer { s.remove() }
-    try s.addTask("long", rule: "* * * * * *", script: "sleep 3", flags: ["--overlap", "skip"])
+    try s.addTask("long", rule: "* * * * * *", script: "echo started; sleep 3", flags: ["--overlap", "skip"])
     let daemon = try s.tfs.startDaemon()
     defer { daemon.stop() }
     #expect(

@@ -226,3 +226,25 @@ struct LogsTests {
     #expect(String(decoding: out.stdout.suffix(100), as: UTF8.self).contains("log truncated"))
   }
 }
+
+/// The daemon creates a run's log at its first output: a silent run leaves no file, and
+/// `tfs logs` shows it as empty.
+@Suite(.timeLimit(.minutes(2)))
+struct SilentRunLogTests {
+  @Test func aRunThatWritesNothingHasNoLogFileAndAnEmptyLog() throws {
+    let s = Scenario("tfs-logs")
+    defer { s.remove() }
+    try s.addTask("quiet", rule: "0 0 0 1 1 *", script: "true")
+    try s.addTask("talks", rule: "0 0 0 1 1 *", script: "echo said")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(try s.tfs.run(["run", "quiet", "--wait"]).status == 0)
+    #expect(try s.tfs.run(["run", "talks", "--wait"]).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: s.taskDir("quiet") + "/logs"))
+    let quiet = try s.tfs.run(["logs", "quiet"])
+    #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet)")
+    let followed = try s.tfs.run(["logs", "quiet", "-f"])
+    #expect(followed.status == 0 && followed.stdout.isEmpty, "\(followed)")
+    #expect(try s.tfs.run(["logs", "talks"]).stdout == "said\n")
+  }
+}

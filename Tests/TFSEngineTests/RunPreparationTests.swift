@@ -48,7 +48,9 @@ struct RunPreparationTests {
     #expect(env["TFS_TASK_DIR"] == folder)
     #expect(ready.logRelative == "logs/202401/05/120000.log")
     #expect(RunPreparation.createFiles(ready) == nil)
-    for sub in ["publish", "history", "logs/202401/05"] {
+    // The log and its day folder wait for the run's first output.
+    #expect(!FileManager.default.fileExists(atPath: folder + "/logs/202401/05"))
+    for sub in ["publish", "history"] {
       var isDir: ObjCBool = false
       #expect(
         FileManager.default.fileExists(atPath: folder + "/" + sub, isDirectory: &isDir) && isDir.boolValue,
@@ -123,17 +125,19 @@ struct RunPreparationTests {
       prepared.append(ready)
     }
     // Other tests run in this process at the same time: allow for their descriptors, far
-    // below the 900 that 300 runs holding a log and a pipe each would take.
+    // below the 300 that 300 runs each holding one would take.
     #expect(openDescriptors() - before < 150)
     let last = try #require(prepared.last)
     var info = stat()
-    #expect(stat(last.logPath, &info) == 0 && info.st_size == 0)
+    #expect(stat(last.logPath, &info) != 0, "a log before the run's first output")
 
-    // Deleted between preparation and spawn (a prune): opened again, folder and all.
-    try FileManager.default.removeItem(atPath: settings.paths(spec.name).folder + "/logs")
+    // At the first output the log is created, its day folder too (also when a prune deleted it).
+    try? FileManager.default.removeItem(atPath: settings.paths(spec.name).folder + "/logs")
+    let log = RunPreparation.openLog(last.logPath)
+    defer { close(log) }
+    #expect(write(log, "x", 1) == 1 && stat(last.logPath, &info) == 0 && info.st_size == 1)
     let files = try RunPreparation.openFiles(last).get()
     defer { files.closeAll() }
-    #expect(write(files.logFd, "x", 1) == 1 && stat(last.logPath, &info) == 0 && info.st_size == 1)
     #expect(write(files.stderrWrite, "e", 1) == 1)
     var byte: UInt8 = 0
     #expect(read(files.stderrRead, &byte, 1) == 1 && byte == UInt8(ascii: "e"))

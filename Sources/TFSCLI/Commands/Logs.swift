@@ -36,7 +36,7 @@ struct Logs: AsyncParsableCommand {
       let path = run.logPath.map { $0.hasPrefix("/") ? $0 : paths.absolute($0) }
       if !follow || run.status.isFinal {
         guard let path else { throw Logs.noLog(run) }
-        let log = try LogFile(path: path, run: run)
+        guard let log = try LogFile.open(path: path, run: run) else { return }  // it wrote nothing
         defer { log.close() }
         _ = try log.copy(from: try lines.map(log.tailOffset) ?? 0)
         return
@@ -98,15 +98,14 @@ struct Logs: AsyncParsableCommand {
       let ended = run.status.isFinal
       if log == nil, let relative = run.logPath {
         let path = relative.hasPrefix("/") ? relative : paths.absolute(relative)
-        if ended || FileManager.default.fileExists(atPath: path) {
-          let opened = try LogFile(path: path, run: run)
+        if ended || FileManager.default.fileExists(atPath: path), let opened = try LogFile.open(path: path, run: run) {
           log = opened
           offset = try lines.map(opened.tailOffset) ?? 0
         }
       }
       if let log { offset = try log.copy(from: offset, upTo: ended ? nil : cap) }
       if ended {
-        if log == nil { throw noLog(run) }
+        if log == nil && run.logPath == nil { throw noLog(run) }
         return
       }
       polls += 1
@@ -140,16 +139,23 @@ struct LogFile {
   let fd: Int32
   let path: String
 
-  init(path: String, run: Run) throws {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      if errno == ENOENT {
-        throw CLIError.failed("the log of run \(run.id) of '\(run.task)' is gone: '\(path)' does not exist")
-      }
-      throw StoreError.io(path: path, action: "opening the log", errno: errno)
-    }
+  private init(fd: Int32, path: String) {
     self.fd = fd
     self.path = path
+  }
+
+  /// The run's log; nil when there is none because the run wrote nothing (yet): the daemon
+  /// creates a log at a run's first output. A log a run wrote that is gone is an error.
+  static func open(path: String, run: Run) throws -> LogFile? {
+    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      guard errno == ENOENT else { throw StoreError.io(path: path, action: "opening the log", errno: errno) }
+      if run.status.isFinal && run.logBytes > 0 {
+        throw CLIError.failed("the log of run \(run.id) of '\(run.task)' is gone: '\(path)' does not exist")
+      }
+      return nil
+    }
+    return LogFile(fd: fd, path: path)
   }
 
   func close() { _ = Glibc.close(fd) }
