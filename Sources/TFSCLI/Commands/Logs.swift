@@ -98,7 +98,9 @@ struct Logs: AsyncParsableCommand {
       let ended = run.status.isFinal
       if log == nil, let relative = run.logPath {
         let path = relative.hasPrefix("/") ? relative : paths.absolute(relative)
-        if ended || FileManager.default.fileExists(atPath: path), let opened = try LogFile.open(path: path, run: run) {
+        if ended || FileManager.default.fileExists(atPath: path),
+          let opened = try LogFile.open(path: path, run: run)
+        {
           log = opened
           offset = try lines.map(opened.tailOffset) ?? 0
         }
