@@ -110,10 +110,10 @@ struct DescendantsTests {
   @Test(.enabled(if: cgroupRoot != nil && geteuid() == 0))
   func aDelegatedCgroupHoldsEachRunsProcesses() throws {
     let base = try #require(DescendantsTests.cgroupRoot) + "/tfs-test-\(getpid())"
-    #expect(mkdir(base, 0o755) == 0)
-    guard access(base + "/cgroup.kill", F_OK) == 0 else {
+    guard DescendantsTests.cgroupUsable(base) else {
+      rmdir(base + "/probe")
       rmdir(base)
-      return  // no cgroup.kill below the root: a kernel before 5.14
+      return  // a read-only hierarchy, a kernel before 5.14, or a process refused in a child cgroup
     }
     let s = Scenario("tfs-descendants")
     let token = "tfs-escape-cgroup-\(getpid())"
@@ -137,6 +137,28 @@ struct DescendantsTests {
     #expect(try tfs.run(["kill", "w"]).status == 0)
     #expect(waitUntil(timeout: 15) { processes(containing: token).isEmpty })
     #expect(waitUntil(timeout: 15) { access(base + "/run-1", F_OK) != 0 }, "the run's cgroup was not removed")
+  }
+
+  /// Whether `base` can be made and a process moved into a cgroup under it, as the daemon does
+  /// with itself and its runs (checked with a short-lived child).
+  static func cgroupUsable(_ base: String) -> Bool {
+    guard mkdir(base, 0o755) == 0, access(base + "/cgroup.kill", F_OK) == 0,
+      mkdir(base + "/probe", 0o755) == 0
+    else { return false }
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/bin/sleep")
+    child.arguments = ["5"]
+    guard (try? child.run()) != nil else { return false }
+    defer {
+      child.terminate()
+      child.waitUntilExit()
+      _ = waitUntil(timeout: 5) { rmdir(base + "/probe") == 0 }
+    }
+    let moved =
+      (try? "\(child.processIdentifier)".write(
+        toFile: base + "/probe/cgroup.procs", atomically: false, encoding: .utf8)) != nil
+    let now = (try? String(contentsOfFile: "/proc/\(child.processIdentifier)/cgroup", encoding: .utf8)) ?? ""
+    return moved && now.contains("/probe")
   }
 
   /// Clean-up: SIGKILLs every process whose environment names a task folder of this home, or
