@@ -209,7 +209,22 @@ enum FileSystem {
     } catch {
       return []
     }
+    linkLatest(paths, version: version)
     return listFiles(target)
+  }
+
+  /// Points `history/latest` at `version` (relative, replaced atomically by a rename) unless it
+  /// already names a newer one (runs of one task can end out of order): what a web server
+  /// serving published files links to.
+  static func linkLatest(_ paths: TaskPaths, version: String) {
+    let link = paths.folder + "/history/latest"
+    if let current = try? FileManager.default.destinationOfSymbolicLink(atPath: link), current > version {
+      return
+    }
+    let temp = paths.folder + "/history/.latest-\(getpid())"
+    unlink(temp)
+    guard symlink(version, temp) == 0 else { return }
+    if rename(temp, link) != 0 { unlink(temp) }
   }
 
   static func listFiles(_ root: String) -> [PublishedFile] {

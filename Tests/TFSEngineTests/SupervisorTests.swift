@@ -298,6 +298,21 @@ struct SupervisorTests {
     #expect(h.dir.read("home/tasks/pub/history/202401/05/120000/sub/b.bin") == "0123456789")
     #expect(try FileManager.default.contentsOfDirectory(atPath: paths.publish).isEmpty, "moved, not copied")
     #expect(try h.store.publishedFiles(f.live.run.id) == f.end.published)
+    #expect(h.dir.read("home/tasks/pub/history/latest/a.txt") == "hello")
+  }
+
+  /// `history/latest` names the newest version published, also when runs end out of order.
+  @Test func historyLatestFollowsTheNewestVersion() throws {
+    let h = try SupervisorHarness()
+    defer { h.cleanUp() }
+    let paths = h.paths("pub")
+    for version in ["202401/05/120000", "202401/05/120010", "202401/05/120005"] {
+      h.dir.write("home/tasks/pub/publish/v.txt", version)
+      #expect(FileSystem.archivePublish(paths, version: version).count == 1)
+    }
+    let link = paths.folder + "/history/latest"
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "202401/05/120010")
+    #expect(h.dir.read("home/tasks/pub/history/latest/v.txt") == "202401/05/120010")
   }
 
   @Test func anEmptyPublishFolderArchivesNothing() throws {
