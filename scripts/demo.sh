@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: a demo home with three example tasks, then the daemon in the foreground.
+# `make run`: a demo home with the tasks of examples/demo, then the daemon in the foreground.
 set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 home=$2
@@ -7,26 +7,32 @@ mkdir -p "$home"
 export TFS_HOME=$home
 "$bin" init >/dev/null
 
-task() {  # task NAME RULE SCRIPT [flags…]
-  local name=$1 rule=$2 script=$3
-  shift 3
+examples=$(cd "$(dirname "$0")/../examples" && pwd)
+
+# task NAME RULE COMMAND ENTRY [flags…]: the example's folder (examples/NAME) copied into the
+# home (its entry file refreshed, what runs left there kept), and the task added or updated.
+task() {
+  local name=$1 rule=$2 command=$3 entry=$4
+  shift 4
   mkdir -p "$home/tasks/$name"
-  printf '#!/bin/sh\n%s\n' "$script" > "$home/tasks/$name/run.sh"
+  cp "$examples/$name/$entry" "$home/tasks/$name/$entry"
   if "$bin" show "$name" >/dev/null 2>&1; then
-    "$bin" modify "$name" --rule "$rule" "$@" >/dev/null
+    "$bin" modify "$name" --rule "$rule" --command "$command" --entry "$entry" "$@" >/dev/null
   else
-    "$bin" add "$name" --rule "$rule" "$@" >/dev/null
+    "$bin" add "$name" --rule "$rule" --command "$command" --entry "$entry" "$@" >/dev/null
   fi
 }
 
-task demo/publish '*/5 * * * * *' 'echo "building report for run $TFS_RUN_ID ($TFS_RUN_VERSION)"
-date > "$TFS_PUBLISH_DIR/report.txt"
-echo "published report.txt"' --title 'publishes a file every 5 s'
-task demo/failing '*/10 * * * * *' 'echo "fetching upstream…"
-echo "error: upstream returned 503" >&2
-exit 3' --title 'fails every 10 s (exit 3)'
-task demo/slow '*/10 * * * * *' 'echo "slow job started"; sleep 12; echo "slow job done"' \
-  --title 'takes 12 s every 10 s: overlapping occurrences are skipped' --overlap skip
+task demo/shell '*/5 * * * * *' sh run.sh --title 'publishes a report every 5 s'
+task demo/python '*/15 * * * * *' python3 main.py --title 'counts the published files every 15 s'
+task demo/failing '*/10 * * * * *' sh run.sh --title 'fails every 10 s (exit 3)'
+task demo/slow '*/10 * * * * *' sh run.sh --overlap skip \
+  --title 'takes 12 s every 10 s: overlapping occurrences are skipped'
+if command -v node >/dev/null 2>&1; then
+  task demo/node '*/30 * * * * *' node index.js --title "TFSchedule's demo: publishes gold_rate.json every 30 s"
+else
+  echo "node is not installed: the example demo/node (examples/demo/node) is left out" >&2
+fi
 
 # An alert channel: a command appending each alert's JSON to a file of the demo home.
 mkdir -p "$home/alerts"
@@ -44,8 +50,9 @@ In another terminal try:
   $bin list
   $bin status
   $bin history --limit 10
-  $bin logs demo/publish
-  $bin history demo/publish --files
+  $bin logs demo/shell
+  $bin history demo/shell --files
+  ls -l $home/tasks/demo/shell/history/latest/
   $bin run demo/failing --wait
   $bin events
   $bin channel list                     # alerts go to $home/alerts/alerts.log
