@@ -86,7 +86,7 @@ function __tfs_parse_tokens -S
             __tfs_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'crontab'
-                __tfs_parse_subcommand 1 'home=' 'prefix=' 'dry-run' 'version' 'h/help'
+                __tfs_parse_subcommand 1 'home=' 'prefix=' 'dry-run' 'skip-invalid' 'version' 'h/help'
             end
         case 'help'
             __tfs_parse_subcommand -r 1 'version'
@@ -360,6 +360,7 @@ complete -c 'tfs' -n '__tfs_should_offer_completions_for_positional "tfs import"
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" home' -l 'home' -d 'The tfs home (default: TFS_HOME, $XDG_DATA_HOME/tfs, ~/.local/share/tfs).' -rfka ''
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" prefix' -l 'prefix' -d 'Name tasks PREFIX/N instead of crontab/N.' -rfka ''
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" dry-run' -l 'dry-run' -d 'Print the tasks that would be added; write nothing.'
+complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" skip-invalid' -l 'skip-invalid' -d 'Import the valid lines when some are invalid (each reported as skipped).'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" version' -l 'version' -d 'Show the version.'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs help" version' -l 'version' -d 'Show the version.'

@@ -65,7 +65,6 @@ import Testing
   @Test(arguments: [
     ("0 5 * * 1 ok\n61 * * * * bad", "crontab line 2: invalid rule '61 * * * *': minute field"),
     ("0 5 * * 1 ok\r\n61 * * * * bad\r\n", "crontab line 2: invalid rule '61 * * * *': minute field"),
-    ("@reboot /bin/start", "crontab line 1: @reboot is not supported"),
     ("0 5 * *", "crontab line 1: '0 5 * *' is not a job"),
     ("0 5 * * *   ", "crontab line 1: no command after the schedule"),
     ("1A=2", "crontab line 1: '1A=2' is not a job"),
@@ -80,6 +79,31 @@ import Testing
     } throws: { error in
       (error as? ValidationError)?.message.hasPrefix(message) == true
     }
+  }
+
+  /// Every invalid line is named, not only the first; the valid ones are read all the same.
+  @Test func everyInvalidLineIsReported() throws {
+    let file = Crontab.read("garbage\n0 5 * * 1 ok\n61 * * * * bad\nSHELL=sh\n0 6 * * * fine\n")
+    #expect(file.jobs.map(\.line) == [2, 5])
+    #expect(file.problems.count == 3)
+    #expect(
+      file.problems.map { $0.split(separator: ":")[0] } == [
+        "crontab line 1", "crontab line 3", "crontab line 4",
+      ])
+    #expect {
+      try Crontab.parse("garbage\n61 * * * * bad\n")
+    } throws: { error in
+      let message = (error as? ValidationError)?.message ?? ""
+      return message.hasPrefix("crontab line 1: ") && message.contains("; crontab line 2: invalid rule")
+    }
+  }
+
+  /// `@reboot` is cron's alone: skipped and said, never fatal.
+  @Test func rebootLinesAreSkipped() throws {
+    let file = Crontab.read("@reboot /bin/start\n@rebootx y\n0 5 * * 1 job\n")
+    #expect(file.jobs.map(\.command) == ["job"])
+    #expect(file.skipped == ["crontab line 1: @reboot (tfs runs tasks on time rules only)"])
+    #expect(file.problems.count == 1 && file.problems[0].hasPrefix("crontab line 2: "))
   }
 }
 

@@ -339,7 +339,10 @@ private let badInputs: [BadInput] = [
     args: ["import", "crontab", "-"], message: "crontab line 2: invalid rule '61 * * * *': minute field",
     stdin: "0 1 * * * fine\n61 * * * * bad\n"),
   BadInput(
-    args: ["import", "crontab"], message: "crontab line 1: @reboot is not supported", stdin: "@reboot x\n"),
+    args: ["import", "crontab"],
+    message: "crontab line 1: 'garbage' is not a job (5 time fields and a command), a comment or NAME=value;"
+      + " crontab line 3: invalid rule '61 * * * *'",
+    stdin: "garbage\n* * * * * ok\n61 * * * * x\n"),
   BadInput(
     args: ["import", "crontab", "--prefix", "a/b/c"], message: "invalid task name 'a/b/c/1'",
     stdin: "* * * * * x\n"),
@@ -503,7 +506,7 @@ private func dump(_ bytes: Data, in dir: TempDir) throws -> String {
 }
 
 /// Regressions found by this table.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct OpenWritesNothing {
   /// GRDB's `DatabasePool` runs `CREATE TABLE grdb_issue_102 …; DROP TABLE …` on every open when
   /// no WAL is pending, so `tfs show` rewrote tfs.db; the store uses a `DatabaseQueue` instead.

@@ -7,7 +7,7 @@ import Testing
 /// Scheduling policies through the built binary and a real daemon (SPEC §3, §6, §7, §9):
 /// missed runs and catch-up, retries, max-parallel, overlap, jitter, the daemon's log, its
 /// permission check, SIGHUP, and manual runs against those policies.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct PolicyTests {
   /// A scenario with its store opened once.
   struct Fixture {

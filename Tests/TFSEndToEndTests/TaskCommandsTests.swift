@@ -328,6 +328,30 @@ struct TaskCommandsTests {
     #expect(try s.dir.read("home/tasks/cron/1/run.sh")?.contains("echo one") == true)
   }
 
+  /// A crontab with junk: every bad line named and nothing written; with --skip-invalid the
+  /// valid jobs are imported and each skipped line (junk, @reboot) is said on stderr.
+  @Test func importReportsEveryBadLineAndSkipInvalidImportsTheRest() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    let crontab =
+      "MAILTO=ops@example.com\n@reboot /srv/start\n0 1 * * * echo one\nbogus line\n"
+      + "61 * * * * echo bad\n*/5 * * * * echo two\n"
+    let refused = try s.tfs.run(["import", "crontab", "--prefix", "cron"], stdin: crontab)
+    #expect(refused.status == 64)
+    #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+    #expect(refused.stderr.contains("crontab line 4: 'bogus line' is not a job"))
+    #expect(refused.stderr.contains("crontab line 5: invalid rule '61 * * * *'"))
+    #expect(refused.stderr.contains("--skip-invalid imports the other 2 jobs"))
+    #expect(try s.tfs.run(["list", "--json"]).stdout.contains("cron/") == false)
+
+    let out = try s.tfs.run(["import", "crontab", "--prefix", "cron", "--skip-invalid"], stdin: crontab)
+    #expect(out.status == 0, "\(out)")
+    #expect(out.stdout == "added task 'cron/1' (0 1 * * *)\nadded task 'cron/2' (*/5 * * * *)\n")
+    #expect(out.stderr.contains("tfs: warning: skipped crontab line 2: @reboot"))
+    #expect(out.stderr.contains("tfs: warning: skipped crontab line 4: "))
+    #expect(out.stderr.contains("tfs: warning: skipped crontab line 5: "))
+  }
+
   @Test func importRefusesToOverwriteAScriptAndRollsBack() throws {
     let s = Scenario()
     defer { s.remove() }

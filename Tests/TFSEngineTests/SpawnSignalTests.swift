@@ -9,7 +9,7 @@ import Testing
 /// ignored. Each child is `cat /proc/self/status`, so the state checked is the child's own at
 /// exec — not a shell's, which changes its own mask around the commands it runs (dash blocks
 /// every signal from before its vfork until that child has exec'd).
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct SpawnSignalStateTests {
   enum Path: String, CustomTestStringConvertible {
     /// `ctfs_spawn`: the shared-table clone (posix_spawn too under TFS_SPAWN=posix_spawn).

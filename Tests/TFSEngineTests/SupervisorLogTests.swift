@@ -8,7 +8,7 @@ import Testing
 
 /// The log as the supervisor writes it: stdout and stderr come through pipes, and no more than
 /// `log-max` bytes of them (then a note) ever reach the file.
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct SupervisorLogTests {
   static func note(_ cap: Int64) -> [UInt8] {
     Array("\n[tfs: log truncated at \(cap) bytes (setting log-max)]\n".utf8)

@@ -126,7 +126,7 @@ final class SupervisorHarness {
   enum HarnessError: Error { case timedOut(Int32) }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct SupervisorTests {
   /// The spawn slots are reserved when the library loads, so this test process — which has
   /// opened databases, pipes and files by now — spawns on the fast path like the daemon (unless

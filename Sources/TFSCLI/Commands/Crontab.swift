@@ -26,48 +26,86 @@ struct CrontabJob: Equatable {
 /// interpreter), `CRON_TZ` (the rules' zone) and `MAILTO` (alert owners when it holds
 /// addresses). The system crontab format with a user column is not accepted.
 enum Crontab {
-  static func parse(_ text: String) throws(ValidationError) -> [CrontabJob] {
+  /// A crontab read whole: its jobs, every invalid line (`crontab line N: why`), and the lines
+  /// skipped as cron-only (`@reboot`).
+  struct File {
     var jobs: [CrontabJob] = []
+    var problems: [String] = []
+    var skipped: [String] = []
+  }
+
+  /// The jobs, or one error naming every invalid line (the first one's message first).
+  static func parse(_ text: String) throws(ValidationError) -> [CrontabJob] {
+    let file = read(text)
+    guard file.problems.isEmpty else { throw ValidationError(file.problems.joined(separator: "; ")) }
+    return file.jobs
+  }
+
+  /// Reads every line; an invalid one is noted and the reading goes on.
+  static func read(_ text: String) -> File {
+    var file = File()
+    var state = State()
+    // "\r\n" is one Character in Swift: splitting at "\n" alone left CRLF files one line.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    for (index, raw) in lines.enumerated() {
+      do {
+        try readLine(raw, number: index + 1, into: &file, state: &state)
+      } catch {
+        file.problems.append(error.message)
+      }
+    }
+    return file
+  }
+
+  /// What the lines above a job set for it.
+  struct State {
     var env: [String: String] = [:]
     var shell = "/bin/sh"
     var zone: String?
     var owners: [String] = []
-    // "\r\n" is one Character in Swift: splitting at "\n" alone left CRLF files one line.
-    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-    for (index, raw) in lines.enumerated() {
-      let number = index + 1
-      func fail(_ why: String) -> ValidationError { ValidationError("crontab line \(number): \(why)") }
-      var line = raw
-      if line.hasSuffix("\r") { line = line.dropLast() }
-      let body = line.drop(while: { $0 == " " || $0 == "\t" })
-      if body.isEmpty || body.hasPrefix("#") { continue }
-      if let (key, value) = assignment(body) {
-        switch key {
-        case "SHELL":
-          guard value.hasPrefix("/") else { throw fail("SHELL '\(value)' must be an absolute path") }
-          shell = value
-        case "CRON_TZ":
-          do { zone = try Zones.named(value).identifier } catch { throw fail(error.message) }
-        case "MAILTO":
-          let addresses = value.split(whereSeparator: { $0 == "," || $0 == " " }).joined(separator: ";")
-          if let parsed = try? Owners.parse([addresses]) { owners = parsed } else { env[key] = value }
-        default: env[key] = value
+  }
+
+  private static func readLine(_ raw: Substring, number: Int, into file: inout File, state: inout State)
+    throws(ValidationError)
+  {
+    func fail(_ why: String) -> ValidationError { ValidationError("crontab line \(number): \(why)") }
+    var line = raw
+    if line.hasSuffix("\r") { line = line.dropLast() }
+    let body = line.drop(while: { $0 == " " || $0 == "\t" })
+    if body.isEmpty || body.hasPrefix("#") { return }
+    if let (key, value) = assignment(body) {
+      switch key {
+      case "SHELL":
+        guard value.hasPrefix("/") else { throw fail("SHELL '\(value)' must be an absolute path") }
+        state.shell = value
+      case "CRON_TZ":
+        do { state.zone = try Zones.named(value).identifier } catch { throw fail(error.message) }
+      case "MAILTO":
+        let addresses = value.split(whereSeparator: { $0 == "," || $0 == " " }).joined(separator: ";")
+        if let parsed = try? Owners.parse([addresses]) {
+          state.owners = parsed
+        } else {
+          state.env[key] = value
         }
-        continue
+      default: state.env[key] = value
       }
-      let (ruleText, rest) = try schedule(body, fail: fail)
-      let rule: CronRule
-      do { rule = try CronRule(ruleText) } catch { throw fail(error.description) }
-      let (command, stdin) = splitPercent(rest)
-      guard !command.allSatisfy({ $0 == " " || $0 == "\t" }) else {
-        throw fail("no command after the schedule")
-      }
-      jobs.append(
-        CrontabJob(
-          line: number, rule: rule, command: command, stdin: stdin, environment: env, shell: shell,
-          timeZone: zone, owners: owners))
+      return
     }
-    return jobs
+    if body.hasPrefix("@reboot") && (body.count == 7 || body.dropFirst(7).first?.isWhitespace == true) {
+      file.skipped.append("crontab line \(number): @reboot (tfs runs tasks on time rules only)")
+      return
+    }
+    let (ruleText, rest) = try schedule(body, fail: fail)
+    let rule: CronRule
+    do { rule = try CronRule(ruleText) } catch { throw fail(error.description) }
+    let (command, stdin) = splitPercent(rest)
+    guard !command.allSatisfy({ $0 == " " || $0 == "\t" }) else {
+      throw fail("no command after the schedule")
+    }
+    file.jobs.append(
+      CrontabJob(
+        line: number, rule: rule, command: command, stdin: stdin, environment: state.env, shell: state.shell,
+        timeZone: state.zone, owners: state.owners))
   }
 
   /// `NAME = value` with optional matching quotes around the value, or nil for a job line.
@@ -98,7 +136,6 @@ enum Crontab {
       fields.append(field)
       rest = rest.dropFirst(field.count)
     }
-    if fields[0] == "@reboot" { throw fail("@reboot is not supported; tfs runs tasks on time rules only") }
     return (fields.joined(separator: " "), rest.drop(while: { $0 == " " || $0 == "\t" }))
   }
 

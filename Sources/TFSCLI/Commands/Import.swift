@@ -18,8 +18,9 @@ struct ImportCrontab: AsyncParsableCommand {
       Reads a user crontab ('crontab -l | tfs import crontab'). Job N becomes task 'crontab/N'
       (or 'PREFIX/N') with command SHELL (default /bin/sh) and entry run.sh, written into the
       task folder. NAME=value lines become the environment of the jobs below them; CRON_TZ sets
-      their zone, MAILTO their owners; like cron, they run in HOME. An invalid line fails the
-      whole import (exit 64) and nothing is written.
+      their zone, MAILTO their owners; like cron, they run in HOME. Invalid lines fail the whole
+      import (exit 64, every one named with its line number) and nothing is written, unless
+      --skip-invalid imports the other lines; @reboot lines (cron-only) are skipped with a warning.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -30,10 +31,19 @@ struct ImportCrontab: AsyncParsableCommand {
     help: ArgumentHelp("Name tasks PREFIX/N instead of crontab/N.", valueName: "prefix"))
   var prefix: String = "crontab"
   @Flag(help: "Print the tasks that would be added; write nothing.") var dryRun = false
+  @Flag(help: "Import the valid lines when some are invalid (each reported as skipped).")
+  var skipInvalid = false
 
   func run() async throws {
     try await runCLI {
-      let jobs = try Crontab.parse(try readSource())
+      let file = Crontab.read(try readSource())
+      if !file.problems.isEmpty && !skipInvalid {
+        let rest =
+          file.jobs.isEmpty ? "" : "; --skip-invalid imports the other \(plural(file.jobs.count, "job"))"
+        throw ValidationError(file.problems.joined(separator: "; ") + rest)
+      }
+      for line in file.skipped + file.problems { Terminal.warn("skipped \(line)") }
+      let jobs = file.jobs
       let specs = try jobs.enumerated().map { n, job in try spec(job, number: n + 1) }
       guard !specs.isEmpty else {
         Terminal.out("nothing to import: no job lines in \(sourceName)")
