@@ -5,7 +5,7 @@
 # Usage: scripts/fuzz.sh [--build-only] [--no-merge] [FUZZER...]
 #   FUZZER      cron, duration, time, command-words, settings (default: all of them)
 #   --build-only  build the fuzzers into .build/fuzz and stop
-#   --no-merge    leave Fuzz/corpus as it is (the new inputs stay in .build/fuzz/work)
+#   --no-merge    leave Fuzz/corpus as it is (the new inputs stay in .build/fuzz/found)
 # Env: FUZZ_RUNS inputs per fuzzer (default 10000000), FUZZ_TIME at most this many seconds per
 #      fuzzer (default 3600), FUZZ_TIMEOUT seconds one input may take before it counts as a hang
 #      (default 5), FUZZ_NICE niceness of the runs (default 10), SWIFTC (default swiftc).
@@ -41,7 +41,7 @@ done
 
 out=.build/fuzz
 flags=(-O -swift-version 6 -parse-as-library -sanitize=fuzzer,address -use-ld=lld)
-mkdir -p "$out/lib" "$out/artifacts" "$out/work"
+mkdir -p "$out/lib" "$out/artifacts" "$out/found"
 
 echo "fuzz: building TFSCore" >&2
 mapfile -t core < <(find Sources/TFSCore -name '*.swift' | sort)
@@ -59,8 +59,8 @@ done
 export SWIFT_BACKTRACE=enable=no
 status=0
 for f in "${fuzzers[@]}"; do
-  work="$out/work/$f"
-  mkdir -p "$work" "Fuzz/corpus/$f"
+  found="$out/found/$f"
+  mkdir -p "$found" "Fuzz/corpus/$f"
   dict=()
   [ -f "Fuzz/dict/$f.dict" ] && dict=(-dict="Fuzz/dict/$f.dict")
   # Inputs that once failed stay in Fuzz/regressions, read at start and never merged away.
@@ -69,7 +69,7 @@ for f in "${fuzzers[@]}"; do
   echo "fuzz: $f, $runs inputs at most, $max_time s at most" >&2
   if ! nice -n "$niceness" "$out/$f" -runs="$runs" -max_total_time="$max_time" -timeout="$timeout" \
     -max_len=256 -print_final_stats=1 -artifact_prefix="$out/artifacts/$f-" "${dict[@]}" \
-    "$work" "${seeds[@]}" 2> "$out/$f.log"; then
+    "$found" "${seeds[@]}" 2> "$out/$f.log"; then
     status=1
     echo "fuzz: $f FAILED; the input is in $out/artifacts, the report in $out/$f.log:" >&2
     grep -E -A3 'ERROR|Fatal error|deadly signal|timeout' "$out/$f.log" | head -20 >&2 || true
@@ -81,7 +81,7 @@ for f in "${fuzzers[@]}"; do
     rm -rf "$out/merged/$f" && mkdir -p "$out/merged/$f"
     # Set-cover merge: the same features as -merge=1 from about half the files.
     nice -n "$niceness" "$out/$f" -set_cover_merge=1 -max_len=256 -timeout="$timeout" "$out/merged/$f" \
-      "Fuzz/corpus/$f" "$work" 2> "$out/$f.merge.log"
+      "Fuzz/corpus/$f" "$found" 2> "$out/$f.merge.log"
     rm -f "Fuzz/corpus/$f"/* && cp "$out/merged/$f"/* "Fuzz/corpus/$f/"
     echo "fuzz: $f corpus: $(ls "Fuzz/corpus/$f" | wc -l) files, $(cat "Fuzz/corpus/$f"/* | wc -c) bytes" >&2
   fi
