@@ -82,79 +82,40 @@ struct TaskFlags: ParsableArguments {
     help: ArgumentHelp(
       "Only these alert types leave this task (comma list; 'all' = every type).", valueName: "types"))
   var alertOn: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Keep only the newest N runs ('none' = no count limit).", valueName: "n"))
+  var keep: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Keep runs this recent; with --keep, both limits apply ('none' = off).", valueName: "dur"))
+  var keepFor: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Account the task runs as; the daemon must run as it or as root ('' = the daemon's).", valueName: "name"
+    ))
+  var user: String?
 
-  /// Applies the given flags to `spec`, validating each.
+  /// Applies the given flags to `spec`, validating each (in the order of `TaskField`).
   func apply(to spec: inout TaskSpec) throws {
-    if let rule { spec.rule = try CronRule(rule) }
-    if let command {
-      _ = try CommandWords.split(command, as: "--command")
-      spec.command = command
-    }
-    if let entry { spec.entry = try EntryPath.validate(entry) }
-    if let title {
-      guard title.count <= 256 else { throw ValidationError("title is longer than 256 characters") }
-      guard !title.contains(where: \.isNewline) else {
-        throw ValidationError("invalid title '\(title)': it must be one line")
-      }
-      spec.title = title
-    }
-    if let description {
-      guard description.count <= 4096 else {
-        throw ValidationError("description is longer than 4096 characters")
-      }
-      spec.description = description
-    }
+    let single: [(TaskField, String?)] = [
+      (.rule, rule), (.command, command), (.entry, entry), (.title, title), (.description, description),
+      (.timezone, timeZone), (.timeout, timeout), (.onTimeout, onTimeout), (.overlap, overlap),
+      (.catchUp, catchUp), (.catchUpWindow, catchUpWindow), (.retries, retries), (.retryDelay, retryDelay),
+      (.jitter, jitter), (.workdir, workdir), (.alertAfter, alertAfter), (.realert, realert),
+      (.alertOn, alertOn), (.keep, keep), (.keepFor, keepFor), (.user, user),
+    ]
     if !owners.isEmpty { spec.owners = try Owners.parse(owners) }
-    if let timeZone { spec.timeZone = try Zones.named(timeZone).identifier }
-    if let timeout { spec.timeoutMs = try TaskFlags.optionalDuration(timeout, flag: "--timeout") }
-    if let onTimeout { spec.onTimeout = try TimeoutAction.parse(onTimeout, flag: "--on-timeout") }
-    if let overlap { spec.overlap = try OverlapPolicy.parse(overlap, flag: "--overlap") }
-    if let catchUp { spec.catchUp = try CatchUpPolicy.parse(catchUp, flag: "--catch-up") }
-    if let catchUpWindow {
-      spec.catchUpWindowMs = try TaskFlags.optionalDuration(catchUpWindow, flag: "--catch-up-window")
+    for (field, value) in single {
+      if let value { try spec.set(field, text: value, label: field.flag) }
     }
-    if let retries {
-      guard let n = Int(retries), (0...100).contains(n) else {
-        throw ValidationError("invalid --retries '\(retries)'; use a whole number 0-100")
-      }
-      spec.retries = n
-    }
-    if let retryDelay { spec.retryDelayMs = try Durations.parse(retryDelay) }
-    if let jitter { spec.jitterMs = try Durations.parse(jitter) }
-    for pair in env {
-      let (key, value) = try EnvironmentPairs.parse(pair)
-      spec.environment[key] = value
-    }
+    for pair in env { try spec.set(.env, text: pair, label: "--env") }
     for key in unsetEnv {
       try EnvironmentPairs.validateKey(key)
       spec.environment[key] = nil
     }
-    if let workdir {
-      guard !workdir.contains("\0") else { throw ValidationError("invalid --workdir: it contains NUL") }
-      spec.workdir = workdir.isEmpty ? nil : workdir
-    }
-    try applyAlertPolicy(to: &spec)
-  }
-
-  private func applyAlertPolicy(to spec: inout TaskSpec) throws {
-    if let alertAfter {
-      guard let n = Int(alertAfter), (1...1000).contains(n) else {
-        throw ValidationError("invalid --alert-after '\(alertAfter)'; use a whole number 1-1000")
-      }
-      spec.alertPolicy.alertAfter = n
-    }
-    if let realert { spec.alertPolicy.realertMs = try TaskFlags.optionalDuration(realert, flag: "--realert") }
-    if let alertOn {
-      let types = try AlertTypes.parse([alertOn], flag: "--alert-on")
-      spec.alertPolicy.alertOn = types == AlertTypes.all ? nil : types
-    }
-  }
-
-  /// A duration, or nil for `none`/`0`.
-  static func optionalDuration(_ text: String, flag: String) throws(TFSCore.ValidationError) -> Int64? {
-    if text == "none" || text == "0" { return nil }
-    let ms = try Durations.parse(text)
-    return ms == 0 ? nil : ms
   }
 }
 

@@ -88,17 +88,32 @@ struct Recovery {
 }
 
 /// Deletes runs past retention with their logs and history folders.
-struct Pruner {
+public struct Pruner {
   let store: Store
   let settings: EffectiveSettings
   let log: Logger
 
   func pruneExpired(now: Int64) throws {
-    let runs = try store.prunable(beforeMs: now - settings.retentionMs, keepPerTask: nil)
+    let runs = Pruner.sparingLatest(
+      try store.prunableByPolicy(now: now, retentionMs: settings.retentionMs), settings: settings)
     guard !runs.isEmpty else { return }
     for run in runs { Pruner.deleteFiles(of: run, settings: settings) }
     try store.deleteRuns(runs.map(\.id), actor: "tfs", now: now)
     log.info("pruned", metadata: ["runs": "\(runs.count)"])
+  }
+
+  /// `runs` without the one each task's `history/latest` points at: whoever serves a task's
+  /// published files through that link keeps them, whatever the retention says.
+  public static func sparingLatest(_ runs: [Run], settings: EffectiveSettings) -> [Run] {
+    var latest: [TaskName: String] = [:]
+    return runs.filter { run in
+      let target =
+        latest[run.task]
+        ?? (try? FileManager.default.destinationOfSymbolicLink(
+          atPath: settings.paths(run.task).folder + "/history/latest")) ?? ""
+      latest[run.task] = target
+      return target != run.version
+    }
   }
 
   /// Removes a run's log file and history folder (never anything outside the task folder).

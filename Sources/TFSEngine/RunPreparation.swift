@@ -67,6 +67,13 @@ struct RunPreparation {
     } catch {
       return .failure(.missing(error.message))
     }
+    if let user = spec.user, !RunPreparation.isDaemonUser(user) {
+      return .failure(
+        .io(
+          "task runs as '\(user)' but the daemon runs as '\(RunPreparation.daemonUser)' and does not "
+            + "switch users; run it under a daemon of that user, or clear it with 'tfs modify \(spec.name) --user \"\"'"
+        ))
+    }
     let words: [String]
     do {
       words = try CommandWords.split(spec.command)
@@ -236,5 +243,19 @@ enum FileSystem {
       files.append(PublishedFile(path: relative, size: Int64(info.st_size)))
     }
     return files.sorted { $0.path < $1.path }
+  }
+}
+
+extension RunPreparation {
+  /// The daemon's effective user's login name (its uid when it has none).
+  static let daemonUser: String = {
+    let uid = geteuid()
+    guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return String(uid) }
+    return String(cString: name)
+  }()
+
+  /// Whether a task's `--user` names the daemon's own account (by name or uid).
+  static func isDaemonUser(_ user: String) -> Bool {
+    user == daemonUser || user == String(geteuid())
   }
 }

@@ -11,6 +11,7 @@ enum Schema {
     migrator.registerMigration("v3", migrate: v3)
     migrator.registerMigration("v4", migrate: v4)
     migrator.registerMigration("v5", migrate: v5)
+    migrator.registerMigration("v6", migrate: v6)
     return migrator
   }
 
@@ -263,6 +264,17 @@ enum Schema {
           SELECT 1 FROM run AS other WHERE other.task = run.task AND other.scheduled_at = run.scheduled_at
             AND other.trigger = 'schedule' AND other.id < run.id);
         CREATE UNIQUE INDEX run_occurrence ON run(task, scheduled_at) WHERE trigger = 'schedule';
+        """)
+  }
+
+  /// Per-task retention (`--keep N`, `--keep-for DUR`; NULL: the setting `retention`) and the
+  /// account a task runs as (`--user`, a system crontab's user column; NULL: the daemon's).
+  private static func v6(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE task ADD COLUMN keep_runs INTEGER CHECK (keep_runs >= 1);
+        ALTER TABLE task ADD COLUMN keep_for_ms INTEGER CHECK (keep_for_ms > 0);
+        ALTER TABLE task ADD COLUMN run_as TEXT CHECK (run_as != '');
         """)
   }
 }

@@ -19,30 +19,44 @@ extension Store {
   ) throws(StoreError) -> TaskRemoval {
     try write { db in
       guard try Store.fetchTask(db, name) != nil else { throw StoreError.noSuchTask(name.rawValue) }
-      let live = try RunID.fetchAll(
-        db,
-        sql: """
-          SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? AND NOT \(Store.notYetDue)
-          ORDER BY id
-          """,
-        arguments: [name.rawValue, now])
+      let live = try Store.liveRunIDs(db, name, now: now)
       guard live.isEmpty else { return .busy(live) }
-      try db.execute(
-        sql: "DELETE FROM run WHERE task = ? AND \(Store.notYetDue)", arguments: [name.rawValue, now])
-      try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
-      var purged = 0
-      if purge {
-        try db.execute(sql: "DELETE FROM run WHERE task = ?", arguments: [name.rawValue])
-        purged = db.changesCount
-      }
-      try Store.insertEvent(
-        db,
-        Event(
-          at: now, type: EventType.deleted.rawValue, task: name.rawValue, actor: actor,
-          title: "task '\(name)' deleted",
-          details: JSON.object(["purge": purge ? "yes" : "no", "runs_deleted": String(purged)])))
-      return .removed(purgedRuns: purged)
+      return .removed(purgedRuns: try Store.deleteTask(db, name, purge: purge, actor: actor, now: now))
     }
+  }
+
+  /// The runs of `name` queued or running (a run recorded ahead of an occurrence still to come
+  /// excluded), oldest first.
+  static func liveRunIDs(_ db: Database, _ name: TaskName, now: Int64) throws -> [RunID] {
+    try RunID.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? AND NOT \(Store.notYetDue)
+        ORDER BY id
+        """,
+      arguments: [name.rawValue, now])
+  }
+
+  /// Deletes an idle task inside the caller's transaction, withdrawing its runs recorded ahead
+  /// (and with `purge` all its runs), and records `deleted`. Returns the runs purged.
+  static func deleteTask(_ db: Database, _ name: TaskName, purge: Bool, actor: String, now: Int64) throws
+    -> Int
+  {
+    try db.execute(
+      sql: "DELETE FROM run WHERE task = ? AND \(Store.notYetDue)", arguments: [name.rawValue, now])
+    try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
+    var purged = 0
+    if purge {
+      try db.execute(sql: "DELETE FROM run WHERE task = ?", arguments: [name.rawValue])
+      purged = db.changesCount
+    }
+    try Store.insertEvent(
+      db,
+      Event(
+        at: now, type: EventType.deleted.rawValue, task: name.rawValue, actor: actor,
+        title: "task '\(name)' deleted",
+        details: JSON.object(["purge": purge ? "yes" : "no", "runs_deleted": String(purged)])))
+    return purged
   }
 
   /// How many runs of `task` are recorded (any status).

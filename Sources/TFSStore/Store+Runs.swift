@@ -224,44 +224,6 @@ extension Store {
     }
   }
 
-  /// Runs older than `beforeMs` (ended ones only), oldest first, for pruning.
-  public func prunable(beforeMs: Int64?, keepPerTask: Int?) throws(StoreError) -> [Run] {
-    try read { db in
-      var clauses = ["status NOT IN ('queued', 'running')"]
-      var args: [(any DatabaseValueConvertible)?] = []
-      if let beforeMs {
-        clauses.append("queued_at < ?")
-        args.append(beforeMs)
-      }
-      if let keep = keepPerTask {
-        clauses.append(
-          "id NOT IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY task ORDER BY id DESC) AS n FROM run) WHERE n <= ?)"
-        )
-        args.append(keep)
-      }
-      return try Row.fetchAll(
-        db,
-        sql: "SELECT \(Store.runColumns) FROM run WHERE \(clauses.joined(separator: " AND ")) ORDER BY id",
-        arguments: StatementArguments(args)
-      ).map(Store.runValue)
-    }
-  }
-
-  public func deleteRuns(_ ids: [RunID], actor: String, now: Int64) throws(StoreError) {
-    try write { db in
-      for chunk in stride(from: 0, to: ids.count, by: 500) {
-        let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
-        let marks = part.map { _ in "?" }.joined(separator: ",")
-        try db.execute(sql: "DELETE FROM run WHERE id IN (\(marks))", arguments: StatementArguments(part))
-      }
-      try Store.insertEvent(
-        db,
-        Event(
-          at: now, type: EventType.pruned.rawValue, actor: actor, title: "pruned \(ids.count) runs",
-          details: JSON.object(["runs": String(ids.count)])))
-    }
-  }
-
   static func runValue(_ row: Row) throws -> Run {
     let name: String = row["task"]
     let task = TaskName(stored: name)

@@ -37,9 +37,9 @@ extension Store {
       sql: """
         INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
           timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
-          jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, created_at, updated_at,
-          enabled_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, keep_runs,
+          keep_for_ms, run_as, created_at, updated_at, enabled_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, arguments: StatementArguments(values))
     let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
     try Store.insertEvent(
@@ -83,28 +83,39 @@ extension Store {
       try change(&spec)
       let diff = old.spec.diff(to: spec)
       guard !diff.isEmpty else { return [] }
-      var values = Store.arguments(spec)
-      values.removeFirst()  // name
-      let enabling = spec.enabled && !old.spec.enabled
-      values += [now, enabling, now, name.rawValue]
-      try db.execute(
-        sql: """
-          UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
-            time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
-            catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
-            workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, updated_at = ?,
-            enabled_at = CASE WHEN ? THEN ? ELSE enabled_at END
-          WHERE name = ?
-          """, arguments: StatementArguments(values))
-      let changes = diff.map { JSON.object(["field": $0.field, "old": $0.old, "new": $0.new]) }
-      try Store.insertEvent(
-        db,
-        Event(
-          at: now, type: eventType.rawValue, task: name.rawValue, actor: actor,
-          title: "task '\(name)' \(eventType.rawValue)",
-          details: "{\"changes\":[\(changes.joined(separator: ","))]}"))
+      try Store.writeUpdate(db, from: old.spec, to: spec, actor: actor, now: now, eventType: eventType)
       return diff
     }
+  }
+
+  /// Replaces the row of `old.name` with `new` and records the event with the field diff,
+  /// inside the caller's transaction.
+  static func writeUpdate(
+    _ db: Database, from old: TaskSpec, to spec: TaskSpec, actor: String, now: Int64, eventType: EventType
+  ) throws {
+    let name = old.name
+    let diff = old.diff(to: spec)
+    var values = Store.arguments(spec)
+    values.removeFirst()  // name
+    let enabling = spec.enabled && !old.enabled
+    values += [now, enabling, now, name.rawValue]
+    try db.execute(
+      sql: """
+        UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
+          time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
+          catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
+          workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, keep_runs = ?,
+          keep_for_ms = ?, run_as = ?, updated_at = ?,
+          enabled_at = CASE WHEN ? THEN ? ELSE enabled_at END
+        WHERE name = ?
+        """, arguments: StatementArguments(values))
+    let changes = diff.map { JSON.object(["field": $0.field, "old": $0.old, "new": $0.new]) }
+    try Store.insertEvent(
+      db,
+      Event(
+        at: now, type: eventType.rawValue, task: name.rawValue, actor: actor,
+        title: "task '\(name)' \(eventType.rawValue)",
+        details: "{\"changes\":[\(changes.joined(separator: ","))]}"))
   }
 
   /// Deletes a task (and with `purge` its runs and events); records a `deleted` event.
@@ -213,7 +224,7 @@ extension Store {
       s.owners.joined(separator: ";"), s.timeZone, s.timeoutMs, s.onTimeout.rawValue,
       s.overlap.rawValue, s.catchUp.rawValue, s.catchUpWindowMs, s.retries, s.retryDelayMs,
       s.jitterMs, JSON.object(s.environment), s.workdir, s.enabled, s.alertPolicy.alertAfter,
-      s.alertPolicy.realertMs, s.alertPolicy.alertOn.map(AlertTypes.text),
+      s.alertPolicy.realertMs, s.alertPolicy.alertOn.map(AlertTypes.text), s.keepRuns, s.keepForMs, s.user,
     ]
   }
 
@@ -243,7 +254,8 @@ struct TaskDecoder {
       catchUpWindowMs: row.int(.catchUpWindowMs), retries: Int(row.int(.retries) ?? 0),
       retryDelayMs: row.int(.retryDelayMs) ?? 0, jitterMs: row.int(.jitterMs) ?? 0,
       environment: environment, workdir: row.string(.workdir), enabled: row.enabled,
-      alertPolicy: row.alertPolicy)
+      alertPolicy: row.alertPolicy, keepRuns: row.int(.keepRuns).map { Int($0) },
+      keepForMs: row.int(.keepForMs), user: row.string(.user))
     return TaskRecord(
       spec: spec, createdAt: row.int(.createdAt) ?? 0, updatedAt: row.int(.updatedAt) ?? 0,
       lastRunID: row.int(.lastRunID), lastStatus: row.lastStatus,

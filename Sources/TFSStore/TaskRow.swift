@@ -17,7 +17,7 @@ public struct TaskRow {
     case name, rule, command, entry, title, description, owners, timeZone, timeoutMs, onTimeout
     case overlap, catchUp, catchUpWindowMs, retries, retryDelayMs, jitterMs, environment, workdir
     case enabled, createdAt, updatedAt, lastRunID, lastStatus, lastRunAt, alertAfter, realertMs, alertOn,
-      enabledAt
+      enabledAt, keepRuns, keepForMs, user
 
     /// The SQL column.
     var name: String {
@@ -50,6 +50,9 @@ public struct TaskRow {
       case .realertMs: "realert_ms"
       case .alertOn: "alert_on"
       case .enabledAt: "enabled_at"
+      case .keepRuns: "keep_runs"
+      case .keepForMs: "keep_for_ms"
+      case .user: "run_as"
       }
     }
   }

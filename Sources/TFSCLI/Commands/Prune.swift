@@ -9,9 +9,11 @@ struct Prune: AsyncParsableCommand {
     commandName: "prune",
     abstract: "Delete old runs, their log files and history folders.",
     discussion: """
-      Without flags, deletes the ended runs queued longer ago than setting 'retention' (30d by
-      default). --keep N keeps the newest N runs of every task; alone, it applies to runs of any
-      age. Queued and running runs are never pruned.
+      Without flags, applies each task's retention, as the daemon does daily: a task's own
+      --keep N (its newest N runs stay) and --keep-for DUR, else setting 'retention' (30d by
+      default). --older-than and --keep set one limit for every task instead; --keep alone
+      applies to runs of any age. Queued and running runs are never pruned, nor the run
+      history/latest points at.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -34,8 +36,11 @@ struct Prune: AsyncParsableCommand {
         return n
       }
       let context = try Context(global, create: false)
-      let ageMs = age ?? (keepCount == nil ? context.settings.retentionMs : nil)
-      let runs = try context.store.prunable(beforeMs: ageMs.map { context.now - $0 }, keepPerTask: keepCount)
+      let found =
+        age == nil && keepCount == nil
+        ? try context.store.prunableByPolicy(now: context.now, retentionMs: context.settings.retentionMs)
+        : try context.store.prunable(beforeMs: age.map { context.now - $0 }, keepPerTask: keepCount)
+      let runs = Pruner.sparingLatest(found, settings: context.settings)
       guard !runs.isEmpty else {
         Terminal.out("nothing to prune")
         return

@@ -185,6 +185,9 @@ enum Render {
     } else {
       out.field("alert_on", null: ())
     }
+    out.field("keep", int: row.int(.keepRuns))
+    out.field("keep_for_ms", int: row.int(.keepForMs))
+    text("user", .user)
     cache.withFolder(row) { out.field("folder", utf8: $0) }
     out.field("created_at", time: row.int(.createdAt), zone: zone)
     out.field("updated_at", time: row.int(.updatedAt), zone: zone)

@@ -166,3 +166,22 @@ public enum EntryPath {
     return path
   }
 }
+
+/// `--user NAME`: a login name as useradd(8) accepts it (letters, digits, `.`, `_`, `-`, a final
+/// `$`; not starting with `-`; ≤ 32). The account need not exist here: it is looked up when the
+/// task runs. The empty string clears it.
+public enum TaskUser {
+  public static func validate(_ name: String) throws(ValidationError) -> String? {
+    if name.isEmpty { return nil }
+    let body = name.hasSuffix("$") ? name.dropLast() : Substring(name)
+    guard name.count <= 32, !body.isEmpty, body.first != "-",
+      body.unicodeScalars.allSatisfy({
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "."
+          || $0 == "_" || $0 == "-"
+      })
+    else {
+      throw ValidationError("invalid user '\(name)'; use a login name like 'www-data' (≤ 32 characters)")
+    }
+    return name
+  }
+}

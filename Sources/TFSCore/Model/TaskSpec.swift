@@ -27,6 +27,13 @@ public struct TaskSpec: Equatable, Sendable {
   public var enabled: Bool
   /// `--alert-after`, `--realert`, `--alert-on` (SPEC §7).
   public var alertPolicy: AlertPolicy
+  /// `--keep N`: keep the newest N runs (nil: no count limit).
+  public var keepRuns: Int?
+  /// `--keep-for DUR`: keep runs queued within this long. With neither limit set, the setting
+  /// `retention` applies; with either, only the task's own limits do.
+  public var keepForMs: Int64?
+  /// `--user`: the account the task runs as (a system crontab's user column). nil: the daemon's.
+  public var user: String?
 
   public init(
     name: TaskName, rule: CronRule, command: String, entry: String, title: String = "",
@@ -34,7 +41,8 @@ public struct TaskSpec: Equatable, Sendable {
     timeoutMs: Int64? = nil, onTimeout: TimeoutAction = .kill, overlap: OverlapPolicy = .skip,
     catchUp: CatchUpPolicy = .none, catchUpWindowMs: Int64? = nil, retries: Int = 0,
     retryDelayMs: Int64 = 10_000, jitterMs: Int64 = 0, environment: [String: String] = [:],
-    workdir: String? = nil, enabled: Bool = true, alertPolicy: AlertPolicy = AlertPolicy()
+    workdir: String? = nil, enabled: Bool = true, alertPolicy: AlertPolicy = AlertPolicy(),
+    keepRuns: Int? = nil, keepForMs: Int64? = nil, user: String? = nil
   ) {
     self.name = name
     self.rule = rule
@@ -56,6 +64,9 @@ public struct TaskSpec: Equatable, Sendable {
     self.workdir = workdir
     self.enabled = enabled
     self.alertPolicy = alertPolicy
+    self.keepRuns = keepRuns
+    self.keepForMs = keepForMs
+    self.user = user
   }
 
   /// Field name → display value, in a stable order; `modify` diffs two of these.
@@ -75,6 +86,9 @@ public struct TaskSpec: Equatable, Sendable {
       ("alert-after", String(alertPolicy.alertAfter)),
       ("realert", alertPolicy.realertMs.map { Durations.canonical(milliseconds: $0) } ?? ""),
       ("alert-on", alertPolicy.alertOn.map { $0.map(\.rawValue).joined(separator: ",") } ?? ""),
+      ("keep", keepRuns.map(String.init) ?? ""),
+      ("keep-for", keepForMs.map { Durations.canonical(milliseconds: $0) } ?? ""),
+      ("user", user ?? ""),
     ]
   }
 
