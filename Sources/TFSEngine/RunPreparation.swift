@@ -67,10 +67,10 @@ struct RunPreparation {
     } catch {
       return .failure(.missing(error.message))
     }
-    if let user = spec.user, !RunPreparation.isDaemonUser(user) {
+    if let user = spec.user, !Accounts.isCurrent(user) {
       return .failure(
         .io(
-          "task runs as '\(user)' but the daemon runs as '\(RunPreparation.daemonUser)' and does not "
+          "task runs as '\(user)' but the daemon runs as '\(Accounts.current)' and does not "
             + "switch users; run it under a daemon of that user, or clear it with 'tfs modify \(spec.name) --user \"\"'"
         ))
     }
@@ -246,16 +246,16 @@ enum FileSystem {
   }
 }
 
-extension RunPreparation {
-  /// The daemon's effective user's login name (its uid when it has none).
-  static let daemonUser: String = {
+/// The account this process runs as: the only one a task's `--user` may name, as the daemon
+/// does not switch users.
+public enum Accounts {
+  /// The effective user's login name (its uid when it has none).
+  public static let current: String = {
     let uid = geteuid()
     guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return String(uid) }
     return String(cString: name)
   }()
 
-  /// Whether a task's `--user` names the daemon's own account (by name or uid).
-  static func isDaemonUser(_ user: String) -> Bool {
-    user == daemonUser || user == String(geteuid())
-  }
+  /// Whether `user` names this process's account (by name or uid).
+  public static func isCurrent(_ user: String) -> Bool { user == current || user == String(geteuid()) }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TFSCore
 
 /// One job line of a crontab, ready to become a task.
@@ -17,6 +18,8 @@ struct CrontabJob: Equatable {
   var timeZone: String?
   /// `MAILTO` addresses in force.
   var owners: [String]
+  /// The user column of a system crontab (`/etc/crontab`, `/etc/cron.d/*`).
+  var user: String? = nil
 }
 
 /// A user crontab (crontab(5), the format `crontab -l` prints), parsed without running anything.
@@ -24,7 +27,8 @@ struct CrontabJob: Equatable {
 /// Job lines are 5 fields (or an `@` macro) and a command; blank lines and `#` comments are
 /// skipped; `NAME=value` lines set the environment of the jobs below them, except `SHELL` (the
 /// interpreter), `CRON_TZ` (the rules' zone) and `MAILTO` (alert owners when it holds
-/// addresses). The system crontab format with a user column is not accepted.
+/// addresses). In the system format (`/etc/crontab`, `/etc/cron.d/*`) a user name follows the
+/// schedule.
 enum Crontab {
   /// A crontab read whole: its jobs, every invalid line (`crontab line N: why`), and the lines
   /// skipped as cron-only (`@reboot`).
@@ -35,16 +39,17 @@ enum Crontab {
   }
 
   /// The jobs, or one error naming every invalid line (the first one's message first).
-  static func parse(_ text: String) throws(ValidationError) -> [CrontabJob] {
-    let file = read(text)
+  static func parse(_ text: String, system: Bool = false) throws(ValidationError) -> [CrontabJob] {
+    let file = read(text, system: system)
     guard file.problems.isEmpty else { throw ValidationError(file.problems.joined(separator: "; ")) }
     return file.jobs
   }
 
   /// Reads every line; an invalid one is noted and the reading goes on.
-  static func read(_ text: String) -> File {
+  static func read(_ text: String, system: Bool = false) -> File {
     var file = File()
     var state = State()
+    state.system = system
     // "\r\n" is one Character in Swift: splitting at "\n" alone left CRLF files one line.
     let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     for (index, raw) in lines.enumerated() {
@@ -63,6 +68,18 @@ enum Crontab {
     var shell = "/bin/sh"
     var zone: String?
     var owners: [String] = []
+    var system = false
+  }
+
+  /// Whether `text` reads as a system crontab: it has jobs, and the first word after each
+  /// one's schedule is an account of this machine followed by a command.
+  static func looksSystem(_ text: String) -> Bool {
+    let jobs = read(text).jobs
+    return !jobs.isEmpty
+      && jobs.allSatisfy { job in
+        let words = job.command.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return words.count >= 2 && getpwnam(String(words[0])) != nil
+      }
   }
 
   private static func readLine(_ raw: Substring, number: Int, into file: inout File, state: inout State)
@@ -95,9 +112,10 @@ enum Crontab {
       file.skipped.append("crontab line \(number): @reboot (tfs runs tasks on time rules only)")
       return
     }
-    let (ruleText, rest) = try schedule(body, fail: fail)
+    var (ruleText, rest) = try schedule(body, fail: fail)
     let rule: CronRule
     do { rule = try CronRule(ruleText) } catch { throw fail(error.description) }
+    let user = state.system ? try userColumn(&rest, fail: fail) : nil
     let (command, stdin) = splitPercent(rest)
     guard !command.allSatisfy({ $0 == " " || $0 == "\t" }) else {
       throw fail("no command after the schedule")
@@ -105,7 +123,19 @@ enum Crontab {
     file.jobs.append(
       CrontabJob(
         line: number, rule: rule, command: command, stdin: stdin, environment: state.env, shell: state.shell,
-        timeZone: state.zone, owners: state.owners))
+        timeZone: state.zone, owners: state.owners, user: user))
+  }
+
+  /// Takes a system crontab's user column off the front of `rest`.
+  private static func userColumn(
+    _ rest: inout Substring, fail: (String) -> ValidationError
+  ) throws(ValidationError) -> String {
+    let word = rest.prefix(while: { $0 != " " && $0 != "\t" })
+    guard !word.isEmpty else { throw fail("no user after the schedule (system crontab: schedule, user, command)") }
+    let user: String?
+    do { user = try TaskUser.validate(String(word)) } catch { throw fail(error.message) }
+    rest = rest.dropFirst(word.count).drop(while: { $0 == " " || $0 == "\t" })
+    return user ?? String(word)
   }
 
   /// `NAME = value` with optional matching quotes around the value, or nil for a job line.

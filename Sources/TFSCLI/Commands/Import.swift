@@ -15,12 +15,16 @@ struct ImportCrontab: AsyncParsableCommand {
     commandName: "crontab",
     abstract: "Turn each crontab line into a task whose run.sh is the line's command.",
     discussion: """
-      Reads a user crontab ('crontab -l | tfs import crontab'). Job N becomes task 'crontab/N'
-      (or 'PREFIX/N') with command SHELL (default /bin/sh) and entry run.sh, written into the
-      task folder. NAME=value lines become the environment of the jobs below them; CRON_TZ sets
-      their zone, MAILTO their owners; like cron, they run in HOME. Invalid lines fail the whole
-      import (exit 64, every one named with its line number) and nothing is written, unless
-      --skip-invalid imports the other lines; @reboot lines (cron-only) are skipped with a warning.
+      Reads a user crontab ('crontab -l | tfs import crontab') or a system one (/etc/crontab,
+      /etc/cron.d/*: a user column after the schedule), detected from the path or from every
+      job naming an account of this machine there, or chosen with --system. Each job becomes a
+      task named after what it runs ('crontab/sync-funds'; '-2', '-3' for repeats) with command
+      SHELL (default /bin/sh) and entry run.sh, written into the task folder; a system job keeps
+      its user (--user). NAME=value lines become the environment of the jobs below them;
+      CRON_TZ sets their zone, MAILTO their owners; like cron, they run in HOME. A job's '%'
+      text becomes the script's stdin. Invalid lines fail the whole import (exit 64, every one
+      named with its line number) and nothing is written, unless --skip-invalid imports the
+      other lines; @reboot lines (cron-only) are skipped with a warning.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -28,15 +32,19 @@ struct ImportCrontab: AsyncParsableCommand {
   var file: String = "-"
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Name tasks PREFIX/N instead of crontab/N.", valueName: "prefix"))
+    help: ArgumentHelp("Name tasks PREFIX/NAME instead of crontab/NAME.", valueName: "prefix"))
   var prefix: String = "crontab"
   @Flag(help: "Print the tasks that would be added; write nothing.") var dryRun = false
   @Flag(help: "Import the valid lines when some are invalid (each reported as skipped).")
   var skipInvalid = false
+  @Flag(help: "Read the system format: a user column after the schedule (detected when not given).")
+  var system = false
 
   func run() async throws {
     try await runCLI {
-      let file = Crontab.read(try readSource())
+      let text = try readSource()
+      let systemFormat = system || isSystemPath || Crontab.looksSystem(text)
+      let file = Crontab.read(text, system: systemFormat)
       if !file.problems.isEmpty && !skipInvalid {
         let rest =
           file.jobs.isEmpty ? "" : "; --skip-invalid imports the other \(plural(file.jobs.count, "job"))"
@@ -44,15 +52,15 @@ struct ImportCrontab: AsyncParsableCommand {
       }
       for line in file.skipped + file.problems { Terminal.warn("skipped \(line)") }
       let jobs = file.jobs
-      let specs = try jobs.enumerated().map { n, job in try spec(job, number: n + 1) }
+      let names = CrontabNames.names(for: jobs.map(\.command))
+      let specs = try zip(jobs, names).map { job, name in try spec(job, name: name) }
       guard !specs.isEmpty else {
         Terminal.out("nothing to import: no job lines in \(sourceName)")
         return
       }
+      if systemFormat { Terminal.out("read \(sourceName) as a system crontab (a user column after the schedule)") }
       if dryRun {
-        var table = Table(["NAME", "RULE", "COMMAND"])
-        for (spec, job) in zip(specs, jobs) { table.add([spec.name.rawValue, spec.rule.text, job.command]) }
-        Terminal.out(table.render() + "\n\nwould add \(specs.count) tasks; nothing written")
+        Terminal.out(preview(specs, jobs) + "\n\nwould add \(plural(specs.count, "task")); nothing written")
         return
       }
       let context = try Context(global)
@@ -71,6 +79,38 @@ struct ImportCrontab: AsyncParsableCommand {
       }
       Nudge.daemon(context.home)
       for spec in specs { Terminal.out("added task '\(spec.name)' (\(spec.rule.text))") }
+      usersSummary(specs)
+    }
+  }
+
+  private var isSystemPath: Bool { file == "/etc/crontab" || file.hasPrefix("/etc/cron.d/") }
+
+  /// The tasks that would be added, with each job's user and `%` stdin.
+  private func preview(_ specs: [TaskSpec], _ jobs: [CrontabJob]) -> String {
+    let users = specs.contains { $0.user != nil }
+    let stdin = jobs.contains { $0.stdin != nil }
+    var table = Table(["NAME", "RULE"] + (users ? ["USER"] : []) + ["COMMAND"] + (stdin ? ["STDIN"] : []))
+    for (spec, job) in zip(specs, jobs) {
+      var row = [spec.name.rawValue, spec.rule.text]
+      if users { row.append(spec.user ?? "-") }
+      row.append(job.command)
+      if stdin { row.append(job.stdin.map { $0.replacingOccurrences(of: "\n", with: "\\n") } ?? "-") }
+      table.add(row)
+    }
+    return table.render()
+  }
+
+  /// Says which tasks run as which user, and that another user's runs fail under this daemon.
+  private func usersSummary(_ specs: [TaskSpec]) {
+    let byUser = Dictionary(grouping: specs.compactMap(\.user), by: { $0 }).mapValues(\.count)
+    guard !byUser.isEmpty else { return }
+    Terminal.out(
+      "users kept: " + byUser.keys.sorted().map { "\(plural(byUser[$0]!, "task")) as '\($0)'" }.joined(separator: ", "))
+    let me = Accounts.current
+    if byUser.keys.contains(where: { !Accounts.isCurrent($0) }) {
+      Terminal.warn(
+        "tfs runs tasks as its daemon's user ('\(me)'); a task of another user fails with the reason "
+          + "until it runs under a daemon of that user, or 'tfs modify NAME --user \"\"' clears it")
     }
   }
 
@@ -90,14 +130,14 @@ struct ImportCrontab: AsyncParsableCommand {
     return String(decoding: data, as: UTF8.self)
   }
 
-  private func spec(_ job: CrontabJob, number: Int) throws -> TaskSpec {
-    let name = try TaskName("\(prefix)/\(number)")
+  private func spec(_ job: CrontabJob, name: String) throws -> TaskSpec {
+    let name = try TaskName("\(prefix)/\(name)")
     let home = job.environment["HOME"] ?? ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
     let title = "crontab line \(job.line): \(job.command)"
     return TaskSpec(
       name: name, rule: job.rule, command: job.shell, entry: "run.sh",
       title: String(title.prefix(256)), owners: job.owners, timeZone: job.timeZone,
-      environment: job.environment, workdir: home)
+      environment: job.environment, workdir: home, user: job.user)
   }
 }
 
