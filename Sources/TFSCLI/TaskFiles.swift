@@ -32,6 +32,9 @@ struct TaskFileProblems: Error {
   let problems: [TaskFile.Problem]
 
   func report() -> CLIError {
+    if problems.count == 1, let only = problems.first {
+      return .usage("\(source):\(only.line): \(only.message); nothing was applied")
+    }
     for problem in problems { Terminal.warnLine("\(source):\(problem.line): \(problem.message)") }
     let count = problems.count == 1 ? "a problem" : "\(problems.count) problems"
     return .usage("\(source) has \(count) (listed above); nothing was applied")

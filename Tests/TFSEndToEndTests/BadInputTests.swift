@@ -344,10 +344,10 @@ private let badInputs: [BadInput] = [
       + " crontab line 3: invalid rule '61 * * * *'",
     stdin: "garbage\n* * * * * ok\n61 * * * * x\n"),
   BadInput(
-    args: ["import", "crontab", "--prefix", "a/b/c"], message: "invalid task name 'a/b/c/1'",
+    args: ["import", "crontab", "--prefix", "a/b/c"], message: "invalid task name 'a/b/c/x'",
     stdin: "* * * * * x\n"),
   BadInput(
-    args: ["import", "crontab", "--prefix", "../up"], message: "invalid task name '../up/1'",
+    args: ["import", "crontab", "--prefix", "../up"], message: "invalid task name '../up/x'",
     stdin: "* * * * * x\n"),
   BadInput(
     args: ["import", "crontab"], message: "crontab line 2: invalid rule '61 * * * *'",
@@ -364,7 +364,43 @@ private let badInputs: [BadInput] = [
   BadInput(
     args: ["import", "crontab"], message: "crontab line 1: 'garbage' is not a job", stdin: "garbage\n"),
   BadInput(
-    args: ["import", "crontab", "--prefix", ""], message: "invalid task name '/1'", stdin: "* * * * * x\n"),
+    args: ["import", "crontab", "--prefix", ""], message: "invalid task name '/x'", stdin: "* * * * * x\n"),
+  BadInput(
+    args: ["import", "crontab", "--system"], message: "crontab line 1: invalid user 'bad:user'",
+    stdin: "* * * * * bad:user /srv/x.sh\n"),
+  BadInput(
+    args: ["import", "crontab", "--system"], message: "crontab line 1: no command after the schedule",
+    stdin: "* * * * * root\n"),
+  // Retention and user
+  BadInput(args: ["add", "x", "--keep", "0"] + rule, message: "invalid --keep '0'; use a whole number 1-1000000"),
+  BadInput(args: ["add", "x", "--keep", "many"] + rule, message: "invalid --keep 'many'"),
+  BadInput(args: ["modify", "ok", "--keep", "-1"], message: "invalid --keep '-1'"),
+  BadInput(args: ["add", "x", "--keep-for", "5 parsecs"] + rule, message: "invalid duration '5 parsecs'"),
+  BadInput(args: ["modify", "ok", "--keep-for", "-1d"], message: "invalid duration '-1d'"),
+  BadInput(args: ["add", "x", "--user", "-root"] + rule, message: "invalid user '-root'"),
+  BadInput(args: ["modify", "ok", "--user", "a b"], message: "invalid user 'a b'"),
+  BadInput(args: ["modify", "ok", "--user", String(repeating: "u", count: 33)], message: "invalid user 'uuu"),
+  // Task files
+  BadInput(args: ["export", "../x"], message: "invalid task name '../x'"),
+  BadInput(args: ["edit", "a//b"], message: "invalid task name 'a//b'"),
+  BadInput(args: ["apply", "$DIR/none.toml"], message: "cannot read '$DIR/none.toml'"),
+  BadInput(args: ["apply", "-", "--prune", "../x"], message: "invalid task name '../x'", stdin: ""),
+  BadInput(args: ["apply", "-", "ok"], message: "unexpected 'ok'; a prefix goes with --prune", stdin: ""),
+  BadInput(
+    args: ["apply", "-", "--dry-run"], message: "stdin:2: task 'ok': invalid rule '61 * * * *'",
+    stdin: "[[task]]\nrule = '61 * * * *'\nname = 'ok'\n"),
+  BadInput(
+    args: ["apply", "-"], message: "stdin:4: duplicate key 'name' (first set on line 2)",
+    stdin: "[[task]]\nname = 'ok'\nrule = '@daily'\nname = 'other'\n"),
+  BadInput(
+    args: ["apply", "-"], message: "stdin:3: task 'ok': unknown field 'tz'; write 'timezone'",
+    stdin: "[[task]]\nname = 'ok'\ntz = 'UTC'\nrule = '@daily'\n"),
+  BadInput(
+    args: ["apply", "-"], message: "stdin:4: task 'ok': invalid entry '../x': '..' would leave the task folder",
+    stdin: "[[task]]\nname = 'ok'\nrule = '@daily'\nentry = '../x'\n"),
+  BadInput(
+    args: ["apply", "-", "--prune"], message: "stdin:4: unterminated string",
+    stdin: "[[task]]\nname = 'ok'\nrule = '@daily'\ntitle = \"oops\n"),
 ]
 
 /// A home with task `ok`, made once per test process and copied per case. Swift Testing has no

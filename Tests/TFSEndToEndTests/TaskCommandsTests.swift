@@ -43,8 +43,8 @@ enum E2E {
 let taskKeys: Set<String> = [
   "name", "rule", "command", "entry", "title", "description", "owners", "timezone", "timeout_ms",
   "on_timeout", "overlap", "catch_up", "catch_up_window_ms", "retries", "retry_delay_ms", "jitter_ms",
-  "env", "workdir", "enabled", "alert_after", "realert_ms", "alert_on", "folder", "created_at", "updated_at",
-  "next_run", "last_run",
+  "env", "workdir", "enabled", "alert_after", "realert_ms", "alert_on", "keep", "keep_for_ms", "user", "folder",
+  "created_at", "updated_at", "next_run", "last_run",
 ]
 
 @Suite(.timeLimit(.minutes(2)))
@@ -298,34 +298,34 @@ struct TaskCommandsTests {
     let dry = try s.tfs.run(["import", "crontab", file, "--dry-run"])
     #expect(dry.status == 0 && dry.stderr.isEmpty)
     #expect(dry.stdout.hasSuffix("\n\nwould add 2 tasks; nothing written\n"))
-    #expect(dry.stdout.contains("crontab/2  @daily        mail -s report root\n"))
+    #expect(dry.stdout.contains("crontab/mail    @daily        mail -s report root                      hello\\nworld\n"))
     #expect(!E2E.exists(s.taskDir("crontab")))
 
     let out = try s.tfs.run(["import", "crontab", file])
     #expect(out.status == 0 && out.stderr.isEmpty)
     #expect(
-      E2E.lines(out.stdout) == ["added task 'crontab/1' (*/15 * * * *)", "added task 'crontab/2' (@daily)"])
-    let script = try #require(s.dir.read("home/tasks/crontab/1/run.sh"))
+      E2E.lines(out.stdout) == ["added task 'crontab/backup' (*/15 * * * *)", "added task 'crontab/mail' (@daily)"])
+    let script = try #require(s.dir.read("home/tasks/crontab/backup/run.sh"))
     #expect(
       script
         == "#!/bin/sh\n# Imported by 'tfs import crontab' from '\(file)', line 6.\n"
         + "/usr/bin/backup --full >> /tmp/log 2>&1\n")
-    #expect(E2E.mode(s.taskDir("crontab/1") + "/run.sh") == 0o755)
+    #expect(E2E.mode(s.taskDir("crontab/backup") + "/run.sh") == 0o755)
     #expect(
-      try #require(s.dir.read("home/tasks/crontab/2/run.sh")).contains(
+      try #require(s.dir.read("home/tasks/crontab/mail/run.sh")).contains(
         "{\nmail -s report root\n} <<'TFS_CRONTAB_STDIN'\nhello\nworld\nTFS_CRONTAB_STDIN\n"))
-    let task = try #require(try E2E.store(s).task(E2E.name("crontab/1")))
+    let task = try #require(try E2E.store(s).task(E2E.name("crontab/backup")))
     #expect(task.spec.command == "/bin/sh" && task.spec.entry == "run.sh")
     #expect(task.spec.environment == ["LANG": "C"] && task.spec.owners == ["ops@example.com"])
     #expect(task.spec.timeZone == "Europe/London")
 
     // From stdin with a prefix; a name already taken fails and writes nothing.
     let piped = try s.tfs.run(["import", "crontab", "--prefix", "cron"], stdin: "0 1 * * * echo one\n")
-    #expect(piped.stdout == "added task 'cron/1' (0 1 * * *)\n")
+    #expect(piped.stdout == "added task 'cron/echo' (0 1 * * *)\n")
     let taken = try s.tfs.run(["import", "crontab", "-", "--prefix", "cron"], stdin: "0 2 * * * echo two\n")
     #expect(
-      taken.status == 1 && taken.stderr == "tfs: task 'cron/1' already exists; use 'tfs modify cron/1'\n")
-    #expect(try s.dir.read("home/tasks/cron/1/run.sh")?.contains("echo one") == true)
+      taken.status == 1 && taken.stderr == "tfs: task 'cron/echo' already exists; use 'tfs modify cron/echo'\n")
+    #expect(try s.dir.read("home/tasks/cron/echo/run.sh")?.contains("echo one") == true)
   }
 
   /// A crontab with junk: every bad line named and nothing written; with --skip-invalid the
@@ -346,7 +346,7 @@ struct TaskCommandsTests {
 
     let out = try s.tfs.run(["import", "crontab", "--prefix", "cron", "--skip-invalid"], stdin: crontab)
     #expect(out.status == 0, "\(out)")
-    #expect(out.stdout == "added task 'cron/1' (0 1 * * *)\nadded task 'cron/2' (*/5 * * * *)\n")
+    #expect(out.stdout == "added task 'cron/echo' (0 1 * * *)\nadded task 'cron/echo-2' (*/5 * * * *)\n")
     #expect(out.stderr.contains("tfs: warning: skipped crontab line 2: @reboot"))
     #expect(out.stderr.contains("tfs: warning: skipped crontab line 4: "))
     #expect(out.stderr.contains("tfs: warning: skipped crontab line 5: "))
@@ -356,13 +356,13 @@ struct TaskCommandsTests {
     let s = Scenario()
     defer { s.remove() }
     #expect(try s.tfs.run(["init"]).status == 0)
-    s.dir.write("home/tasks/crontab/2/run.sh", "# mine\n")
+    s.dir.write("home/tasks/crontab/two/run.sh", "# mine\n")
     let out = try s.tfs.run(["import", "crontab"], stdin: "0 1 * * * one\n0 2 * * * two\n")
     #expect(out.status == 1)
     #expect(
-      out.stderr == "tfs: '\(s.taskDir("crontab/2"))/run.sh' already exists; remove it or use --prefix\n")
-    #expect(!E2E.exists(s.taskDir("crontab/1")))
-    #expect(s.dir.read("home/tasks/crontab/2/run.sh") == "# mine\n")
+      out.stderr == "tfs: '\(s.taskDir("crontab/two"))/run.sh' already exists; remove it or use --prefix\n")
+    #expect(!E2E.exists(s.taskDir("crontab/one")))
+    #expect(s.dir.read("home/tasks/crontab/two/run.sh") == "# mine\n")
     #expect(try E2E.store(s).taskCount() == 0)
   }
 

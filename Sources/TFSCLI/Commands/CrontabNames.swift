@@ -39,7 +39,7 @@ enum CrontabNames {
         folder = words[1]
         continue
       }
-      if ["test", "[", "[[", "true", ":", "echo", "exit"].contains(words.first ?? "") { continue }
+      if ["test", "[", "[[", "true", ":", "exit"].contains(words.first ?? "") { continue }
       while let first = words.first, wrappers.contains(basename(first)) || first.hasPrefix("-") || Int(first) != nil {
         words.removeFirst()
         guard basename(first) == "flock" else { continue }
