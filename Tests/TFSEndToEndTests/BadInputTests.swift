@@ -372,14 +372,16 @@ private let badInputs: [BadInput] = [
     args: ["import", "crontab", "--system"], message: "crontab line 1: no command after the schedule",
     stdin: "* * * * * root\n"),
   // Retention and user
-  BadInput(args: ["add", "x", "--keep", "0"] + rule, message: "invalid --keep '0'; use a whole number 1-1000000"),
+  BadInput(
+    args: ["add", "x", "--keep", "0"] + rule, message: "invalid --keep '0'; use a whole number 1-1000000"),
   BadInput(args: ["add", "x", "--keep", "many"] + rule, message: "invalid --keep 'many'"),
   BadInput(args: ["modify", "ok", "--keep", "-1"], message: "invalid --keep '-1'"),
   BadInput(args: ["add", "x", "--keep-for", "5 parsecs"] + rule, message: "invalid duration '5 parsecs'"),
   BadInput(args: ["modify", "ok", "--keep-for", "-1d"], message: "invalid duration '-1d'"),
   BadInput(args: ["add", "x", "--user", "-root"] + rule, message: "invalid user '-root'"),
   BadInput(args: ["modify", "ok", "--user", "a b"], message: "invalid user 'a b'"),
-  BadInput(args: ["modify", "ok", "--user", String(repeating: "u", count: 33)], message: "invalid user 'uuu"),
+  BadInput(
+    args: ["modify", "ok", "--user", String(repeating: "u", count: 33)], message: "invalid user 'uuu"),
   // Task files
   BadInput(args: ["export", "../x"], message: "invalid task name '../x'"),
   BadInput(args: ["edit", "a//b"], message: "invalid task name 'a//b'"),
@@ -396,7 +398,8 @@ private let badInputs: [BadInput] = [
     args: ["apply", "-"], message: "stdin:3: task 'ok': unknown field 'tz'; write 'timezone'",
     stdin: "[[task]]\nname = 'ok'\ntz = 'UTC'\nrule = '@daily'\n"),
   BadInput(
-    args: ["apply", "-"], message: "stdin:4: task 'ok': invalid entry '../x': '..' would leave the task folder",
+    args: ["apply", "-"],
+    message: "stdin:4: task 'ok': invalid entry '../x': '..' would leave the task folder",
     stdin: "[[task]]\nname = 'ok'\nrule = '@daily'\nentry = '../x'\n"),
   BadInput(
     args: ["apply", "-", "--prune"], message: "stdin:4: unterminated string",

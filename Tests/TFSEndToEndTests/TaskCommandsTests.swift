@@ -43,7 +43,8 @@ enum E2E {
 let taskKeys: Set<String> = [
   "name", "rule", "command", "entry", "title", "description", "owners", "timezone", "timeout_ms",
   "on_timeout", "overlap", "catch_up", "catch_up_window_ms", "retries", "retry_delay_ms", "jitter_ms",
-  "env", "workdir", "enabled", "alert_after", "realert_ms", "alert_on", "keep", "keep_for_ms", "user", "folder",
+  "env", "workdir", "enabled", "alert_after", "realert_ms", "alert_on", "keep", "keep_for_ms", "user",
+  "folder",
   "created_at", "updated_at", "next_run", "last_run",
 ]
 
@@ -298,13 +299,17 @@ struct TaskCommandsTests {
     let dry = try s.tfs.run(["import", "crontab", file, "--dry-run"])
     #expect(dry.status == 0 && dry.stderr.isEmpty)
     #expect(dry.stdout.hasSuffix("\n\nwould add 2 tasks; nothing written\n"))
-    #expect(dry.stdout.contains("crontab/mail    @daily        mail -s report root                      hello\\nworld\n"))
+    #expect(
+      dry.stdout.contains(
+        "crontab/mail    @daily        mail -s report root                      hello\\nworld\n"))
     #expect(!E2E.exists(s.taskDir("crontab")))
 
     let out = try s.tfs.run(["import", "crontab", file])
     #expect(out.status == 0 && out.stderr.isEmpty)
     #expect(
-      E2E.lines(out.stdout) == ["added task 'crontab/backup' (*/15 * * * *)", "added task 'crontab/mail' (@daily)"])
+      E2E.lines(out.stdout) == [
+        "added task 'crontab/backup' (*/15 * * * *)", "added task 'crontab/mail' (@daily)",
+      ])
     let script = try #require(s.dir.read("home/tasks/crontab/backup/run.sh"))
     #expect(
       script
@@ -324,7 +329,8 @@ struct TaskCommandsTests {
     #expect(piped.stdout == "added task 'cron/echo' (0 1 * * *)\n")
     let taken = try s.tfs.run(["import", "crontab", "-", "--prefix", "cron"], stdin: "0 2 * * * echo two\n")
     #expect(
-      taken.status == 1 && taken.stderr == "tfs: task 'cron/echo' already exists; use 'tfs modify cron/echo'\n")
+      taken.status == 1
+        && taken.stderr == "tfs: task 'cron/echo' already exists; use 'tfs modify cron/echo'\n")
     #expect(try s.dir.read("home/tasks/cron/echo/run.sh")?.contains("echo one") == true)
   }
 

@@ -131,7 +131,9 @@ enum Crontab {
     _ rest: inout Substring, fail: (String) -> ValidationError
   ) throws(ValidationError) -> String {
     let word = rest.prefix(while: { $0 != " " && $0 != "\t" })
-    guard !word.isEmpty else { throw fail("no user after the schedule (system crontab: schedule, user, command)") }
+    guard !word.isEmpty else {
+      throw fail("no user after the schedule (system crontab: schedule, user, command)")
+    }
     let user: String?
     do { user = try TaskUser.validate(String(word)) } catch { throw fail(error.message) }
     rest = rest.dropFirst(word.count).drop(while: { $0 == " " || $0 == "\t" })

@@ -27,7 +27,9 @@ enum CrontabNames {
     "cronic", "sem", "unbuffer", "stdbuf", "xvfb-run", "/usr/bin/env",
   ]
   /// Entry names that say nothing about the job: the folder above them does.
-  private static let generic: Set<String> = ["index", "main", "run", "app", "start", "cron", "job", "script", "task"]
+  private static let generic: Set<String> = [
+    "index", "main", "run", "app", "start", "cron", "job", "script", "task",
+  ]
 
   /// The name of a job's command, or nil when nothing in it makes one.
   static func name(for command: String) -> String? {
@@ -40,15 +42,21 @@ enum CrontabNames {
         continue
       }
       if ["test", "[", "[[", "true", ":", "exit"].contains(words.first ?? "") { continue }
-      while let first = words.first, wrappers.contains(basename(first)) || first.hasPrefix("-") || Int(first) != nil {
+      while let first = words.first,
+        wrappers.contains(basename(first)) || first.hasPrefix("-") || Int(first) != nil
+      {
         words.removeFirst()
         guard basename(first) == "flock" else { continue }
         while let option = words.first, option.hasPrefix("-") || Int(option) != nil { words.removeFirst() }
         if !words.isEmpty { words.removeFirst() }  // the lock file
       }
       guard var program = words.first else { continue }
-      var argument = words.dropFirst().first { !$0.hasPrefix("-") && !$0.hasPrefix(">") && !$0.hasPrefix("<") }
-      if program.hasPrefix("/") || program.hasPrefix(".") { argument = nil } else if !runners.contains(basename(program)) {
+      var argument = words.dropFirst().first {
+        !$0.hasPrefix("-") && !$0.hasPrefix(">") && !$0.hasPrefix("<")
+      }
+      if program.hasPrefix("/") || program.hasPrefix(".") {
+        argument = nil
+      } else if !runners.contains(basename(program)) {
         argument = nil
       }
       if let argument { program = argument }

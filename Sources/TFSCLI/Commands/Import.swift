@@ -58,7 +58,9 @@ struct ImportCrontab: AsyncParsableCommand {
         Terminal.out("nothing to import: no job lines in \(sourceName)")
         return
       }
-      if systemFormat { Terminal.out("read \(sourceName) as a system crontab (a user column after the schedule)") }
+      if systemFormat {
+        Terminal.out("read \(sourceName) as a system crontab (a user column after the schedule)")
+      }
       if dryRun {
         Terminal.out(preview(specs, jobs) + "\n\nwould add \(plural(specs.count, "task")); nothing written")
         return
@@ -105,7 +107,8 @@ struct ImportCrontab: AsyncParsableCommand {
     let byUser = Dictionary(grouping: specs.compactMap(\.user), by: { $0 }).mapValues(\.count)
     guard !byUser.isEmpty else { return }
     Terminal.out(
-      "users kept: " + byUser.keys.sorted().map { "\(plural(byUser[$0]!, "task")) as '\($0)'" }.joined(separator: ", "))
+      "users kept: "
+        + byUser.keys.sorted().map { "\(plural(byUser[$0]!, "task")) as '\($0)'" }.joined(separator: ", "))
     let me = Accounts.current
     if byUser.keys.contains(where: { !Accounts.isCurrent($0) }) {
       Terminal.warn(

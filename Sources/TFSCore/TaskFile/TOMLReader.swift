@@ -256,8 +256,9 @@ public struct TOMLReader {
     if text.contains(":") || text.filter({ $0 == "-" }).count >= 2 {
       throw fail("date and time values are not used in task files; write times as strings")
     }
-    if text.contains(".") || text.lowercased().contains("e") || text.hasSuffix("inf") || text.hasSuffix("nan")
-    {
+    let numeric = text.first.map { $0.isNumber || $0 == "+" || $0 == "-" } ?? false
+    let special = ["inf", "nan"].contains(String(text.drop(while: { $0 == "+" || $0 == "-" })))
+    if special || (numeric && (text.contains(".") || text.lowercased().contains("e"))) {
       throw fail("invalid value '\(text)': floats are not used in task files; quote text")
     }
     throw fail("invalid value '\(text)'; quote text (\"\(text)\")")
