@@ -95,7 +95,10 @@ private struct EditFile {
   /// Asks on stderr and reads the answer from stdin: yes unless it starts with n (EOF: no).
   static func ask(_ question: String) -> Bool {
     Terminal.writeAll(STDERR_FILENO, Array(question.utf8))
-    guard let answer = readLine() else { return false }
+    let answer = readLine()
+    // Piped answers are not echoed by a terminal: echo them, so the prompt ends its line.
+    if isatty(STDIN_FILENO) == 0 { Terminal.writeAll(STDERR_FILENO, Array(((answer ?? "") + "\n").utf8)) }
+    guard let answer else { return false }
     return !answer.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("n")
   }
 }
