@@ -173,13 +173,13 @@ _tfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|help)
+    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|export|apply|edit|help)
         # Offer subcommand argument completions
         "_tfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import export apply edit help' -- "${cur}"))
         ;;
     esac
 }
@@ -203,7 +203,7 @@ _tfs_add() {
     repeating_flags=()
     non_repeating_flags=(--disabled --version -h --help)
     repeating_options=(--owner --env --unset-env)
-    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on)
+    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on --keep --keep-for --user)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
@@ -272,6 +272,15 @@ _tfs_add() {
         return
         ;;
     '--alert-on')
+        return
+        ;;
+    '--keep')
+        return
+        ;;
+    '--keep-for')
+        return
+        ;;
+    '--user')
         return
         ;;
     esac
@@ -281,7 +290,7 @@ _tfs_modify() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--owner --env --unset-env)
-    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on)
+    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on --keep --keep-for --user)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
@@ -350,6 +359,15 @@ _tfs_modify() {
         return
         ;;
     '--alert-on')
+        return
+        ;;
+    '--keep')
+        return
+        ;;
+    '--keep-for')
+        return
+        ;;
+    '--user')
         return
         ;;
     esac
@@ -864,7 +882,7 @@ _tfs_import() {
 
 _tfs_import_crontab() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --skip-invalid --version -h --help)
+    non_repeating_flags=(--dry-run --skip-invalid --system --version -h --help)
     repeating_options=()
     non_repeating_options=(--home --prefix)
     __tfs_offer_flags_options 1
@@ -875,6 +893,51 @@ _tfs_import_crontab() {
         return
         ;;
     '--prefix')
+        return
+        ;;
+    esac
+}
+
+_tfs_export() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home)
+    __tfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    esac
+}
+
+_tfs_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--prune --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home)
+    __tfs_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    esac
+}
+
+_tfs_edit() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home)
+    __tfs_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
         return
         ;;
     esac
