@@ -3,7 +3,7 @@
 # corpus. See docs/FUZZING.md.
 #
 # Usage: scripts/fuzz.sh [--build-only] [--no-merge] [FUZZER...]
-#   FUZZER      cron, duration, time, command-words, settings (default: all of them)
+#   FUZZER      cron, duration, time, command-words, settings, taskfile (default: all of them)
 #   --build-only  build the fuzzers into .build/fuzz and stop
 #   --no-merge    leave Fuzz/corpus as it is (the new inputs stay in .build/fuzz/found)
 # Env: FUZZ_RUNS inputs per fuzzer (default 10000000), FUZZ_TIME at most this many seconds per
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(cron duration time command-words settings)
+all=(cron duration time command-words settings taskfile)
 runs=${FUZZ_RUNS:-10000000}
 max_time=${FUZZ_TIME:-3600}
 timeout=${FUZZ_TIMEOUT:-5}

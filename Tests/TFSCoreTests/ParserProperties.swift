@@ -13,7 +13,7 @@ enum ParserProperties {
   /// The checks by corpus folder name (`Fuzz/corpus/<name>`), which is also the fuzzer's name.
   static let all: [String: @Sendable ([UInt8]) -> String?] = [
     "cron": cron, "duration": duration, "time": time, "command-words": commandWords,
-    "settings": settings,
+    "settings": settings, "taskfile": taskFile,
   ]
 
   struct Input {
