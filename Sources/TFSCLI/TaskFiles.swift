@@ -50,6 +50,9 @@ enum TaskFiles {
   /// The text of `path` (`-`: stdin).
   static func read(_ path: String) throws -> String {
     if path == "-" {
+      guard isatty(STDIN_FILENO) == 0 else {
+        throw CLIError.usage("no task file on stdin; pipe one in ('tfs export | tfs apply -') or name a file")
+      }
       return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
     }
     guard let data = FileManager.default.contents(atPath: path) else {

@@ -175,5 +175,13 @@ struct CrontabMigrationTests {
     let user = try s.tfs.run(
       ["import", "crontab", "--prefix", "u", "--dry-run"], stdin: "0 1 * * * backup.sh --all\n")
     #expect(!user.stdout.contains("system crontab") && user.stdout.contains("u/backup"), "\(user)")
+    // Also when that word is an account's name too (Debian has a user 'sync'); --no-system says
+    // it is a user crontab whatever it looks like.
+    let sync = try s.tfs.run(
+      ["import", "crontab", "--prefix", "u", "--dry-run"], stdin: "0 1 * * * sync now\n")
+    #expect(!sync.stdout.contains("system crontab"), "\(sync)")
+    let forced = try s.tfs.run(
+      ["import", "crontab", "--prefix", "u", "--dry-run", "--no-system"], stdin: crontab)
+    #expect(!forced.stdout.contains("system crontab") && forced.stdout.contains("u/\(me)"), "\(forced)")
   }
 }

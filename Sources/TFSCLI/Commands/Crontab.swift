@@ -1,5 +1,6 @@
 import Foundation
 import TFSCore
+import TFSEngine
 
 /// One job line of a crontab, ready to become a task.
 struct CrontabJob: Equatable {
@@ -72,13 +73,16 @@ enum Crontab {
   }
 
   /// Whether `text` reads as a system crontab: it has jobs, and the first word after each
-  /// one's schedule is an account of this machine followed by a command.
+  /// one's schedule is an account of this machine, not also a program on the crontab's PATH
+  /// (Debian has users `mail`, `sync`, `backup`…), followed by a command.
   static func looksSystem(_ text: String) -> Bool {
     let jobs = read(text).jobs
     return !jobs.isEmpty
       && jobs.allSatisfy { job in
-        let words = job.command.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        return words.count >= 2 && getpwnam(String(words[0])) != nil
+        let words = job.command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let path = job.environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        return words.count >= 2 && getpwnam(words[0]) != nil
+          && PosixLauncher.resolve(words[0], path: path, workdir: "/") == nil
       }
   }
 

@@ -17,7 +17,8 @@ struct ImportCrontab: AsyncParsableCommand {
     discussion: """
       Reads a user crontab ('crontab -l | tfs import crontab') or a system one (/etc/crontab,
       /etc/cron.d/*: a user column after the schedule), detected from the path or from every
-      job naming an account of this machine there, or chosen with --system. Each job becomes a
+      job naming an account of this machine there that is not also a program on PATH, or
+      chosen with --system (--no-system: a user crontab whatever it looks like). Each job becomes a
       task named after what it runs ('crontab/sync-funds'; '-2', '-3' for repeats) with command
       SHELL (default /bin/sh) and entry run.sh, written into the task folder; a system job keeps
       its user (--user). NAME=value lines become the environment of the jobs below them;
@@ -37,13 +38,15 @@ struct ImportCrontab: AsyncParsableCommand {
   @Flag(help: "Print the tasks that would be added; write nothing.") var dryRun = false
   @Flag(help: "Import the valid lines when some are invalid (each reported as skipped).")
   var skipInvalid = false
-  @Flag(help: "Read the system format: a user column after the schedule (detected when not given).")
-  var system = false
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Read the system format: a user column after the schedule (detected when not given).")
+  var system: Bool?
 
   func run() async throws {
     try await runCLI {
       let text = try readSource()
-      let systemFormat = system || isSystemPath || Crontab.looksSystem(text)
+      let systemFormat = system ?? (isSystemPath || Crontab.looksSystem(text))
       let file = Crontab.read(text, system: systemFormat)
       if !file.problems.isEmpty && !skipInvalid {
         let rest =
