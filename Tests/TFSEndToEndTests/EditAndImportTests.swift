@@ -19,7 +19,8 @@ struct EditTests {
       esac
       """, executable: true)
     unlink(script + ".count")
-    return TFSBinary(home: s.home, environment: ["VISUAL": "", "EDITOR": script])
+    // Edited files kept after a failure go to the scenario's folder, removed with it.
+    return TFSBinary(home: s.home, environment: ["VISUAL": "", "EDITOR": script, "TMPDIR": s.dir.path])
   }
 
   /// Editing a group: a changed field is applied, a deleted table removes its task, tasks
@@ -74,6 +75,11 @@ struct EditTests {
     #expect(
       failing.status == 1 && failing.stderr.contains("exited with status 3; nothing was applied"),
       "\(failing)")
+    let kept = try FileManager.default.contentsOfDirectory(atPath: s.dir.path).filter {
+      $0.hasPrefix("tfs-edit-")
+    }
+    #expect(kept.count == 1, "\(kept)")
+    #expect(failing.stderr.contains("your edits are kept in '\(s.dir.path)/\(kept.first ?? "")'"))
   }
 }
 
