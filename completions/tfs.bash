@@ -882,7 +882,7 @@ _tfs_import() {
 
 _tfs_import_crontab() {
     repeating_flags=()
-    non_repeating_flags=(--dry-run --skip-invalid --system --version -h --help)
+    non_repeating_flags=(--dry-run --skip-invalid --system --no-system --version -h --help)
     repeating_options=()
     non_repeating_options=(--home --prefix)
     __tfs_offer_flags_options 1

@@ -86,7 +86,7 @@ function __tfs_parse_tokens -S
             __tfs_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'crontab'
-                __tfs_parse_subcommand 1 'home=' 'prefix=' 'dry-run' 'skip-invalid' 'system' 'version' 'h/help'
+                __tfs_parse_subcommand 1 'home=' 'prefix=' 'dry-run' 'skip-invalid' 'system' 'no-system' 'version' 'h/help'
             end
         case 'export'
             __tfs_parse_subcommand 1 'home=' 'version' 'h/help'
@@ -377,6 +377,7 @@ complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs i
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" dry-run' -l 'dry-run' -d 'Print the tasks that would be added; write nothing.'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" skip-invalid' -l 'skip-invalid' -d 'Import the valid lines when some are invalid (each reported as skipped).'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" system' -l 'system' -d 'Read the system format: a user column after the schedule (detected when not given).'
+complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" no-system' -l 'no-system' -d 'Read the system format: a user column after the schedule (detected when not given).'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" version' -l 'version' -d 'Show the version.'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs import crontab" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'tfs' -n '__tfs_should_offer_completions_for_flags_or_options "tfs export" home' -l 'home' -d 'The tfs home (default: TFS_HOME, $XDG_DATA_HOME/tfs, ~/.local/share/tfs).' -rfka ''
