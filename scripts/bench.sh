@@ -15,6 +15,7 @@ sections=()
 [ -x scripts/bench-cron.sh ] && { scripts/bench-cron.sh | tee bench-out/cron.md; sections+=(cron); }
 [ -x scripts/bench-store.sh ] && { scripts/bench-store.sh "$bin" | tee bench-out/store.md; sections+=(store); }
 [ -x scripts/bench-read.sh ] && { scripts/bench-read.sh "$bin" | tee bench-out/read.md; sections+=(read); }
+[ -x scripts/bench-taskfile.sh ] && { scripts/bench-taskfile.sh "$bin" | tee bench-out/taskfile.md; sections+=(taskfile); }
 # P1 (N=100) and P1b also run APScheduler 3.11 as a peer (venv .build/bench-venv); BENCH_NO_PEERS=1 skips it.
 [ -f scripts/bench-daemon.py ] && { python3 scripts/bench-daemon.py "$bin" ${BENCH_QUICK:+--quick} ${BENCH_NO_PEERS:+--no-peers}; sections+=(daemon); }
 [ -f scripts/bench-alerts.py ] && { python3 scripts/bench-alerts.py "$bin" ${BENCH_QUICK:+--quick}; sections+=(alerts); }
