@@ -579,9 +579,9 @@ _tfs_events() {
 
 _tfs_next() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home -n --count --tz --from)
+    non_repeating_options=(--home -n --count --tz --from --limit)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
@@ -596,6 +596,9 @@ _tfs_next() {
         return
         ;;
     '--from')
+        return
+        ;;
+    '--limit')
         return
         ;;
     esac

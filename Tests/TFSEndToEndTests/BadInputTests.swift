@@ -382,6 +382,10 @@ private let badInputs: [BadInput] = [
   BadInput(args: ["modify", "ok", "--user", "a b"], message: "invalid user 'a b'"),
   BadInput(
     args: ["modify", "ok", "--user", String(repeating: "u", count: 33)], message: "invalid user 'uuu"),
+  BadInput(args: ["next", "--limit", "0"], message: "invalid --limit '0'; use a whole number ≥ 1"),
+  BadInput(args: ["next", "--limit", "-3"], message: "invalid --limit '-3'"),
+  BadInput(args: ["next", "ok", "--limit", "2"], message: "--limit and --all list every task"),
+  BadInput(args: ["next", "--all", "--tz", "Mars/Base"], message: "unknown time zone 'Mars/Base'"),
   // Task files
   BadInput(args: ["export", "../x"], message: "invalid task name '../x'"),
   BadInput(args: ["edit", "a//b"], message: "invalid task name 'a//b'"),

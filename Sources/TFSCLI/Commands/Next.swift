@@ -6,10 +6,17 @@ import TFSStore
 struct Next: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "next",
-    abstract: "Print the next occurrences of a rule or task (validates a rule: exit 64 when invalid).")
+    abstract:
+      "Print the next occurrences of a rule or task, or of every task (validates a rule: exit 64 when invalid).",
+    discussion: """
+      With a rule or a task name: its next N occurrences, one ISO-8601 time per line. Without:
+      one timeline of every enabled task's next run, soonest first, like 'systemctl list-timers':
+      NEXT, LEFT, LAST, PASSED, TASK and the last run's RESULT (--all adds disabled tasks).
+      """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "A cron rule ('0 30 9 * * 1-5') or a task name.") var ruleOrName: String
+  @Argument(help: "A cron rule ('0 30 9 * * 1-5') or a task name (default: every task).") var ruleOrName:
+    String?
   @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "How many occurrences.")
   var count = "5"
   @Option(
@@ -19,10 +26,21 @@ struct Next: AsyncParsableCommand {
   @Option(
     parsing: .unconditional, help: ArgumentHelp("Start after this time (default: now).", valueName: "time"))
   var from: String?
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Without a rule: at most N tasks.", valueName: "n"))
+  var limit: String?
+  @Flag(help: "Without a rule: also list disabled tasks (they have no next run).") var all = false
   @OptionGroup var output: JSONOption
 
   func run() async throws {
     try await runCLI {
+      guard let ruleOrName else {
+        try timeline()
+        return
+      }
+      guard limit == nil && !all else {
+        throw ValidationError("--limit and --all list every task; drop the rule or name '\(ruleOrName)'")
+      }
       guard let count = Int(count), (1...100_000).contains(count) else {
         throw ValidationError("invalid -n '\(self.count)'; use 1-100000")
       }
