@@ -86,7 +86,7 @@ public final class Daemon {
     log.info(
       "daemon started",
       metadata: [
-        "pid": "\(core.pid)", "tasks": "\(core.scheduler.slots.count)", "home": "\(options.home.path)",
+        "pid": .int(core.pid), "tasks": .int(core.scheduler.slots.count), "home": "\(options.home.path)",
         "spawn": "\(ctfs_spawn_fast_enabled() != 0 ? "clone" : "posix_spawn")",
         "runs_in":
           "\((launcher as? PosixLauncher)?.descendants?.cgroups.map { "cgroups under \($0.base)" } ?? "process groups")",
@@ -109,7 +109,7 @@ public final class Daemon {
     }
     try core.end()
     deliveries?.stop(graceMs: 500)
-    log.info("daemon stopped", metadata: ["pid": "\(core.pid)"])
+    log.info("daemon stopped", metadata: ["pid": .int(core.pid)])
   }
 
   /// One pass of the loop after a wake-up: reap → reload → fire due → launch → timers. A stop
@@ -150,7 +150,7 @@ public final class Daemon {
     if (fds[1].revents != 0 && ctfs_timer_read(timer) == 2) || wake.clockSet,
       let jump = clockWatch.wasSet(wallMs: clock.nowMs(), monotonicMs: ClockWatch.monotonicMs())
     {
-      log.notice("wall clock changed", metadata: ["now": "\(clock.nowMs())", "jump_ms": "\(jump)"])
+      log.notice("wall clock changed", metadata: ["now": .int(clock.nowMs()), "jump_ms": .int(jump)])
     }
     wake.readable = pipes.enumerated().filter { fds[$0.offset + 2].revents != 0 }.map(\.element.1)
     return wake
@@ -209,7 +209,7 @@ struct Health {
   mutating func failed(_ error: any Error, core: DaemonCore, log: Logger) {
     failures += 1
     if core.outage == nil { core.outage = Outage(sinceMs: sinceMs, error: "\(error)") }
-    log.error("step failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
+    log.error("step failed", metadata: ["error": "\(error)", "consecutive": .int(failures)])
     usleep(UInt32(min(failures, 10)) * 100_000)
   }
 }

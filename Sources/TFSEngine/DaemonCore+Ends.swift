@@ -49,12 +49,13 @@ extension DaemonCore {
     for (f, end) in zip(finished, ends.map(\.1)) {
       overlapAlerted.remove(f.live.run.id)
       var meta: Logger.Metadata = [
-        "task": "\(f.live.spec.name)", "run": "\(f.live.run.id)", "status": "\(end.status.rawValue)",
+        "task": "\(f.live.spec.name)", "run": .int(f.live.run.id), "status": "\(end.status.rawValue)",
       ]
-      if let code = end.exitCode { meta["exit"] = "\(code)" }
-      if let signal = end.signal { meta["signal"] = "\(signal)" }
+      if let code = end.exitCode { meta["exit"] = .int(code) }
+      if let signal = end.signal { meta["signal"] = .int(signal) }
       if !end.reason.isEmpty { meta["reason"] = "\(end.reason)" }
-      log.info("ended", metadata: meta)
+      let trouble: Set<RunStatus> = [.failed, .timedOut, .lost]
+      log.log(level: trouble.contains(end.status) ? .warning : .info, "ended", metadata: meta)
     }
   }
 
@@ -96,7 +97,7 @@ extension DaemonCore {
         catchUps.append((run, m.spec))
       }
       log.notice(
-        "missed", metadata: ["task": "\(m.spec.name)", "count": "\(count)", "catch_up": "\(picked.count)"])
+        "missed", metadata: ["task": "\(m.spec.name)", "count": .int(count), "catch_up": .int(picked.count)])
     }
     try store.insertRuns(rows, events: alerts)
     let inserted = try store.insertRunsReturning(catchUps.map(\.0), executorPid: nil)

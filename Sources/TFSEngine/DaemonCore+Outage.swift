@@ -32,6 +32,6 @@ extension DaemonCore {
           "error": outage.error, "missed": String(count), "lasted_ms": String(now - outage.sinceMs),
         ])))
     log.notice(
-      "store writable again", metadata: ["missed": "\(count)", "lasted_ms": "\(now - outage.sinceMs)"])
+      "store writable again", metadata: ["missed": .int(count), "lasted_ms": .int(now - outage.sinceMs)])
   }
 }

@@ -72,7 +72,7 @@ extension DaemonCore {
       log.info(
         "started",
         metadata: [
-          "task": "\(live.spec.name)", "run": "\(live.run.id)", "pid": "\(live.pid)",
+          "task": "\(live.spec.name)", "run": .int(live.run.id), "pid": .int(live.pid),
           "trigger": "\(live.run.trigger.rawValue)",
         ])
     }

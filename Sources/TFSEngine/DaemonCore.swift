@@ -95,7 +95,7 @@ final class DaemonCore {
     stopBeganAt = stopBeganAt ?? now
     stopDeadline = now + shutdownGraceMs
     held = []
-    log.info("stopping", metadata: ["running": "\(table.liveCount)", "grace_ms": "\(shutdownGraceMs)"])
+    log.info("stopping", metadata: ["running": .int(table.liveCount), "grace_ms": .int(shutdownGraceMs)])
     try disarm()
   }
 
@@ -106,7 +106,7 @@ final class DaemonCore {
     draining = true
     stopBeganAt = clock.nowMs()
     held = []
-    log.info("draining", metadata: ["running": "\(table.liveCount)", "waiting": "\(table.waiting.count)"])
+    log.info("draining", metadata: ["running": .int(table.liveCount), "waiting": .int(table.waiting.count)])
     try disarm()
   }
 

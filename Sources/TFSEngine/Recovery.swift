@@ -58,7 +58,7 @@ struct Recovery {
     }
     try store.finishRuns(ends(lost) + unstarted)
     if !lost.isEmpty {
-      log.warning("resolved runs left by a previous executor", metadata: ["lost": "\(lost.count)"])
+      log.warning("resolved runs left by a previous executor", metadata: ["lost": .int(lost.count)])
     }
     return missed.mapValues { $0.sorted() }
   }
@@ -99,7 +99,7 @@ public struct Pruner {
     guard !runs.isEmpty else { return }
     for run in runs { Pruner.deleteFiles(of: run, settings: settings) }
     try store.deleteRuns(runs.map(\.id), actor: "tfs", now: now)
-    log.info("pruned", metadata: ["runs": "\(runs.count)"])
+    log.info("pruned", metadata: ["runs": .int(runs.count)])
   }
 
   /// `runs` without the one each task's `history/latest` points at: whoever serves a task's

@@ -43,4 +43,50 @@ struct GlanceTests {
     let mixed = try s.tfs.run(["next", "soon", "--limit", "2"])
     #expect(mixed.status == 64 && mixed.stderr.contains("--limit and --all list every task"))
   }
+
+  /// The daemon's log: logfmt lines a parser can split, a failed run at `warning`, integers as
+  /// JSON numbers, and on the journal's stream each line prefixed with its syslog priority.
+  @Test func theDaemonLogIsLogfmtJSONAndJournalReady() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("bad", rule: "* * * * * *", script: "echo oops; exit 3")
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    #expect(waitUntil(timeout: 20) { daemon.log.contains("status=failed") }, "\(daemon.log)")
+    let lines = daemon.log.split(separator: "\n").map(String.init)
+    let started = try #require(lines.first { $0.contains("msg=\"daemon started\"") })
+    #expect(
+      started.hasPrefix("time=") && started.contains(" level=info ")
+        && started.contains(" pid=\(daemon.pid) "))
+    let ended = try #require(lines.first { $0.contains("msg=ended") && $0.contains("task=bad") })
+    #expect(
+      ended.contains(" level=warning ") && ended.contains(" exit=3 ") && ended.contains(" status=failed"),
+      "\(ended)")
+    daemon.stop()
+
+    let json = try s.tfs.startDaemon(["--log-format", "json"])
+    defer { json.stop() }
+    #expect(waitUntil(timeout: 20) { json.log.contains("\"status\":\"failed\"") }, "\(json.log)")
+    let objects = json.log.split(separator: "\n").compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    let failed = try #require(
+      objects.first { $0["msg"] as? String == "ended" && $0["status"] as? String == "failed" })
+    #expect(failed["exit"] as? Int == 3 && failed["run"] is Int && failed["level"] as? String == "warning")
+    json.stop()
+
+    // stderr is "the journal" when JOURNAL_STREAM names its device and inode.
+    let log = s.dir.path + "/journal.log"
+    let script = """
+      exec 2>"$1"; JOURNAL_STREAM=$(stat -c %d:%i "$1") exec "$2" daemon --once
+      """
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    shell.arguments = ["-c", script, "sh", log, TFSBinary.path]
+    shell.environment = ["TFS_HOME": s.home, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
+    try shell.run()
+    shell.waitUntilExit()
+    let journal = try #require(s.dir.read("journal.log"))
+    #expect(journal.contains("<6>time=") && journal.contains("msg=\"daemon started\""), "\(journal)")
+  }
 }

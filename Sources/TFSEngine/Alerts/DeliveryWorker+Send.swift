@@ -77,8 +77,8 @@ extension DeliveryWorker {
     updates: [(Int64, DeliveryUpdate)]
   ) {
     var meta: Logger.Metadata = [
-      "channel": "\(channel.name)", "alerts": "\(items.count)", "alert": "\(items[0].event.id)",
-      "latency_ms": "\(result.latencyMs)",
+      "channel": "\(channel.name)", "alerts": .int(items.count), "alert": .int(items[0].event.id),
+      "latency_ms": .int(result.latencyMs),
     ]
     switch result.outcome {
     case .delivered:
@@ -88,14 +88,14 @@ extension DeliveryWorker {
       }
     case .retry(let why), .permanent(let why):
       meta["error"] = "\(why)"
-      meta["attempt"] = "\(items[0].attempts + 1)"
-      if case .retry(let next)? = updates.first?.1 { meta["next_attempt_ms"] = "\(next - clock.nowMs())" }
+      meta["attempt"] = .int(items[0].attempts + 1)
+      if case .retry(let next)? = updates.first?.1 { meta["next_attempt_ms"] = .int(next - clock.nowMs()) }
       let gaveUp = updates.contains { if case .failed = $0.1 { true } else { false } }
       log.warning(gaveUp ? "alert delivery given up" : "alert delivery failed", metadata: meta)
       if failures == DeliveryRules.failingAfter {
         log.error(
           "channel failing",
-          metadata: ["channel": "\(channel.name)", "failures": "\(failures)", "error": "\(why)"])
+          metadata: ["channel": "\(channel.name)", "failures": .int(failures), "error": "\(why)"])
       }
     }
   }
