@@ -50,7 +50,7 @@ public enum AlertJSON {
     let trimmed = details.trimmingCharacters(in: .whitespacesAndNewlines)
     if trimmed.hasPrefix("{"), (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) is [String: Any]
     {
-      return trimmed
+      return JSON.withIntegers(trimmed)
     }
     return "{\"text\":\(JSON.quote(details))}"
   }

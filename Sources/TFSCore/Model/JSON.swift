@@ -34,6 +34,37 @@ public enum JSON {
     return "{\(quote(key)):\(quote(value))" + (rest == "}" ? "}" : "," + rest)
   }
 
+  /// The detail keys whose values are integers: written as strings by older versions (and by
+  /// `object`), they are given to readers as numbers.
+  public static let integerDetails = [
+    "run_id", "attempt", "exit_code", "signal", "failing_ms", "failing_runs", "runs", "runs_deleted", "pid",
+    "tasks", "count",
+  ]
+
+  /// Stored event details (a JSON object as `object` writes it) with the values of
+  /// `integerDetails` that are whole numbers written as JSON numbers: `"run_id":"12"` →
+  /// `"run_id":12`. Only top-level members change: a quote inside a string value is escaped,
+  /// so `"key":"` never matches there.
+  public static func withIntegers(_ details: String) -> String {
+    var text = details
+    for key in integerDetails {
+      let marker = "\"\(key)\":\""
+      var searchFrom = text.startIndex
+      while let found = text.range(of: marker, range: searchFrom..<text.endIndex) {
+        let digits = text[found.upperBound...].prefix { $0 == "-" || $0.isASCII && $0.isNumber }
+        let end = text.index(found.upperBound, offsetBy: digits.count)
+        guard !digits.isEmpty, digits != "-", end < text.endIndex, text[end] == "\"" else {
+          searchFrom = found.upperBound
+          continue
+        }
+        let replacement = "\"\(key)\":" + digits
+        text.replaceSubrange(found.lowerBound...end, with: replacement)
+        searchFrom = text.index(found.lowerBound, offsetBy: replacement.count)
+      }
+    }
+    return text
+  }
+
   public static func stringDictionary(_ text: String) -> [String: String] {
     guard let data = text.data(using: .utf8),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
