@@ -77,9 +77,14 @@ import Testing
         7   2024-01-05 12:01:00  failed  etl/nightly  tfsd   delivered  run 11 of 'etl/nightly' failed (exit 2)
         3   2024-01-05 12:00:00  added   backup       ops    none       task 'backup' added
         """)
+    let widths = EventsTable.Widths(task: 12)
     #expect(
-      plain(EventsTable.line(events[1], zone: utc))
-        == "3  2024-01-05 12:00:00  added           backup  ops  task 'backup' added")
+      plain(widths.header())
+        == "ID      AT                   TYPE            TASK          ACTOR     DELIVERY              TITLE")
+    #expect(
+      plain(widths.line(events[1], zone: utc, deliveries: []))
+        == "3       2024-01-05 12:00:00  added           backup        ops       none                  task 'backup' added"
+    )
   }
 
   @Test func eventJSONKeepsStoredDetailsAndReplacesBrokenOnes() {

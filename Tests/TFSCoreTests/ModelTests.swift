@@ -259,12 +259,21 @@ struct ModelTests {
 /// Event details reach readers with their integers as numbers, whatever wrote them.
 struct DetailsIntegerTests {
   @Test(arguments: [
-    (#"{"attempt":"2","run_id":"12","version":"202401/05/120000"}"#, #"{"attempt":2,"run_id":12,"version":"202401/05/120000"}"#),
+    (
+      #"{"attempt":"2","run_id":"12","version":"202401/05/120000"}"#,
+      #"{"attempt":2,"run_id":12,"version":"202401/05/120000"}"#
+    ),
     (#"{"run_id":12}"#, #"{"run_id":12}"#),
     (#"{"run_id":"","signal":"-"}"#, #"{"run_id":"","signal":"-"}"#),
-    (#"{"exit_code":"-1","stderr_head":"\"run_id\":\"7\""}"#, #"{"exit_code":-1,"stderr_head":"\"run_id\":\"7\""}"#),
+    (
+      #"{"exit_code":"-1","stderr_head":"\"run_id\":\"7\""}"#,
+      #"{"exit_code":-1,"stderr_head":"\"run_id\":\"7\""}"#
+    ),
     (#"{"runs":"3x","count":"4"}"#, #"{"runs":"3x","count":4}"#),
-    (#"{"title":"x","failing_ms":"90000","failing_runs":"3"}"#, #"{"title":"x","failing_ms":90000,"failing_runs":3}"#),
+    (
+      #"{"title":"x","failing_ms":"90000","failing_runs":"3"}"#,
+      #"{"title":"x","failing_ms":90000,"failing_runs":3}"#
+    ),
   ])
   func integersBecomeNumbers(_ stored: String, _ shown: String) throws {
     #expect(JSON.withIntegers(stored) == shown)

@@ -108,8 +108,8 @@ struct AlertTypesTests {
     #expect(waitUntil(timeout: 10) { AlertTypesTests.types(out).contains("lost") })
     #expect(waitUntil(timeout: 10) { AlertTypesTests.types(out).contains("missed") })
     let missed = try #require(try s.json(["events", "--type", "missed"]) as? [[String: Any]])
-    let count = (missed.first?["details"] as? [String: Any])?["count"] as? String
-    #expect((Int(count ?? "") ?? 0) >= 2, "\(missed)")
+    let count = (missed.first?["details"] as? [String: Any])?["count"] as? Int
+    #expect((count ?? 0) >= 2, "\(missed)")
     #expect(processes(containing: "tfs-alert-lost").isEmpty)
     _ = try s.tfs.run(["run", "slow"])
     #expect(waitUntil(timeout: 10) { (try? s.tfs.run(["kill", "slow"]).status) == 0 })

@@ -79,8 +79,34 @@ struct EventsTests {
       return "\(object?["type"] as? String ?? "?") \(object?["task"] as? String ?? "-")"
     }
     #expect(types == ["added a", "added b", "modified b"])
-    #expect(waitUntil(timeout: 10) { lines(onlyB).count == 2 }, "\(lines(onlyB))")
-    #expect(lines(onlyB).first?.contains("added           b  ") == true)
+    #expect(waitUntil(timeout: 10) { lines(onlyB).count == 3 }, "\(lines(onlyB))")
+    // A header, then rows in the same columns, the modified one with its change.
+    #expect(
+      lines(onlyB).first?.hasPrefix("ID      AT                   TYPE            TASK          ACTOR")
+        == true)
+    #expect(lines(onlyB)[1].contains("  added           b             root      none  "), "\(lines(onlyB))")
+    #expect(lines(onlyB)[2].hasSuffix("task 'b' modified: title (none) → B"), "\(lines(onlyB))")
     #expect(all.isRunning && onlyB.isRunning)
+  }
+
+  /// Like `tail -f`: the last 10 entries (oldest first), not the whole history.
+  @Test func followStartsFromTheLastTen() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    for i in 1...15 { try s.addTask("t\(i)", rule: "@daily", script: "true") }
+    let follow = try s.tfs.start(["events", "-f"])
+    defer { follow.stop() }
+    func lines() -> [String] {
+      String(decoding: follow.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+    #expect(waitUntil(timeout: 10) { lines().count == 11 }, "\(lines())")
+    #expect(lines().first?.hasPrefix("ID ") == true)
+    #expect(lines()[1].hasPrefix("6 ") && lines()[10].hasPrefix("15 "), "\(lines())")
+    let more = try s.tfs.start(["events", "-f", "--limit", "3"])
+    defer { more.stop() }
+    #expect(
+      waitUntil(timeout: 10) {
+        String(decoding: more.stdout, as: UTF8.self).split(separator: "\n").count == 4
+      })
   }
 }

@@ -10,7 +10,9 @@ struct Events: AsyncParsableCommand {
       Columns: ID, AT, TYPE, TASK, ACTOR, DELIVERY, TITLE. DELIVERY is each channel's state \
       (channel:pending|delivered|failed|suppressed, with attempts while not delivered), or none \
       (an audit entry, or no channel takes the alert) or suppressed (the task's alert policy). \
-      With -f the last entries are printed oldest first, then each new one as it is recorded, until interrupted; --json then prints one object per line (JSON Lines).
+      With -f, like tail -f, the last 10 entries (or --limit N) are printed oldest first under a \
+      header, then each new one as it is recorded, in the same columns, until interrupted; \
+      --json then prints one object per line (JSON Lines).
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -58,9 +60,17 @@ struct Events: AsyncParsableCommand {
       var batch = Array(events.reversed())
       var next = filter
       next.limit = 1000
+      let longest = try store.tasks().map { $0.spec.name.rawValue.count }.max() ?? 0
+      let widths = EventsTable.Widths(task: max(12, longest))
+      if !output.json { Terminal.out(widths.header()) }
       while true {
+        let deliveries = try store.deliveries(of: batch.map(\.id))
         for e in batch {
-          Terminal.out(output.json ? Render.event(e, zone: zone).render() : EventsTable.line(e, zone: zone))
+          let d = deliveries[e.id] ?? []
+          Terminal.out(
+            output.json
+              ? Render.event(e, zone: zone, deliveries: d).render()
+              : widths.line(e, zone: zone, deliveries: d))
           last = max(last, e.id)
         }
         if batch.count < next.limit { try await Task.sleep(nanoseconds: Events.pollNs) }
@@ -79,6 +89,8 @@ struct Events: AsyncParsableCommand {
         throw CLIError.usage("invalid --limit '\(limit)'; use a number of events (0 = all)")
       }
       filter.limit = n == 0 ? -1 : n
+    } else if follow {
+      filter.limit = 10  // like tail -f
     }
     return filter
   }

@@ -1,3 +1,4 @@
+import Foundation
 import TFSCore
 import TFSStore
 
@@ -16,20 +17,59 @@ enum EventsTable {
     return table.render()
   }
 
-  /// One event as a line for `events -f`, where rows arrive one by one and cannot be aligned
-  /// with later ones: the fixed-width cells first, the free text last.
-  static func line(_ e: Event, zone: ZoneRules) -> String {
-    let type = e.type.count < 14 ? e.type + String(repeating: " ", count: 14 - e.type.count) : e.type
-    let styled = style(e.type).map { Terminal.paint(type, $0) } ?? type
-    return [String(e.id), Times.short(epochMs: e.at, zone: zone), styled, e.task ?? "-", e.actor, e.title]
-      .joined(separator: "  ")
+  /// The fixed widths of `events -f`, where rows arrive one by one and cannot be aligned with
+  /// later ones: ID, AT, TYPE, TASK (the longest task name now, at least 12), ACTOR, DELIVERY
+  /// (wider cells push the line, never cut it); the title last.
+  struct Widths {
+    var task: Int
+    static let fixed = (id: 6, at: 19, type: 14, actor: 8, delivery: 20)
+
+    func header() -> String {
+      row(["ID", "AT", "TYPE", "TASK", "ACTOR", "DELIVERY", "TITLE"], styled: nil)
+    }
+
+    func line(_ e: Event, zone: ZoneRules, deliveries: [DeliveryInfo]) -> String {
+      let cells = EventsTable.cells(e, zone: zone, columns: .full, deliveries: deliveries)
+      return row(cells, styled: EventsTable.style(e.type))
+    }
+
+    private func row(_ cells: [String], styled: Terminal.Style?) -> String {
+      let f = Widths.fixed
+      let widths = [f.id, f.at, f.type, task, f.actor, f.delivery]
+      var out = ""
+      for (i, cell) in cells.enumerated() {
+        guard i < widths.count else {
+          out += cell
+          break
+        }
+        let padded =
+          cell + String(repeating: " ", count: max(0, widths[i] - cell.unicodeScalars.count)) + "  "
+        out += i == 2 ? (styled.map { Terminal.paint(padded, $0) } ?? padded) : padded
+      }
+      return out
+    }
   }
 
   static func cells(_ e: Event, zone: ZoneRules, columns: Columns, deliveries: [DeliveryInfo] = [])
     -> [String]
   {
     let head = [String(e.id), Times.short(epochMs: e.at, zone: zone), e.type, e.task ?? "-"]
-    return columns == .full ? head + [e.actor, delivery(e, deliveries), e.title] : head + [e.title]
+    return columns == .full ? head + [e.actor, delivery(e, deliveries), title(e)] : head + [title(e)]
+  }
+
+  /// The title, with a `modified` event's changes as people read them:
+  /// `task 'a' modified: rule 0 */5 * * * * → 0 */10 * * * *; timeout 10m → (none)`.
+  static func title(_ e: Event) -> String {
+    guard e.type == EventType.modified.rawValue,
+      let object = try? JSONSerialization.jsonObject(with: Data(e.details.utf8)) as? [String: Any],
+      let changes = object["changes"] as? [[String: String]], !changes.isEmpty
+    else { return e.title }
+    let shown = changes.map { change in
+      let old = change["old"].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
+      let new = change["new"].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
+      return "\(change["field"] ?? "?") \(old) → \(new)".replacingOccurrences(of: "\n", with: "\\n")
+    }
+    return e.title + ": " + shown.joined(separator: "; ")
   }
 
   /// `slack:delivered mail:pending(2)`: each channel's state (with attempts while not

@@ -218,7 +218,8 @@ enum Render {
 
   static func event(_ e: Event, zone: ZoneRules, deliveries: [DeliveryInfo] = []) -> JSONValue {
     let details =
-      (try? JSONSerialization.jsonObject(with: Data(e.details.utf8))) != nil ? JSON.withIntegers(e.details) : "{}"
+      (try? JSONSerialization.jsonObject(with: Data(e.details.utf8))) != nil
+      ? JSON.withIntegers(e.details) : "{}"
     return .object([
       ("id", .int(e.id)), ("at", iso(e.at, zone)), ("type", .string(e.type)), ("task", .string(e.task)),
       ("run_id", .int(e.runID)), ("actor", .string(e.actor)), ("title", .string(e.title)),
