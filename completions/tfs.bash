@@ -450,7 +450,7 @@ _tfs_show() {
 
 _tfs_run() {
     repeating_flags=()
-    non_repeating_flags=(--wait --here --force --version -h --help)
+    non_repeating_flags=(--wait --here --force --follow --version -h --help)
     repeating_options=()
     non_repeating_options=(--home)
     __tfs_offer_flags_options 1
@@ -489,7 +489,7 @@ _tfs_kill() {
 
 _tfs_logs() {
     repeating_flags=()
-    non_repeating_flags=(-f --follow --version -h --help)
+    non_repeating_flags=(-f --follow -F --follow-task --version -h --help)
     repeating_options=()
     non_repeating_options=(--home --tail)
     __tfs_offer_flags_options 2

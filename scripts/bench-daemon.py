@@ -1195,7 +1195,7 @@ def report_p2(results, out):
 
     row("CLI start-up alone (`tfs show`, exec → exit)", r["startup"])
     row("`tfs run` → child's first timestamp", r["run_lag"])
-    row("`tfs run` exec → CLI exit (run queued)", r["run_cli"])
+    row("`tfs run` exec → CLI exit (run started)", r["run_cli"])
     row("`tfs modify` exec → CLI exit", r["mod_cli"])
     row("`tfs add` exec → CLI exit", r["add_cli"])
     row("`tfs kill` exec → CLI exit (returns once recorded ended)", r["kill_cli"])

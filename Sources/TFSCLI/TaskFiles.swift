@@ -103,10 +103,7 @@ enum TaskFiles {
     Terminal.out(
       "applied: \(plan.added.count) added, \(plan.changed.count) changed, \(plan.removed.count) removed")
     for spec in plan.added + plan.changed.map(\.new) {
-      let paths = context.settings.paths(spec.name)
-      if !FileManager.default.fileExists(atPath: paths.entry(spec.entry)) {
-        Terminal.warn("task '\(spec.name)': entry file '\(paths.entry(spec.entry))' does not exist yet")
-      }
+      TaskWarnings.check(spec, settings: context.settings, prefix: "task '\(spec.name)': ")
     }
     return true
   }

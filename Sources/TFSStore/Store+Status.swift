@@ -40,10 +40,17 @@ extension Store {
     }
   }
 
-  /// The newest `limit` alerts (not audit entries), newest first.
+  /// What `status` shows as ALERTS: the alerts about runs and the daemon, not the audit of
+  /// what people did (added, modified, deleted, killed), the daemon's start, nor the opt-in
+  /// started/succeeded.
+  public static let statusAlertTypes: [String] = EventType.allCases.filter {
+    $0.isAlert && !$0.isOptIn && ![.added, .modified, .deleted, .killed, .daemonStarted].contains($0)
+  }.map(\.rawValue)
+
+  /// The newest `limit` alerts of `statusAlertTypes`, newest first.
   public func recentAlerts(limit: Int) throws(StoreError) -> [Event] {
     try read { db in
-      let marks = Store.alertTypes.map { _ in "?" }.joined(separator: ", ")
+      let marks = Store.statusAlertTypes.map { _ in "?" }.joined(separator: ", ")
       // `+type` keeps the planner on the primary key (newest first, stops after `limit` rows)
       // instead of collecting every alert through `event_by_type` and sorting them.
       return try Row.fetchAll(
@@ -51,7 +58,7 @@ extension Store {
         sql: """
           SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
           WHERE +type IN (\(marks)) ORDER BY id DESC LIMIT ?
-          """, arguments: StatementArguments(Store.alertTypes) + [limit]
+          """, arguments: StatementArguments(Store.statusAlertTypes) + [limit]
       ).map(Store.eventValue)
     }
   }

@@ -133,7 +133,8 @@ struct SettingsTests {
     "ByteSizes.parse",
     arguments: [
       ("100MiB", 104_857_600), ("512KiB", 524_288), ("1GiB", 1_073_741_824), ("5MB", 5_000_000),
-      ("10KB", 10_000), ("10B", 10), ("1000000", 1_000_000),
+      ("10KB", 10_000), ("10B", 10), ("1000000", 1_000_000), ("1k", 1024), ("1K", 1024), ("10M", 10_485_760),
+      ("10m", 10_485_760), ("1G", 1_073_741_824), ("2T", 2_199_023_255_552), ("3kB", 3000),
     ] as [(String, Int64)])
   func byteSizes(_ text: String, _ bytes: Int64) throws {
     #expect(try ByteSizes.parse(text) == bytes)
@@ -141,9 +142,12 @@ struct SettingsTests {
 
   @Test(
     "ByteSizes.parse rejects bad sizes without overflowing",
-    arguments: ["", "0", "-1", "MiB", "1 MiB", "1.5GiB", "9000000000GiB", "99999999999999999999"])
+    arguments: [
+      "", "0", "-1", "MiB", "1 MiB", "1.5GiB", "9000000000GiB", "99999999999999999999", "k", "1x", "1kk",
+      "9000000T",
+    ])
   func byteSizesInvalid(_ text: String) {
-    #expect(throws: ValidationError("invalid size '\(text)'; write e.g. 100MiB, 512KiB, 1GiB")) {
+    #expect(throws: ValidationError("invalid size '\(text)'; write e.g. 100M, 512k, 1G (or 100MiB, 1GB)")) {
       try ByteSizes.parse(text)
     }
   }

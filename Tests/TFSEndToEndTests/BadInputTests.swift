@@ -386,6 +386,7 @@ private let badInputs: [BadInput] = [
   BadInput(args: ["next", "--limit", "-3"], message: "invalid --limit '-3'"),
   BadInput(args: ["next", "ok", "--limit", "2"], message: "--limit and --all list every task"),
   BadInput(args: ["next", "--all", "--tz", "Mars/Base"], message: "unknown time zone 'Mars/Base'"),
+  BadInput(args: ["logs", "ok", "1", "-F"], message: "-F follows the task's runs; drop the run '1'"),
   // Task files
   BadInput(args: ["export", "../x"], message: "invalid task name '../x'"),
   BadInput(args: ["edit", "a//b"], message: "invalid task name 'a//b'"),

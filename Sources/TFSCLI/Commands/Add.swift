@@ -31,9 +31,7 @@ struct Add: AsyncParsableCommand {
       try context.store.addTask(spec, actor: Actor.current(), now: context.now)
       Nudge.daemon(context.home)
       Terminal.out("added task '\(name)' (\(spec.rule.text))")
-      if !FileManager.default.fileExists(atPath: paths.entry(spec.entry)) {
-        Terminal.warn("entry file '\(paths.entry(spec.entry))' does not exist yet")
-      }
+      TaskWarnings.check(spec, settings: context.settings)
     }
   }
 }

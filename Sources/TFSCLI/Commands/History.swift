@@ -55,19 +55,29 @@ struct History: AsyncParsableCommand {
       if files, let name {
         let run = try Logs.find(name, reference, context.store)
         let published = try context.store.publishedFiles(run.id)
+        let folder = context.settings.paths(name).history(version: run.version)
         if output.json {
-          let folder = context.settings.paths(name).history(version: run.version)
           Terminal.out(FilesTable.json(run, folder: folder, files: published).render())
         } else {
-          Terminal.out(FilesTable.render(published))
+          Terminal.out("run \(run.id) (\(run.version)) published into \(folder)/")
+          Terminal.out(published.isEmpty ? "nothing" : FilesTable.render(published))
         }
         return
       }
-      let runs = try context.store.runs(filter)
+      // One run more than the limit says whether it cut the list.
+      var probe = filter
+      if probe.limit >= 0 { probe.limit += 1 }
+      var runs = try context.store.runs(probe)
+      let cut = filter.limit >= 0 && runs.count > filter.limit
+      if cut { runs.removeLast() }
       if output.json {
         Terminal.out(JSONValue.array(runs.map { Render.run($0, zone: context.localZone) }).render())
       } else {
         Terminal.out(HistoryTable.render(runs, zone: context.localZone))
+      }
+      if cut {
+        Terminal.warnLine(
+          "(the newest \(plural(filter.limit, "run")); --limit N for more, --limit 0 for all)")
       }
     }
   }

@@ -11,7 +11,9 @@ struct Logs: AsyncParsableCommand {
     discussion: """
       The log's bytes go to stdout unchanged (pipe them into grep, less -R…); messages go to \
       stderr. The default run is the last one that started. -f keeps printing while the run is \
-      running and exits once it has ended and its log is fully printed.
+      running and exits once it has ended and its log is fully printed. -F follows the task \
+      instead, like tail -F: the last run, then each next run as it starts (a '==> run N …' \
+      line on stderr before each), until interrupted.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -20,6 +22,10 @@ struct Logs: AsyncParsableCommand {
   var reference: String?
   @Flag(name: [.customShort("f"), .long], help: "Follow a running run until it ends.")
   var follow = false
+  @Flag(
+    name: [.customShort("F"), .customLong("follow-task")],
+    help: "Follow the task across its runs, until interrupted.")
+  var followTask = false
   @Option(parsing: .unconditional, help: ArgumentHelp("Print only the last N lines.", valueName: "n"))
   var tail: String?
 
@@ -31,6 +37,12 @@ struct Logs: AsyncParsableCommand {
       let name = try taskName(name)
       let lines = try tail.map(Logs.lineCount)
       let context = try Context(global, create: false)
+      if followTask {
+        guard reference == nil else {
+          throw CLIError.usage("-F follows the task's runs; drop the run '\(reference!)'")
+        }
+        try await Logs.followTask(name, lines: lines, context: context)
+      }
       let run = try Logs.find(name, reference, context.store, follow: follow)
       let paths = context.settings.paths(name)
       let path = run.logPath.map { $0.hasPrefix("/") ? $0 : paths.absolute($0) }

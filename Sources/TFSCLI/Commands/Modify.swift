@@ -31,6 +31,11 @@ struct Modify: AsyncParsableCommand {
       for change in diff {
         Terminal.out("\(change.field): \(show(change.old)) → \(show(change.new))")
       }
+      if diff.contains(where: { ["command", "entry", "env", "workdir"].contains($0.field) }),
+        let spec = try context.store.task(name)?.spec
+      {
+        TaskWarnings.check(spec, settings: context.settings)
+      }
     }
   }
 

@@ -10,8 +10,9 @@ struct RunCommand: AsyncParsableCommand {
     abstract: "Start a run now (trigger manual), through the daemon or --here.",
     discussion: """
       Works on disabled tasks. Obeys the task's overlap policy unless --force. Without --wait it
-      returns once the daemon has the run and prints its id; --wait and --here exit with the
-      run's exit code (128+signal when killed).
+      returns once the daemon has started the run ('run 12 of 'x' started'), or says it is
+      queued when it must wait (overlap queue, max-parallel); --wait and --here exit with the
+      run's exit code (128+signal when killed), and --follow streams its output meanwhile.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -19,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
   @Flag(help: "Block until the run ends and exit with its code.") var wait = false
   @Flag(help: "Run in this process (no daemon needed), streaming the log to stdout.") var here = false
   @Flag(help: "Start even while another run of the task is active.") var force = false
+  @Flag(help: "Print the run's output as it comes (like 'tfs logs -f'); implies --wait.") var follow = false
 
   func run() async throws {
     try await runCLI {
@@ -54,9 +56,17 @@ struct RunCommand: AsyncParsableCommand {
       }
       let run = try context.store.insertRun(queued, force: force)
       Nudge.daemon(context.home)
-      Terminal.out("run \(run.id) of '\(name)' queued (\(run.version))")
-      guard wait else { return }
-      var last = run
+      let seen = try await RunCommand.started(run, store: context.store)
+      let state = seen.startedAt != nil ? "started" : seen.status.isFinal ? seen.status.rawValue : "queued"
+      Terminal.out("run \(run.id) of '\(name)' \(state) (\(run.version))")
+      guard wait || follow else { return }
+      if follow {
+        try await Logs.follow(
+          seen, paths: context.settings.paths(name), lines: nil, store: context.store,
+          cap: context.settings.logMax,
+          home: context.home)
+      }
+      var last = seen
       var daemonGoneSince: Date?
       while !last.status.isFinal {
         try await Task.sleep(for: .milliseconds(50))
@@ -75,6 +85,18 @@ struct RunCommand: AsyncParsableCommand {
       Terminal.warnLine(RunCommand.summary(last))
       if last.shellExitCode != 0 { throw CLIError.exit(last.shellExitCode) }
     }
+  }
+
+  /// The run once the daemon has started it (or ended it without a start), or as it is after
+  /// 3 s (still queued: it waits for its turn).
+  static func started(_ run: Run, store: Store) async throws -> Run {
+    let deadline = Date().addingTimeInterval(3)
+    var last = run
+    while last.startedAt == nil && !last.status.isFinal && Date() < deadline {
+      try await Task.sleep(for: .milliseconds(5))
+      last = try store.run(run.id) ?? last
+    }
+    return last
   }
 
   static func summary(_ run: Run) -> String {

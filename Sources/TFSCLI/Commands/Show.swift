@@ -43,9 +43,22 @@ struct Show: AsyncParsableCommand {
       }
       var table = Table(["FIELD", "VALUE"])
       table.add(["name", name.rawValue])
-      for (field, value) in record.spec.fields { table.add([field, value.isEmpty ? "-" : value]) }
+      for (field, value) in record.spec.fields {
+        switch field {
+        case "timezone":
+          let zone = context.settings.zone(for: record.spec).identifier
+          table.add([field, record.spec.timeZone == nil ? "\(zone) (the default)" : zone])
+        case "env":
+          let env = record.spec.environment
+          table.add([
+            field,
+            env.isEmpty
+              ? "-" : env.keys.sorted().map { "\($0)=\(Show.quoted(env[$0]!))" }.joined(separator: " "),
+          ])
+        default: table.add([field, value.isEmpty ? "-" : value])
+        }
+      }
       table.add(["folder", context.settings.paths(name).folder])
-      table.add(["zone", context.settings.zone(for: record.spec).identifier])
       table.add(["last run", Render.lastRunCell(record, nowMs: now)])
       var lines = [table.render(), "", "NEXT RUNS"]
       lines +=
@@ -55,9 +68,22 @@ struct Show: AsyncParsableCommand {
       if runs.isEmpty {
         lines.append("-")
       } else {
-        lines.append(HistoryTable.render(runs, zone: zone))
+        lines.append(HistoryTable.render(runs, zone: zone, reasons: true))
       }
       Terminal.out(lines.joined(separator: "\n"))
     }
+  }
+}
+
+extension Show {
+  /// A value as a shell would need it: bare when it is plain, else in single quotes.
+  static func quoted(_ value: String) -> String {
+    let plain =
+      !value.isEmpty
+      && value.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+          || "@%_+=:,./-".unicodeScalars.contains($0)
+      }
+    return plain ? value : "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 }

@@ -10,7 +10,8 @@ struct Status: AsyncParsableCommand {
     discussion: """
       The daemon is up when it holds the home's lock and its heartbeat is less than 10s old. A task \
       is failing when its last finished run failed, timed out or was lost. With --check nothing is \
-      printed unless something is wrong: exit 0 when the daemon is up and no task is failing, \
+      printed unless something is wrong: exit 0 when the daemon is up and no enabled task is \
+      failing (a disabled one is shown, not counted), \
       else exit 1 with the reason on stderr (for monitoring). An alert channel whose last 3 attempts \
       failed is shown and fails --check too.
       """)

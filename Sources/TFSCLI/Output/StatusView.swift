@@ -64,6 +64,8 @@ struct StatusReport {
       let age = heartbeatAgeMs.map { "for \(Durations.format(milliseconds: max(0, $0)))" } ?? "yet"
       out.append("the daemon (pid \(lockPid ?? 0)) holds the lock but has sent no heartbeat \(age)")
     }
+    // A disabled task is someone's decision, not an emergency: shown, but it passes --check.
+    let failing = failing.filter(\.enabled)
     if !failing.isEmpty {
       let shown = failing.prefix(5).map { "\($0.name) (\($0.status.rawValue))" }
       let more = failing.count > 5 ? ", …" : ""

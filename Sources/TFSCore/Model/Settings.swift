@@ -79,12 +79,15 @@ public enum Setting: String, CaseIterable, Sendable {
   }
 }
 
-/// `100MiB`, `512KiB`, `1GiB`, `1000000` bytes.
+/// `100MiB`, `512KiB`, `1GiB`, `1000000` bytes; `1k`, `10M`, `1G`, `1T` are binary (1024-based,
+/// as journald and `ulimit` read them); `MB`, `KB`, `GB` decimal.
 public enum ByteSizes {
   public static func parse(_ text: String) throws(ValidationError) -> Int64 {
     let units: [(String, Int64)] = [
-      ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000),
-      ("KB", 1000), ("B", 1), ("", 1),
+      ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("TB", 1_000_000_000_000),
+      ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("kB", 1000), ("B", 1), ("T", 1 << 40),
+      ("t", 1 << 40),
+      ("G", 1 << 30), ("g", 1 << 30), ("M", 1 << 20), ("m", 1 << 20), ("K", 1 << 10), ("k", 1 << 10), ("", 1),
     ]
     for (suffix, size) in units where text.hasSuffix(suffix) {
       if let n = Int64(text.dropLast(suffix.count)), n > 0 {
@@ -92,7 +95,7 @@ public enum ByteSizes {
         if !overflow { return bytes }
       }
     }
-    throw ValidationError("invalid size '\(text)'; write e.g. 100MiB, 512KiB, 1GiB")
+    throw ValidationError("invalid size '\(text)'; write e.g. 100M, 512k, 1G (or 100MiB, 1GB)")
   }
 }
 
