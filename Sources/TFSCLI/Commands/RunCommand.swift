@@ -66,25 +66,32 @@ struct RunCommand: AsyncParsableCommand {
           cap: context.settings.logMax,
           home: context.home)
       }
-      var last = seen
-      var daemonGoneSince: Date?
-      while !last.status.isFinal {
-        try await Task.sleep(for: .milliseconds(50))
-        guard let fresh = try context.store.run(run.id) else { throw StoreError.noSuchRun("\(run.id)") }
-        last = fresh
-        // The daemon died (or stopped) under the run: the next daemon resolves it, not us.
-        if DaemonLock.holder(context.home) != nil {
-          daemonGoneSince = nil
-        } else if let since = daemonGoneSince, Date().timeIntervalSince(since) > 2, !last.status.isFinal {
-          throw CLIError.noDaemon(
-            "the daemon stopped before run \(run.id) of '\(name)' ended; the next 'tfs daemon' resolves it")
-        } else if daemonGoneSince == nil {
-          daemonGoneSince = Date()
-        }
-      }
+      let last = try await RunCommand.waitForEnd(seen, context: context)
       Terminal.warnLine(RunCommand.summary(last))
       if last.shellExitCode != 0 { throw CLIError.exit(last.shellExitCode) }
     }
+  }
+
+  /// Polls the run until it ends; fails (69) when the daemon goes away under it.
+  static func waitForEnd(_ run: Run, context: Context) async throws -> Run {
+    var last = run
+    let name = run.task
+    var daemonGoneSince: Date?
+    while !last.status.isFinal {
+      try await Task.sleep(for: .milliseconds(50))
+      guard let fresh = try context.store.run(run.id) else { throw StoreError.noSuchRun("\(run.id)") }
+      last = fresh
+      // The daemon died (or stopped) under the run: the next daemon resolves it, not us.
+      if DaemonLock.holder(context.home) != nil {
+        daemonGoneSince = nil
+      } else if let since = daemonGoneSince, Date().timeIntervalSince(since) > 2, !last.status.isFinal {
+        throw CLIError.noDaemon(
+          "the daemon stopped before run \(run.id) of '\(name)' ended; the next 'tfs daemon' resolves it")
+      } else if daemonGoneSince == nil {
+        daemonGoneSince = Date()
+      }
+    }
+    return last
   }
 
   /// The run once the daemon has started it (or ended it without a start), or as it is after

@@ -41,24 +41,7 @@ struct Show: AsyncParsableCommand {
         Terminal.out(JSONValue.object(fields).render())
         return
       }
-      var table = Table(["FIELD", "VALUE"])
-      table.add(["name", name.rawValue])
-      for (field, value) in record.spec.fields {
-        switch field {
-        case "timezone":
-          let zone = context.settings.zone(for: record.spec).identifier
-          table.add([field, record.spec.timeZone == nil ? "\(zone) (the default)" : zone])
-        case "env":
-          let env = record.spec.environment
-          table.add([
-            field,
-            env.isEmpty
-              ? "-" : env.keys.sorted().map { "\($0)=\(Show.quoted(env[$0]!))" }.joined(separator: " "),
-          ])
-        default: table.add([field, value.isEmpty ? "-" : value])
-        }
-      }
-      table.add(["folder", context.settings.paths(name).folder])
+      var table = Show.fields(record, settings: context.settings)
       table.add(["last run", Render.lastRunCell(record, nowMs: now)])
       var lines = [table.render(), "", "NEXT RUNS"]
       lines +=
@@ -76,6 +59,30 @@ struct Show: AsyncParsableCommand {
 }
 
 extension Show {
+  /// The FIELD/VALUE table: every field, the effective zone said once, env values quoted.
+  static func fields(_ record: TaskRecord, settings: EffectiveSettings) -> Table {
+    let name = record.spec.name
+    var table = Table(["FIELD", "VALUE"])
+    table.add(["name", name.rawValue])
+    for (field, value) in record.spec.fields {
+      switch field {
+      case "timezone":
+        let zone = settings.zone(for: record.spec).identifier
+        table.add([field, record.spec.timeZone == nil ? "\(zone) (the default)" : zone])
+      case "env":
+        let env = record.spec.environment
+        table.add([
+          field,
+          env.isEmpty
+            ? "-" : env.keys.sorted().map { "\($0)=\(Show.quoted(env[$0]!))" }.joined(separator: " "),
+        ])
+      default: table.add([field, value.isEmpty ? "-" : value])
+      }
+    }
+    table.add(["folder", settings.paths(name).folder])
+    return table
+  }
+
   /// A value as a shell would need it: bare when it is plain, else in single quotes.
   static func quoted(_ value: String) -> String {
     let plain =
