@@ -174,11 +174,14 @@ struct HistoryTests {
     try s.recordRun("c", at: readT0 + 20_000, log: Data())
     let last = try s.tfs.run(["history", "c", "--files"])
     #expect(last.status == 0)
-    #expect(last.stdout.hasSuffix(" published into \(s.taskDir("c"))/history/202401/05/120020/\nnothing\n"), "\(last)")
+    #expect(
+      last.stdout.hasSuffix(" published into \(s.taskDir("c"))/history/202401/05/120020/\nnothing\n"),
+      "\(last)")
     for reference in [String(first.id), first.version] {
       let out = try s.tfs.run(["history", "c", "--files", reference])
       #expect(
-        out.stdout == "run \(first.id) (202401/05/120010) published into \(s.taskDir("c"))/history/202401/05/120010/\n"
+        out.stdout
+          == "run \(first.id) (202401/05/120010) published into \(s.taskDir("c"))/history/202401/05/120010/\n"
           + "PATH           SIZE\nreport.csv     12\nsub/data.json  3\n", "\(out)")
     }
     let object = try #require(try s.json(["history", "c", "--files", first.version]) as? [String: Any])
