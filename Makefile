@@ -86,13 +86,25 @@ completions: build
 	$(BIN) --generate-completion-script zsh > completions/_tfs
 	$(BIN) --generate-completion-script fish > completions/tfs.fish
 
+# The binary, the man pages (tfs.add.1 also as tfs-add.1, so `man tfs-add` works as for git) and
+# the completions where bash-completion, zsh and fish look for them.
+MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
 	install -m 0755 .build/release/tfs $(DESTDIR)$(PREFIX)/bin/tfs
-	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ 2>/dev/null || true
+	install -m 0644 man/*.1 $(MANDIR)/
+	for page in man/tfs.*.1; do name=$${page#man/}; ln -sf "$$name" "$(MANDIR)/$$(echo "$${name%.1}" | tr . -).1"; done
+	install -m 0644 completions/tfs.bash $(BASHDIR)/tfs
+	install -m 0644 completions/_tfs $(ZSHDIR)/_tfs
+	install -m 0644 completions/tfs.fish $(FISHDIR)/tfs.fish
+	@echo "installed tfs, its man pages (man tfs, man tfs-add…) and bash, zsh and fish completions under $(DESTDIR)$(PREFIX)"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tfs $(DESTDIR)$(PREFIX)/share/man/man1/tfs*.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/tfs $(MANDIR)/tfs.1 $(MANDIR)/tfs.*.1 $(MANDIR)/tfs-*.1
+	rm -f $(BASHDIR)/tfs $(ZSHDIR)/_tfs $(FISHDIR)/tfs.fish
 
 clean:
 	rm -rf .build

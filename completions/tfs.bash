@@ -230,18 +230,22 @@ _tfs_add() {
         return
         ;;
     '--tz')
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion add -- --tz "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     '--timeout')
         return
         ;;
     '--on-timeout')
+        __tfs_add_completions -W 'kill'$'\n''alert'
         return
         ;;
     '--overlap')
+        __tfs_add_completions -W 'skip'$'\n''queue'$'\n''replace'$'\n''allow'
         return
         ;;
     '--catch-up')
+        __tfs_add_completions -W 'none'$'\n''once'$'\n''all'
         return
         ;;
     '--catch-up-window')
@@ -272,6 +276,7 @@ _tfs_add() {
         return
         ;;
     '--alert-on')
+        __tfs_add_completions -W 'all'$'\n''entry-missing'$'\n''overlap'$'\n''failed'$'\n''timeout'$'\n''missed'$'\n''lost'$'\n''killed'$'\n''added'$'\n''modified'$'\n''deleted'$'\n''recovered'$'\n''still-failing'$'\n''system-error'$'\n''daemon-started'$'\n''started'$'\n''succeeded'
         return
         ;;
     '--keep')
@@ -317,18 +322,22 @@ _tfs_modify() {
         return
         ;;
     '--tz')
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion modify -- --tz "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     '--timeout')
         return
         ;;
     '--on-timeout')
+        __tfs_add_completions -W 'kill'$'\n''alert'
         return
         ;;
     '--overlap')
+        __tfs_add_completions -W 'skip'$'\n''queue'$'\n''replace'$'\n''allow'
         return
         ;;
     '--catch-up')
+        __tfs_add_completions -W 'none'$'\n''once'$'\n''all'
         return
         ;;
     '--catch-up-window')
@@ -359,6 +368,7 @@ _tfs_modify() {
         return
         ;;
     '--alert-on')
+        __tfs_add_completions -W 'all'$'\n''entry-missing'$'\n''overlap'$'\n''failed'$'\n''timeout'$'\n''missed'$'\n''lost'$'\n''killed'$'\n''added'$'\n''modified'$'\n''deleted'$'\n''recovered'$'\n''still-failing'$'\n''system-error'$'\n''daemon-started'$'\n''started'$'\n''succeeded'
         return
         ;;
     '--keep')
@@ -368,6 +378,14 @@ _tfs_modify() {
         return
         ;;
     '--user')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion modify -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -386,6 +404,14 @@ _tfs_enable() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion enable -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _tfs_disable() {
@@ -401,6 +427,14 @@ _tfs_disable() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion disable -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _tfs_remove() {
@@ -413,6 +447,14 @@ _tfs_remove() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion remove -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -446,6 +488,14 @@ _tfs_show() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion show -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _tfs_run() {
@@ -458,6 +508,14 @@ _tfs_run() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion run -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -476,12 +534,21 @@ _tfs_kill() {
         return
         ;;
     '--run')
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion kill -- --run "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     '--signal')
         return
         ;;
     '--grace')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion kill -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -500,6 +567,18 @@ _tfs_logs() {
         return
         ;;
     '--tail')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion logs -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion logs -- positional@1 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -524,15 +603,29 @@ _tfs_history() {
         return
         ;;
     '--status')
+        __tfs_add_completions -W 'queued'$'\n''running'$'\n''succeeded'$'\n''failed'$'\n''killed'$'\n''timed-out'$'\n''lost'$'\n''skipped'$'\n''missed'
         return
         ;;
     '--exit-code')
         return
         ;;
     '--trigger')
+        __tfs_add_completions -W 'schedule'$'\n''manual'$'\n''retry'$'\n''catch-up'
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion history -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion history -- positional@1 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -566,12 +659,21 @@ _tfs_events() {
         return
         ;;
     '--type')
+        __tfs_add_completions -W 'entry-missing'$'\n''overlap'$'\n''failed'$'\n''timeout'$'\n''missed'$'\n''lost'$'\n''killed'$'\n''added'$'\n''modified'$'\n''deleted'$'\n''recovered'$'\n''still-failing'$'\n''system-error'$'\n''daemon-started'$'\n''started'$'\n''succeeded'$'\n''daemon-stopped'$'\n''enabled'$'\n''disabled'$'\n''configured'$'\n''pruned'$'\n''channel-added'$'\n''channel-removed'
         return
         ;;
     '--since')
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion events -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -593,12 +695,21 @@ _tfs_next() {
         return
         ;;
     '--tz')
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion next -- --tz "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     '--from')
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion next -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -697,6 +808,14 @@ _tfs_config_get() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W 'task-root'$'\n''default-command'$'\n''default-entry'$'\n''timezone'$'\n''notify'$'\n''mail-from'$'\n''alert-interval'$'\n''retention'$'\n''max-parallel'$'\n''log-max'
+        return
+        ;;
+    esac
 }
 
 _tfs_config_set() {
@@ -712,6 +831,14 @@ _tfs_config_set() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W 'task-root'$'\n''default-command'$'\n''default-entry'$'\n''timezone'$'\n''notify'$'\n''mail-from'$'\n''alert-interval'$'\n''retention'$'\n''max-parallel'$'\n''log-max'
+        return
+        ;;
+    esac
 }
 
 _tfs_config_unset() {
@@ -724,6 +851,14 @@ _tfs_config_unset() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W 'task-root'$'\n''default-command'$'\n''default-entry'$'\n''timezone'$'\n''notify'$'\n''mail-from'$'\n''alert-interval'$'\n''retention'$'\n''max-parallel'$'\n''log-max'
         return
         ;;
     esac
@@ -825,6 +960,14 @@ _tfs_channel_show() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion channel show -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _tfs_channel_remove() {
@@ -837,6 +980,14 @@ _tfs_channel_remove() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion channel remove -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -855,6 +1006,15 @@ _tfs_channel_test() {
         return
         ;;
     '--type')
+        __tfs_add_completions -W 'entry-missing'$'\n''overlap'$'\n''failed'$'\n''timeout'$'\n''missed'$'\n''lost'$'\n''killed'$'\n''added'$'\n''modified'$'\n''deleted'$'\n''recovered'$'\n''still-failing'$'\n''system-error'$'\n''daemon-started'$'\n''started'$'\n''succeeded'$'\n''daemon-stopped'$'\n''enabled'$'\n''disabled'$'\n''configured'$'\n''pruned'$'\n''channel-added'$'\n''channel-removed'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion channel test -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -914,6 +1074,14 @@ _tfs_export() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion export -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _tfs_apply() {
@@ -929,6 +1097,18 @@ _tfs_apply() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -o plusdirs -fX '!*.@(toml)'
+        return
+        ;;
+    2)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion apply -- positional@1 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _tfs_edit() {
@@ -941,6 +1121,14 @@ _tfs_edit() {
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __tfs_add_completions -W "$(__tfs_custom_complete ---completion edit -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
         return
         ;;
     esac

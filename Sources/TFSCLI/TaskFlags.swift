@@ -25,21 +25,25 @@ struct TaskFlags: ParsableArguments {
   var owners: [String] = []
   @Option(
     name: .customLong("tz"), parsing: .unconditional,
-    help: ArgumentHelp("IANA time zone of the rule.", valueName: "zone"))
+    help: ArgumentHelp("IANA time zone of the rule.", valueName: "zone"), completion: Completions.zones)
   var timeZone: String?
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp("Stop or flag a run after this long (90s, 5m, 1h30m; 'none').", valueName: "dur"))
   var timeout: String?
-  @Option(parsing: .unconditional, help: ArgumentHelp("On timeout: kill|alert.", valueName: "action"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("On timeout: kill|alert.", valueName: "action"),
+    completion: Completions.onTimeout)
   var onTimeout: String?
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "When still running at the next occurrence: skip|queue|replace|allow.", valueName: "policy"))
+      "When still running at the next occurrence: skip|queue|replace|allow.", valueName: "policy"),
+    completion: Completions.overlap)
   var overlap: String?
   @Option(
-    parsing: .unconditional, help: ArgumentHelp("Missed occurrences: none|once|all.", valueName: "policy"))
+    parsing: .unconditional, help: ArgumentHelp("Missed occurrences: none|once|all.", valueName: "policy"),
+    completion: Completions.catchUp)
   var catchUp: String?
   @Option(
     parsing: .unconditional,
@@ -80,7 +84,8 @@ struct TaskFlags: ParsableArguments {
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "Only these alert types leave this task (comma list; 'all' = every type).", valueName: "types"))
+      "Only these alert types leave this task (comma list; 'all' = every type).", valueName: "types"),
+    completion: Completions.alertTypes)
   var alertOn: String?
   @Option(
     parsing: .unconditional,

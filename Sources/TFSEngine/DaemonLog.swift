@@ -7,7 +7,7 @@ import TFSCore
 /// - text is logfmt: `time=2024-03-10T03:00:00.123Z level=info msg=started task=a run=12`, a
 ///   value quoted (`reason="killed by root"`, `\"`, `\\`, `\n` escaped) when it is empty or has
 ///   a blank, `=`, `"` or a control character;
-/// - JSON is one object per line (`{"time":…,"level":…,"msg":…,…}`) whose integer values
+/// - JSON is one object per line (`{"at":…,"level":…,"message":…,…}`) whose integer values
 ///   (logged as `.int(…)`) are JSON numbers.
 ///
 /// When stderr is the journal (`JOURNAL_STREAM` names it), each line starts with its syslog
@@ -41,9 +41,11 @@ public struct DaemonLogHandler: LogHandler {
   /// The line for one event, with its newline.
   func render(level: Logger.Level, message: String, fields: Logger.Metadata, at date: Date) -> String {
     var line = journal ? "<\(DaemonLogHandler.priority(level))>" : ""
+    // logfmt's usual names in text; the JSON keeps the keys it always had.
+    let names = format == .text ? ("time", "msg") : ("at", "message")
     let head: [(String, Logger.MetadataValue)] = [
-      ("time", .string(DaemonLogHandler.stamp(date))), ("level", .string(level.rawValue)),
-      ("msg", .string(message)),
+      (names.0, .string(DaemonLogHandler.stamp(date))), ("level", .string(level.rawValue)),
+      (names.1, .string(message)),
     ]
     let pairs = head + fields.keys.sorted().map { ($0, fields[$0]!) }
     switch format {

@@ -206,7 +206,7 @@ import Testing
     #expect(
       r.problems == [
         "no daemon is running for /h; start one with 'tfs daemon'",
-        "2 tasks failing: etl/nightly (failed), sync (lost)",
+        "1 task failing: etl/nightly (failed)",  // sync is disabled: shown, not a problem
       ])
   }
 

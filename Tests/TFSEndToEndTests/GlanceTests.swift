@@ -71,7 +71,7 @@ struct GlanceTests {
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
     }
     let failed = try #require(
-      objects.first { $0["msg"] as? String == "ended" && $0["status"] as? String == "failed" })
+      objects.first { $0["message"] as? String == "ended" && $0["status"] as? String == "failed" })
     #expect(failed["exit"] as? Int == 3 && failed["run"] is Int && failed["level"] as? String == "warning")
     json.stop()
 

@@ -81,7 +81,7 @@ struct TaskCommandsTests {
     #expect(list.status == 0 && list.stderr.isEmpty)
     #expect(
       E2E.lines(list.stdout) == [
-        "NAME      RULE            NEXT RUN             LAST RUN  STATE",
+        "NAME      RULE            NEXT RUN (GMT)       LAST RUN  STATE",
         "team/job  0 30 9 * * 1-5  2024-03-11 13:30:00  -         enabled",
       ])
     let items = try #require(

@@ -33,8 +33,8 @@ struct DaemonLogTests {
     let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     #expect(object["run"] as? Int == 12 && object["pid"] as? Int == 4321)
     #expect(object["task"] as? String == "123", "a task named 123 stays a string")
-    #expect(object["level"] as? String == "info" && object["msg"] as? String == "started")
-    #expect(line.hasPrefix("{\"time\":\"2024-03-10T02:00:00.123Z\",\"level\":\"info\",\"msg\":\"started\""))
+    #expect(object["level"] as? String == "info" && object["message"] as? String == "started")
+    #expect(line.hasPrefix("{\"at\":\"2024-03-10T02:00:00.123Z\",\"level\":\"info\",\"message\":\"started\""))
   }
 
   /// On the journal's stream each line carries its syslog priority, which journald strips.

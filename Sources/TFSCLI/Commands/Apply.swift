@@ -15,9 +15,14 @@ struct Apply: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("The task file, '-' for stdin.", valueName: "file")) var file: String
+  @Argument(
+    help: ArgumentHelp("The task file, '-' for stdin.", valueName: "file"),
+    completion: .file(extensions: ["toml"]))
+  var file: String
   @Flag(help: "Remove the tasks the file lacks (only under PREFIX when given).") var prune = false
-  @Argument(help: ArgumentHelp("With --prune: the group it is confined to.", valueName: "prefix"))
+  @Argument(
+    help: ArgumentHelp("With --prune: the group it is confined to.", valueName: "prefix"),
+    completion: Completions.taskNames)
   var prefix: String?
   @Flag(help: "Print the plan; write nothing.") var dryRun = false
 

@@ -46,7 +46,7 @@ struct ConfigGet: AsyncParsableCommand {
     commandName: "get", abstract: "Print a setting's value (its default when unset).")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Setting name.") var key: String
+  @Argument(help: "Setting name.", completion: Completions.settings) var key: String
   @OptionGroup var output: JSONOption
 
   func run() async throws {
@@ -65,7 +65,7 @@ struct ConfigSet: AsyncParsableCommand {
     usage: "tfs config set [--home <dir>] <key> <value>")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Setting name.") var key: String
+  @Argument(help: "Setting name.", completion: Completions.settings) var key: String
   /// Everything the parser does not recognise, so that a value such as `-1` reaches validation
   /// (and is named in the error) instead of being taken for an option.
   @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its new value.", valueName: "value"))
@@ -100,7 +100,7 @@ struct ConfigUnset: AsyncParsableCommand {
     commandName: "unset", abstract: "Remove a setting, so its default applies again.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Setting name.") var key: String
+  @Argument(help: "Setting name.", completion: Completions.settings) var key: String
 
   func run() async throws {
     try await runCLI {

@@ -7,7 +7,7 @@ struct Disable: AsyncParsableCommand {
     discussion: "A disabled task has no missed runs; 'tfs run' still starts it by hand.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
 
   func run() async throws {
     try await runCLI { try setEnabled(false, name: name, global: global) }

@@ -9,7 +9,7 @@ struct Enable: AsyncParsableCommand {
     discussion: "Occurrences that passed while it was disabled are not missed runs.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
 
   func run() async throws {
     try await runCLI { try setEnabled(true, name: name, global: global) }

@@ -16,10 +16,11 @@ struct Events: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Only this task's events.") var name: String?
+  @Argument(help: "Only this task's events.", completion: Completions.taskNames) var name: String?
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Only events of this type (\(Events.types)).", valueName: "type"))
+    help: ArgumentHelp("Only events of this type (\(Events.types)).", valueName: "type"),
+    completion: Completions.eventTypes)
   var type: String?
   @Option(
     parsing: .unconditional,

@@ -13,7 +13,9 @@ struct Export: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: ArgumentHelp("A task or a group of tasks (default: every task).", valueName: "name"))
+  @Argument(
+    help: ArgumentHelp("A task or a group of tasks (default: every task).", valueName: "name"),
+    completion: Completions.taskNames)
   var selection: String?
 
   func run() async throws {

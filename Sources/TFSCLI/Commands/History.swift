@@ -15,8 +15,10 @@ struct History: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name (default: every task).") var name: String?
-  @Argument(help: ArgumentHelp("With --files: run id or version (default: the last run).", valueName: "run"))
+  @Argument(help: "Task name (default: every task).", completion: Completions.taskNames) var name: String?
+  @Argument(
+    help: ArgumentHelp("With --files: run id or version (default: the last run).", valueName: "run"),
+    completion: Completions.runIDs)
   var reference: String?
   @Option(
     parsing: .unconditional, help: ArgumentHelp("Runs queued at or after this time.", valueName: "time"))
@@ -25,14 +27,16 @@ struct History: AsyncParsableCommand {
   var until: String?
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Only runs in this status (\(History.statuses)).", valueName: "status"))
+    help: ArgumentHelp("Only runs in this status (\(History.statuses)).", valueName: "status"),
+    completion: Completions.statuses)
   var status: String?
   @Option(
     parsing: .unconditional, help: ArgumentHelp("Only runs that exited with this code.", valueName: "n"))
   var exitCode: String?
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Only runs started by this trigger (\(History.triggers)).", valueName: "trigger"))
+    help: ArgumentHelp("Only runs started by this trigger (\(History.triggers)).", valueName: "trigger"),
+    completion: Completions.triggers)
   var trigger: String?
   @Option(
     parsing: .unconditional, help: ArgumentHelp("At most N runs (default 50; 0 = all).", valueName: "n"))

@@ -11,10 +11,11 @@ struct Kill: AsyncParsableCommand {
     discussion: "Returns once the run is recorded as ended (status killed). Exit 1 when nothing runs.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Stop this run (id) instead of every live run of the task.", valueName: "id"))
+    help: ArgumentHelp("Stop this run (id) instead of every live run of the task.", valueName: "id"),
+    completion: Completions.runIDs)
   var run: String?
   @Option(
     parsing: .unconditional,

@@ -17,8 +17,11 @@ struct Logs: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name (a removed task's runs are still found).") var name: String
-  @Argument(help: ArgumentHelp("Run id or version (default: the last run).", valueName: "run"))
+  @Argument(help: "Task name (a removed task's runs are still found).", completion: Completions.taskNames)
+  var name: String
+  @Argument(
+    help: ArgumentHelp("Run id or version (default: the last run).", valueName: "run"),
+    completion: Completions.runIDs)
   var reference: String?
   @Flag(name: [.customShort("f"), .long], help: "Follow a running run until it ends.")
   var follow = false

@@ -9,7 +9,7 @@ struct Modify: AsyncParsableCommand {
     discussion: "Takes effect from the next occurrence; a running run keeps its definition.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
   @OptionGroup var flags: TaskFlags
 
   func run() async throws {

@@ -15,13 +15,15 @@ struct Next: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "A cron rule ('0 30 9 * * 1-5') or a task name (default: every task).") var ruleOrName:
-    String?
+  @Argument(
+    help: "A cron rule ('0 30 9 * * 1-5') or a task name (default: every task).",
+    completion: Completions.taskNames) var ruleOrName: String?
   @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "How many occurrences.")
   var count = "5"
   @Option(
     name: .customLong("tz"), parsing: .unconditional,
-    help: ArgumentHelp("IANA time zone (default: the task's, else the system's).", valueName: "zone"))
+    help: ArgumentHelp("IANA time zone (default: the task's, else the system's).", valueName: "zone"),
+    completion: Completions.zones)
   var timeZone: String?
   @Option(
     parsing: .unconditional, help: ArgumentHelp("Start after this time (default: now).", valueName: "time"))

@@ -14,7 +14,7 @@ struct Remove: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
   @Flag(help: "Also delete its runs and the task folder's logs/ and history/.") var purge = false
   @Flag(help: "Stop a queued or running run first (SIGTERM, SIGKILL after 10s).") var kill = false
 

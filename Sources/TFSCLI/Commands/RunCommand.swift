@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
   @Flag(help: "Block until the run ends and exit with its code.") var wait = false
   @Flag(help: "Run in this process (no daemon needed), streaming the log to stdout.") var here = false
   @Flag(help: "Start even while another run of the task is active.") var force = false

@@ -8,7 +8,7 @@ struct Show: AsyncParsableCommand {
     abstract: "Show every field of a task, its next 5 occurrences and its last 5 runs.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Task name.") var name: String
+  @Argument(help: "Task name.", completion: Completions.taskNames) var name: String
   @OptionGroup var output: JSONOption
 
   func run() async throws {

@@ -28,7 +28,7 @@ struct ChannelShow: AsyncParsableCommand {
     commandName: "show", abstract: "One channel: its target (secrets redacted), filters and health.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Channel name.") var name: String
+  @Argument(help: "Channel name.", completion: Completions.channelNames) var name: String
   @OptionGroup var output: JSONOption
 
   func run() async throws {

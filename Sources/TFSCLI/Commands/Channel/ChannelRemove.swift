@@ -7,7 +7,7 @@ struct ChannelRemove: AsyncParsableCommand {
     commandName: "remove", abstract: "Remove a channel; alerts waiting for it are marked failed.")
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Channel name.") var name: String
+  @Argument(help: "Channel name.", completion: Completions.channelNames) var name: String
 
   func run() async throws {
     try await runCLI {

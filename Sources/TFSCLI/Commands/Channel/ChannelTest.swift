@@ -15,10 +15,11 @@ struct ChannelTest: AsyncParsableCommand {
       """)
 
   @OptionGroup var global: GlobalOptions
-  @Argument(help: "Channel name.") var name: String
+  @Argument(help: "Channel name.", completion: Completions.channelNames) var name: String
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Alert type of the sample (default failed).", valueName: "type"))
+    help: ArgumentHelp("Alert type of the sample (default failed).", valueName: "type"),
+    completion: Completions.eventTypes)
   var type: String?
   @OptionGroup var output: JSONOption
 
