@@ -78,8 +78,8 @@ bench-ab: deps
 # man/tfs.help.json is what the pages were generated from; a test fails when it is stale.
 man: build
 	rm -f man/*.1
-	$(SWIFT) package --allow-writing-to-package-directory generate-manual --multi-page --output-directory man
 	$(BIN) --experimental-dump-help > man/tfs.help.json
+	python3 scripts/gen-man.py man/tfs.help.json man "$$($(BIN) --version)"
 
 completions: build
 	$(BIN) --generate-completion-script bash > completions/tfs.bash

@@ -9,8 +9,8 @@ public struct TFSCommand: AsyncParsableCommand {
     commandName: "tfs",
     abstract: "Run scheduled batch jobs with cron rules, logs, history and alerts.",
     discussion: """
-      Tasks are programs run on cron rules with a seconds field by 'tfs daemon'. Everything is
-      stored in one SQLite database in the home (--home > TFS_HOME > $XDG_DATA_HOME/tfs >
+      Tasks are programs run on cron rules with a seconds field by 'tfs daemon'. Everything is \
+      stored in one SQLite database in the home (--home > TFS_HOME > $XDG_DATA_HOME/tfs > \
       ~/.local/share/tfs).
       """,
     version: version,

@@ -7,10 +7,10 @@ struct Apply: AsyncParsableCommand {
     commandName: "apply",
     abstract: "Make the tasks match a task file: adds, changes and (with --prune) removes.",
     discussion: """
-      Prints the plan (+ added, ~ changed with each field old → new, - removed) and applies it
-      in one transaction: all of it or nothing. Every problem in the file is listed with its
-      line (exit 64, nothing written). Applying the same file again changes nothing. Tasks the
-      file lacks stay, unless --prune removes them: all of them, or with PREFIX only PREFIX and
+      Prints the plan (+ added, ~ changed with each field old → new, - removed) and applies it \
+      in one transaction: all of it or nothing. Every problem in the file is listed with its \
+      line (exit 64, nothing written). Applying the same file again changes nothing. Tasks the \
+      file lacks stay, unless --prune removes them: all of them, or with PREFIX only PREFIX and \
       the tasks under PREFIX/. Each change is audited like add, modify and remove.
       """)
 

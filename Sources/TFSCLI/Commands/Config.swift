@@ -9,7 +9,7 @@ struct Config: AsyncParsableCommand {
     commandName: "config",
     abstract: "Show or change the settings stored in the database (default: list).",
     discussion: """
-      Settings: \(Setting.allCases.map(\.rawValue).joined(separator: ", ")).
+      Settings: \(Setting.allCases.map(\.rawValue).joined(separator: ", ")). \
       A running daemon picks up changes without a restart.
       """,
     subcommands: [ConfigList.self, ConfigGet.self, ConfigSet.self, ConfigUnset.self],

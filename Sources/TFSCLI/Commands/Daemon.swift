@@ -8,8 +8,8 @@ struct Daemon: AsyncParsableCommand {
     commandName: "daemon",
     abstract: "Run the scheduler in the foreground (for systemd, supervisord, runit).",
     discussion: """
-      One daemon per home (a second exits 1). Logs one line per event on stderr. SIGTERM/SIGINT:
-      stop starting runs, wait up to --shutdown-grace for running ones, kill the rest, exit 0.
+      One daemon per home (a second exits 1). Logs one line per event on stderr. SIGTERM/SIGINT: \
+      stop starting runs, wait up to --shutdown-grace for running ones, kill the rest, exit 0. \
       SIGHUP or SIGUSR1: re-read tasks and settings now (changes are also noticed within 200 ms).
       """)
 

@@ -8,9 +8,9 @@ struct Edit: AsyncParsableCommand {
     commandName: "edit",
     abstract: "Edit tasks as a task file in $VISUAL or $EDITOR, like 'crontab -e'.",
     discussion: """
-      Opens the export of the tasks (of NAME and those under NAME/, or all) in $VISUAL, else
-      $EDITOR, else vi, and applies the file when the editor exits: a table deleted removes its
-      task. An invalid file is reported line by line and you are asked whether to edit it again;
+      Opens the export of the tasks (of NAME and those under NAME/, or all) in $VISUAL, else \
+      $EDITOR, else vi, and applies the file when the editor exits: a table deleted removes its \
+      task. An invalid file is reported line by line and you are asked whether to edit it again; \
       answering no (or no answer on stdin) applies nothing and exits 64.
       """)
 

@@ -33,7 +33,7 @@ struct Events: AsyncParsableCommand {
   var follow = false
   @OptionGroup var output: JSONOption
 
-  static let types = EventType.allCases.map(\.rawValue).joined(separator: "|")
+  static let types = EventType.allCases.map(\.rawValue).joined(separator: ", ")
   static let pollNs: UInt64 = 200_000_000
 
   func run() async throws {

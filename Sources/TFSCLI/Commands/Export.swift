@@ -6,9 +6,9 @@ struct Export: AsyncParsableCommand {
     commandName: "export",
     abstract: "Print task definitions as a task file for 'tfs apply'.",
     discussion: """
-      The file is TOML: one [[task]] table per task, keyed like the flags of 'tfs add'
-      (docs/TASKFILE.md). Only fields that differ from add's defaults are written, so
-      'tfs export > tasks.toml; tfs apply tasks.toml' changes nothing. NAME selects that task
+      The file is TOML: one [[task]] table per task, keyed like the flags of 'tfs add' \
+      (docs/TASKFILE.md). Only fields that differ from add's defaults are written, so \
+      'tfs export > tasks.toml; tfs apply tasks.toml' changes nothing. NAME selects that task \
       and every task under NAME/.
       """)
 

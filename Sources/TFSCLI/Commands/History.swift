@@ -44,8 +44,8 @@ struct History: AsyncParsableCommand {
   @Flag(help: "List the files a run published instead of runs.") var files = false
   @OptionGroup var output: JSONOption
 
-  static let statuses = RunStatus.allCases.map(\.rawValue).joined(separator: "|")
-  static let triggers = Trigger.allCases.map(\.rawValue).joined(separator: "|")
+  static let statuses = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
+  static let triggers = Trigger.allCases.map(\.rawValue).joined(separator: ", ")
 
   func run() async throws {
     try await runCLI {

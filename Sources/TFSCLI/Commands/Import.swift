@@ -15,16 +15,16 @@ struct ImportCrontab: AsyncParsableCommand {
     commandName: "crontab",
     abstract: "Turn each crontab line into a task whose run.sh is the line's command.",
     discussion: """
-      Reads a user crontab ('crontab -l | tfs import crontab') or a system one (/etc/crontab,
-      /etc/cron.d/*: a user column after the schedule), detected from the path or from every
-      job naming an account of this machine there that is not also a program on PATH, or
-      chosen with --system (--no-system: a user crontab whatever it looks like). Each job becomes a
-      task named after what it runs ('crontab/sync-funds'; '-2', '-3' for repeats) with command
-      SHELL (default /bin/sh) and entry run.sh, written into the task folder; a system job keeps
-      its user (--user). NAME=value lines become the environment of the jobs below them;
-      CRON_TZ sets their zone, MAILTO their owners; like cron, they run in HOME. A job's '%'
-      text becomes the script's stdin. Invalid lines fail the whole import (exit 64, every one
-      named with its line number) and nothing is written, unless --skip-invalid imports the
+      Reads a user crontab ('crontab -l | tfs import crontab') or a system one (/etc/crontab, \
+      /etc/cron.d/*: a user column after the schedule), detected from the path or from every \
+      job naming an account of this machine there that is not also a program on PATH, or \
+      chosen with --system (--no-system: a user crontab whatever it looks like). Each job becomes a \
+      task named after what it runs ('crontab/sync-funds'; '-2', '-3' for repeats) with command \
+      SHELL (default /bin/sh) and entry run.sh, written into the task folder; a system job keeps \
+      its user (--user). NAME=value lines become the environment of the jobs below them; \
+      CRON_TZ sets their zone, MAILTO their owners; like cron, they run in HOME. A job's '%' \
+      text becomes the script's stdin. Invalid lines fail the whole import (exit 64, every one \
+      named with its line number) and nothing is written, unless --skip-invalid imports the \
       other lines; @reboot lines (cron-only) are skipped with a warning.
       """)
 

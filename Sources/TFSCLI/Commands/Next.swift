@@ -9,8 +9,8 @@ struct Next: AsyncParsableCommand {
     abstract:
       "Print the next occurrences of a rule or task, or of every task (validates a rule: exit 64 when invalid).",
     discussion: """
-      With a rule or a task name: its next N occurrences, one ISO-8601 time per line. Without:
-      one timeline of every enabled task's next run, soonest first, like 'systemctl list-timers':
+      With a rule or a task name: its next N occurrences, one ISO-8601 time per line. Without: \
+      one timeline of every enabled task's next run, soonest first, like 'systemctl list-timers': \
       NEXT, LEFT, LAST, PASSED, TASK and the last run's RESULT (--all adds disabled tasks).
       """)
 

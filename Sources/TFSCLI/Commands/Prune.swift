@@ -9,10 +9,10 @@ struct Prune: AsyncParsableCommand {
     commandName: "prune",
     abstract: "Delete old runs, their log files and history folders.",
     discussion: """
-      Without flags, applies each task's retention, as the daemon does daily: a task's own
-      --keep N (its newest N runs stay) and --keep-for DUR, else setting 'retention' (30d by
-      default). --older-than and --keep set one limit for every task instead; --keep alone
-      applies to runs of any age. Queued and running runs are never pruned, nor the run
+      Without flags, applies each task's retention, as the daemon does daily: a task's own \
+      --keep N (its newest N runs stay) and --keep-for DUR, else setting 'retention' (30d by \
+      default). --older-than and --keep set one limit for every task instead; --keep alone \
+      applies to runs of any age. Queued and running runs are never pruned, nor the run \
       history/latest points at.
       """)
 

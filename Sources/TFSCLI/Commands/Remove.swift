@@ -9,7 +9,7 @@ struct Remove: AsyncParsableCommand {
     commandName: "remove",
     abstract: "Delete a task (its runs, logs and history stay unless --purge).",
     discussion: """
-      Refuses while a run of the task is queued or running; --kill stops it first. The task's own
+      Refuses while a run of the task is queued or running; --kill stops it first. The task's own \
       files (its entry file, publish/) are never deleted.
       """)
 

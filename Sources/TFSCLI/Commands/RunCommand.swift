@@ -9,9 +9,9 @@ struct RunCommand: AsyncParsableCommand {
     commandName: "run",
     abstract: "Start a run now (trigger manual), through the daemon or --here.",
     discussion: """
-      Works on disabled tasks. Obeys the task's overlap policy unless --force. Without --wait it
-      returns once the daemon has started the run ('run 12 of 'x' started'), or says it is
-      queued when it must wait (overlap queue, max-parallel); --wait and --here exit with the
+      Works on disabled tasks. Obeys the task's overlap policy unless --force. Without --wait it \
+      returns once the daemon has started the run ('run 12 of 'x' started'), or says it is \
+      queued when it must wait (overlap queue, max-parallel); --wait and --here exit with the \
       run's exit code (128+signal when killed), and --follow streams its output meanwhile.
       """)
 

@@ -8,12 +8,15 @@ struct ChannelAdd: AsyncParsableCommand {
     commandName: "add",
     abstract: "Add a channel: --command, --webhook or --email.",
     discussion: """
+      Default types (--on): \(Channel.defaultTypes.map(\.rawValue).joined(separator: ", ")). Opt-in: \
+      started, succeeded.
+
       Examples:
-        tfs channel add ops-mail --email ops@example.com --smtp smtp://alerts@mail.example.com:587 \\
+        tfs channel add ops-mail --email ops@example.com \\
+          --smtp smtp://alerts@mail.example.com:587 \\
           --smtp-password env:SMTP_PASSWORD
         tfs channel add slack --webhook env:SLACK_WEBHOOK_URL --preset slack
         tfs channel add pager --command '/usr/local/bin/page-oncall --team data'
-      Default types (--on): \(AlertTypes.text(Channel.defaultTypes)). Opt-in: started, succeeded.
       """)
 
   @OptionGroup var global: GlobalOptions
