@@ -12,6 +12,8 @@ command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v msmtp >/dev/null || missing+=(msmtp)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v python3 >/dev/null || missing+=(python3)
+# The live view (tfs top) is tested in a real terminal: tmux.
+command -v tmux >/dev/null || missing+=(tmux)
 need_aiosmtpd=0
 python3 -c 'import aiosmtpd' 2>/dev/null || need_aiosmtpd=1
 if [ "$need_aiosmtpd" -eq 1 ] && ! python3 -m pip --version >/dev/null 2>&1; then missing+=(python3-pip); fi

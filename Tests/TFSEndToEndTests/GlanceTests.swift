@@ -90,3 +90,106 @@ struct GlanceTests {
     #expect(journal.contains("<6>time=") && journal.contains("msg=\"daemon started\""), "\(journal)")
   }
 }
+
+/// `tfs top` in a real terminal: tmux runs it in an 80×24 window, its keys are sent with
+/// `send-keys` and the screen read with `capture-pane`.
+@Suite(.timeLimit(.minutes(3)))
+struct TopTerminalTests {
+  struct Tmux {
+    let socket: String
+
+    /// Runs a tmux command and returns its output, read from a file: the server a first
+    /// command starts inherits the client's descriptors and would hold a pipe open for ever,
+    /// and Foundation's Process did not see that client exit; posix_spawn and waitpid do.
+    @discardableResult
+    func callAsFunction(_ args: String...) throws -> String {
+      let file = socket + ".out"
+      var actions = posix_spawn_file_actions_t()
+      posix_spawn_file_actions_init(&actions)
+      defer { posix_spawn_file_actions_destroy(&actions) }
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+      posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+      let argv = (["tmux", "-S", socket] + args).map { strdup($0) } + [nil]
+      defer { for a in argv { free(a) } }
+      var pid: pid_t = 0
+      guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else {
+        throw CocoaError(.executableNotLoadable)
+      }
+      var status: Int32 = 0
+      while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+      return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
+
+    func screen(_ target: String = "top") -> [String] {
+      ((try? self("capture-pane", "-p", "-t", target)) ?? "").split(
+        separator: "\n", omittingEmptySubsequences: false
+      )
+      .map(String.init)
+    }
+  }
+
+  @Test func topDrawsFiltersScrollsAndGivesTheTerminalBack() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("slow", rule: "* * * * * *", script: "sleep 3", flags: ["--overlap", "skip"])
+    try s.addTask("bad", rule: "*/2 * * * * *", script: "exit 1")
+    for i in 1...12 { try s.addTask("t\(i)", rule: "@daily", script: "true") }
+    let daemon = try s.tfs.startDaemon()
+    defer { daemon.stop() }
+    let tmux = Tmux(socket: s.dir.path + "/tmux.sock")
+    defer { _ = try? tmux("kill-server") }
+    let command =
+      "TFS_HOME='\(s.home)' NO_COLOR=1 TZ=UTC '\(TFSBinary.path)' top; echo EXITED $?; stty -a; sleep 60"
+    try tmux("new-session", "-d", "-s", "top", "-x", "80", "-y", "24", command)
+
+    #expect(
+      waitUntil(timeout: 20) {
+        tmux.screen().contains { $0.hasPrefix("RUNNING (") && !$0.hasPrefix("RUNNING (0)") }
+      },
+      "\(tmux.screen())")
+    var screen = tmux.screen()
+    #expect(screen.first?.hasPrefix("tfs top  \(s.home)  daemon up") == true, "\(screen)")
+    #expect(screen.contains { $0.contains(" slow ") }, "\(screen)")
+    #expect(screen.allSatisfy { $0.count <= 80 } && screen.count >= 24)
+
+    try tmux("send-keys", "-t", "top", "/", "b", "a", "d", "Enter")
+    #expect(waitUntil(timeout: 10) { tmux.screen().contains { $0.contains("filter: bad") } })
+    #expect(waitUntil(timeout: 10) { !tmux.screen().contains { $0.contains(" slow ") } }, "\(tmux.screen())")
+    try tmux("send-keys", "-t", "top", "Escape")
+    try tmux("send-keys", "-t", "top", "G")
+    #expect(
+      waitUntil(timeout: 10) { tmux.screen().contains { $0.hasPrefix("CHANNELS") } }, "\(tmux.screen())")
+
+    try tmux("resize-window", "-t", "top", "-x", "60", "-y", "30")
+    #expect(waitUntil(timeout: 10) { tmux.screen().count >= 30 && tmux.screen()[0].count <= 60 })
+    screen = tmux.screen()
+    #expect(screen.allSatisfy { $0.count <= 60 }, "\(screen)")
+
+    try tmux("send-keys", "-t", "top", "q")
+    #expect(waitUntil(timeout: 10) { tmux.screen().contains("EXITED 0") }, "\(tmux.screen())")
+    #expect(
+      tmux.screen().contains { $0.contains(" icanon") && $0.contains(" echo") },
+      "the terminal mode was not restored")
+
+    // Ctrl-C: the same, exit 130.
+    try tmux("new-window", "-t", "top", "-n", "second", command)
+    #expect(waitUntil(timeout: 20) { tmux.screen("top:second").contains { $0.hasPrefix("RUNNING") } })
+    try tmux("send-keys", "-t", "top:second", "C-c")
+    #expect(
+      waitUntil(timeout: 10) { tmux.screen("top:second").contains("EXITED 130") },
+      "\(tmux.screen("top:second"))")
+    #expect(tmux.screen("top:second").contains { $0.contains(" icanon") && $0.contains(" echo") })
+  }
+
+  /// Not a terminal: the view printed plainly, --count times.
+  @Test func topPrintsPlainlyWhenNotATerminal() throws {
+    let s = Scenario()
+    defer { s.remove() }
+    try s.addTask("a", rule: "@hourly", script: "true")
+    let out = try s.tfs.run(["top", "--count", "2"])
+    #expect(out.status == 0 && !out.stdout.contains("\u{1B}"), "\(out)")
+    #expect(out.stdout.components(separatedBy: "tfs top  ").count == 3)
+    #expect(out.stdout.contains("NEXT\nNEXT") && out.stdout.contains("  a  "))
+  }
+}

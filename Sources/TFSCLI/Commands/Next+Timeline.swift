@@ -24,16 +24,7 @@ extension Next {
     let nowMs = context.now
     let start = try from.map { try Times.parse($0, now: nowMs, zone: zone) } ?? nowMs
     let after = start >= 0 ? start / 1000 : (start - 999) / 1000
-    var zones: [String: ZoneRules] = [:]
-    var rows: [Upcoming] = []
-    for task in try context.store.taskSummaries() where task.enabled || all {
-      let id = task.timeZone ?? context.settings.timeZone.identifier
-      let rules = zones[id] ?? ZoneRules.forZone(TimeZone(identifier: id) ?? context.settings.timeZone)
-      zones[id] = rules
-      rows.append(Upcoming(task: task, next: task.enabled ? task.rule.next(after: after, in: rules) : nil))
-    }
-    // Soonest first; tasks without a next run last, by name (the store's order).
-    rows.sort { a, b in (a.next ?? .max) < (b.next ?? .max) }
+    var rows = try Next.upcoming(context: context, after: after, all: all)
     if let n { rows = Array(rows.prefix(n)) }
     if output.json {
       Terminal.out(JSONValue.array(rows.map { json($0, nowMs: start, zone: zone) }).render())
@@ -55,6 +46,21 @@ extension Next {
     table.style = { _, column, text in column == 5 ? Render.statusStyle(text) : nil }
     Terminal.out(bytes: table.renderBytes())
     if rows.isEmpty { Terminal.warn("no enabled task; see 'tfs list'") }
+  }
+
+  /// Every enabled task's (with `all`, every task's) next occurrence after `after` (epoch
+  /// seconds), soonest first; tasks without one last, by name.
+  static func upcoming(context: Context, after: Int64, all: Bool) throws -> [Upcoming] {
+    var zones: [String: ZoneRules] = [:]
+    var rows: [Upcoming] = []
+    for task in try context.store.taskSummaries() where task.enabled || all {
+      let id = task.timeZone ?? context.settings.timeZone.identifier
+      let rules = zones[id] ?? ZoneRules.forZone(TimeZone(identifier: id) ?? context.settings.timeZone)
+      zones[id] = rules
+      rows.append(Upcoming(task: task, next: task.enabled ? task.rule.next(after: after, in: rules) : nil))
+    }
+    rows.sort { a, b in (a.next ?? .max) < (b.next ?? .max) }
+    return rows
   }
 
   private func json(_ row: Upcoming, nowMs: Int64, zone: ZoneRules) -> JSONValue {

@@ -19,6 +19,7 @@ struct Status: AsyncParsableCommand {
   @OptionGroup var global: GlobalOptions
   @Flag(help: "Exit 1 with the reason when the daemon is down or a task is failing.")
   var check = false
+  @Flag(help: "The live view of 'tfs top', refreshed every second.") var watch = false
   @OptionGroup var output: JSONOption
 
   static let alertCount = 5
@@ -26,6 +27,13 @@ struct Status: AsyncParsableCommand {
   func run() async throws {
     try await runCLI {
       let context = try Context(global, create: false)
+      if watch {
+        guard !check && !output.json else {
+          throw ValidationError("--watch shows the live view; drop --check and --json")
+        }
+        try await Top.watch(context: context, count: nil)
+        return
+      }
       let store = context.store
       let report = StatusReport(
         home: context.home.path, nowMs: context.now, lockPid: DaemonLock.holder(context.home),
