@@ -46,23 +46,7 @@ enum TopView {
     let r = m.report
     let keep = { (task: String) in m.filter.isEmpty || task.contains(m.filter) }
     var out: [String] = []
-    let live = r.live.filter { keep($0.task.rawValue) }
-    out.append("RUNNING (\(live.count))")
-    if live.isEmpty {
-      out.append("-")
-    } else {
-      var table = Table(["ID", "TASK", "STATUS", "ELAPSED", "USUAL", "PROGRESS"])
-      for run in live {
-        let elapsed = run.startedAt.map { max(0, r.nowMs - $0) }
-        let usual = m.usualMs[run.id]
-        table.add([
-          String(run.id), run.task.rawValue, run.status.rawValue,
-          elapsed.map { Durations.format(milliseconds: $0) } ?? "-",
-          usual.map { Durations.format(milliseconds: $0) } ?? "-", progress(elapsed, usual),
-        ])
-      }
-      out += table.render().split(separator: "\n").map(String.init)
-    }
+    out += running(m, keep: keep)
     out.append("")
     let next = m.upcoming.filter { keep($0.task.name.rawValue) && $0.next != nil }
     out.append("NEXT")
@@ -105,6 +89,30 @@ enum TopView {
         "\(c.channel.name)  " + (c.isFailing ? "failing (\(c.failures) in a row: \(c.lastError))" : "ok")
           + (c.pending > 0 ? "  \(c.pending) pending" : "")
       }
+    return out
+  }
+
+  /// RUNNING: each live run, its elapsed time against the task's usual duration.
+  static func running(_ m: TopModel, keep: (String) -> Bool) -> [String] {
+    let r = m.report
+    var out: [String] = []
+    let live = r.live.filter { keep($0.task.rawValue) }
+    out.append("RUNNING (\(live.count))")
+    if live.isEmpty {
+      out.append("-")
+    } else {
+      var table = Table(["ID", "TASK", "STATUS", "ELAPSED", "USUAL", "PROGRESS"])
+      for run in live {
+        let elapsed = run.startedAt.map { max(0, r.nowMs - $0) }
+        let usual = m.usualMs[run.id]
+        table.add([
+          String(run.id), run.task.rawValue, run.status.rawValue,
+          elapsed.map { Durations.format(milliseconds: $0) } ?? "-",
+          usual.map { Durations.format(milliseconds: $0) } ?? "-", progress(elapsed, usual),
+        ])
+      }
+      out += table.render().split(separator: "\n").map(String.init)
+    }
     return out
   }
 
