@@ -20,8 +20,11 @@ build: deps
 # ~10 ms and `tfs list` of 10,000 tasks by a third (no dynamic symbol resolution).
 STATIC = --static-swift-stdlib
 
+# A binary to carry: the Swift runtime linked in (--static-swift-stdlib), symbols stripped.
 release: deps
 	$(SWIFT) build -c release $(STATIC)
+	strip .build/release/tfs
+	@echo "built .build/release/tfs: $$(du -h .build/release/tfs | cut -f1) (stripped, Swift runtime linked in; libc, libsqlite3 from the system)"
 
 # The tests make their homes in a TMPDIR of their own; scripts/check-leftovers.sh then fails
 # (and kills them) when a process started for one of those homes outlived the tests.

@@ -173,13 +173,13 @@ _tfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|export|apply|edit|help)
+    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|export|apply|edit|top|help)
         # Offer subcommand argument completions
         "_tfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import export apply edit help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import export apply edit top help' -- "${cur}"))
         ;;
     esac
 }
@@ -633,7 +633,7 @@ _tfs_history() {
 
 _tfs_status() {
     repeating_flags=()
-    non_repeating_flags=(--check --json --version -h --help)
+    non_repeating_flags=(--check --watch --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--home)
     __tfs_offer_flags_options 0
@@ -1129,6 +1129,24 @@ _tfs_edit() {
     case "${positional_number}" in
     1)
         __tfs_add_completions -W "$(__tfs_custom_complete ---completion edit -- positional@0 "${COMP_CWORD}" "$(__tfs_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_tfs_top() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --count)
+    __tfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--count')
         return
         ;;
     esac

@@ -82,6 +82,7 @@ struct FirstStumblesTests {
     #expect(show.contains("timezone         GMT (the default)\n") && !show.contains("\nzone "), "\(show)")
     #expect(show.contains("env              GREETING='hi there'\n"))
     #expect(show.contains("STATUS     EXIT  REASON\n"), "\(show)")
+    #expect(show.contains(" ✓✓✓  (last 3 runs, oldest first; longest "), "\(show)")
 
     let add = try s.tfs.run(["add", "x", "--rule", "@daily", "--command", "no-such-runner-xyz"])
     #expect(add.status == 0 && add.stderr.contains("executor 'no-such-runner-xyz' is not on PATH"), "\(add)")

@@ -48,6 +48,9 @@ struct Show: AsyncParsableCommand {
         record.spec.enabled
         ? next.map { Times.iso(epochSeconds: $0, zone: taskZone) } : ["- (disabled)"]
       lines += ["", "LAST RUNS"]
+      if let picture = Sparkline.line(try context.store.runs(RunFilter(task: name.rawValue, limit: 20))) {
+        lines.append(picture)
+      }
       if runs.isEmpty {
         lines.append("-")
       } else {
