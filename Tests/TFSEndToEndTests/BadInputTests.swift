@@ -387,6 +387,10 @@ private let badInputs: [BadInput] = [
   BadInput(args: ["next", "ok", "--limit", "2"], message: "--limit and --all list every task"),
   BadInput(args: ["next", "--all", "--tz", "Mars/Base"], message: "unknown time zone 'Mars/Base'"),
   BadInput(args: ["logs", "ok", "1", "-F"], message: "-F follows the task's runs; drop the run '1'"),
+  BadInput(args: ["top", "--count", "0"], message: "invalid --count '0'; use a whole number ≥ 1"),
+  BadInput(args: ["top", "--count", "-2"], message: "invalid --count '-2'"),
+  BadInput(
+    args: ["status", "--watch", "--check"], message: "--watch shows the live view; drop --check and --json"),
   // Task files
   BadInput(args: ["export", "../x"], message: "invalid task name '../x'"),
   BadInput(args: ["edit", "a//b"], message: "invalid task name 'a//b'"),
