@@ -95,9 +95,10 @@ MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+RELEASE_BIN = .build/release/tfs
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
-	install -m 0755 .build/release/tfs $(DESTDIR)$(PREFIX)/bin/tfs
+	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/tfs
 	install -m 0644 man/*.1 $(MANDIR)/
 	for page in man/tfs.*.1; do name=$${page#man/}; ln -sf "$$name" "$(MANDIR)/$$(echo "$${name%.1}" | tr . -).1"; done
 	install -m 0644 completions/tfs.bash $(BASHDIR)/tfs

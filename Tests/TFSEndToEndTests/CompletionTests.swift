@@ -63,3 +63,51 @@ struct CompletionTests {
     #expect(try Self.complete(s, "tfs show --home \(other.home) e") == ["elsewhere"])
   }
 }
+
+/// `make install` puts the binary, the man pages (also as `tfs-add.1`) and the completions
+/// where man, bash-completion, zsh and fish look; `make uninstall` takes them all away. Run
+/// with the test's own binary (`-o release`: no release build here).
+struct InstallTests {
+  @Test func installAndUninstallPutEverythingWhereItIsLookedFor() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+      .standardizedFileURL.path
+    let dest = TempDir("tfs-install")
+    defer { dest.remove() }
+    func make(_ target: String) throws -> Int32 {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      p.arguments = [
+        "make", "-s", "-C", root, "-o", "release", "-o", "deps", target, "DESTDIR=\(dest.path)",
+        "PREFIX=/usr",
+        "RELEASE_BIN=\(TFSBinary.path)",
+      ]
+      p.standardOutput = FileHandle.nullDevice
+      try p.run()
+      p.waitUntilExit()
+      return p.terminationStatus
+    }
+    #expect(try make("install") == 0)
+    let usr = dest.path + "/usr"
+    let fm = FileManager.default
+    for file in [
+      "bin/tfs", "share/man/man1/tfs.1", "share/man/man1/tfs.add.1", "share/man/man1/tfs.channel.add.1",
+      "share/bash-completion/completions/tfs", "share/zsh/site-functions/_tfs",
+      "share/fish/vendor_completions.d/tfs.fish",
+    ] {
+      #expect(fm.fileExists(atPath: usr + "/" + file), "\(file) not installed")
+    }
+    #expect(try fm.destinationOfSymbolicLink(atPath: usr + "/share/man/man1/tfs-add.1") == "tfs.add.1")
+    #expect(
+      try fm.destinationOfSymbolicLink(atPath: usr + "/share/man/man1/tfs-channel-add.1")
+        == "tfs.channel.add.1")
+    #expect(fm.isExecutableFile(atPath: usr + "/bin/tfs"))
+    #expect(try make("uninstall") == 0)
+    let left = fm.enumerator(atPath: usr)?.compactMap { $0 as? String }.filter { !$0.isEmpty } ?? []
+    let files = left.filter { path in
+      var isDir: ObjCBool = false
+      return fm.fileExists(atPath: usr + "/" + path, isDirectory: &isDir) && !isDir.boolValue
+        || (try? fm.destinationOfSymbolicLink(atPath: usr + "/" + path)) != nil
+    }
+    #expect(files.isEmpty, "left after uninstall: \(files)")
+  }
+}
