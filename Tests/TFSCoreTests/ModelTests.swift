@@ -70,7 +70,7 @@ struct ModelTests {
   @Test(
     "TaskName accepts 1-3 segments of [A-Za-z0-9._-]",
     arguments: [
-      "a", "backup", "demo/node", "a/b/c", "A-Z_0.9", ".hidden", "..a", "a.",
+      "a", "backup", "demo/node", "a/b/c", "A-Z_0.9", ".hidden", "..a", "a.", "a-", "a/b-c",
       String(repeating: "x", count: 128),
       String(repeating: "x", count: 42) + "/" + String(repeating: "y", count: 42) + "/"
         + String(repeating: "z", count: 42),
@@ -98,6 +98,8 @@ struct ModelTests {
       ("a\\b", "'\\\\' is not allowed (use A-Z a-z 0-9 . _ -)"),
       ("café", "'\\u{00E9}' is not allowed (use A-Z a-z 0-9 . _ -)"),
       (String(repeating: "x", count: 129), "it is longer than 128 characters"),
+      ("-x", "'-x' starts with '-', which reads as an option"),
+      ("a/--b", "'--b' starts with '-', which reads as an option"),
     ])
   func taskNameInvalid(_ text: String, _ why: String) {
     #expect(throws: ValidationError("invalid task name '\(text)': \(why)")) { try TaskName(text) }

@@ -32,6 +32,10 @@ private let badInputs: [BadInput] = [
   BadInput(
     args: ["add", "tab\tname"] + rule, message: "invalid task name 'tab\tname': '\\t' is not allowed"),
   BadInput(args: ["show", "../ok"], message: "invalid task name '../ok'"),
+  BadInput(
+    args: ["add", "--rule", "* * * * * *", "--", "-x"],
+    message: "invalid task name '-x': '-x' starts with '-', which reads as an option"),
+  BadInput(args: ["add", "a/-b"] + rule, message: "invalid task name 'a/-b': '-b' starts with '-'"),
   BadInput(args: ["modify", "/etc/ok", "--title", "x"], message: "invalid task name '/etc/ok'"),
   BadInput(args: ["remove", "a//"], message: "invalid task name 'a//'"),
   BadInput(args: ["enable", ".."], message: "invalid task name '..'"),

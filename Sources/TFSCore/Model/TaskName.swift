@@ -1,5 +1,5 @@
 /// A validated task name: 1-3 segments of `[A-Za-z0-9._-]` joined by `/`, at most 128
-/// characters, no `.` or `..` segment. It doubles as the task folder's path under the task root,
+/// characters, no `.` or `..` segment, none starting with `-`. It doubles as the task folder's path under the task root,
 /// so validating it here is what keeps every path derived from a name inside that root.
 public struct TaskName: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
   public let rawValue: String
@@ -18,6 +18,10 @@ public struct TaskName: Hashable, Comparable, Sendable, CustomStringConvertible,
       guard segment != "." && segment != ".." else { throw fail("'\(segment)' is not allowed as a segment") }
       for scalar in segment.unicodeScalars where !TaskName.allowed(scalar) {
         throw fail("'\(scalar.escaped(asASCII: true))' is not allowed (use A-Z a-z 0-9 . _ -)")
+      }
+      // `tfs logs -x` would read it as an option, and `rm -rf tasks/-x` as well.
+      guard !segment.hasPrefix("-") else {
+        throw fail("'\(segment)' starts with '-', which reads as an option")
       }
     }
     rawValue = text
