@@ -99,6 +99,7 @@ private struct ISOTimeText {
     guard rest.count == 5 || rest[3] == 58, body.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
     let hh = Int64(body[0] - 48) * 10 + Int64(body[1] - 48)
     let mm = Int64(body[2] - 48) * 10 + Int64(body[3] - 48)
+    guard hh <= 23, mm <= 59 else { return nil }  // RFC 3339's time-numoffset
     return (hh * 3600 + mm * 60) * (rest[0] == 45 ? -1 : 1)
   }
 }
