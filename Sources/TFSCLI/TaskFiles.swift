@@ -23,7 +23,10 @@ struct TaskScope {
     return name == root || name.rawValue.hasPrefix(root.rawValue + "/")
   }
 
-  var description: String { root.map { "'\($0)' and the tasks under '\($0)/'" } ?? "every task" }
+  /// The stored tasks it covers, by name.
+  func tasks(in store: Store) throws -> [TaskSpec] {
+    try store.tasks().map(\.spec).filter { contains($0.name) }
+  }
 }
 
 /// The problems of a task file: printed one per line (`FILE:LINE: why`) before the summary.

@@ -13,8 +13,7 @@ enum TaskWarnings {
     }
     guard let word = try? CommandWords.split(spec.command).first else { return }
     let path = spec.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    let workdir = spec.workdir.map { $0.hasPrefix("/") ? $0 : paths.folder + "/" + $0 } ?? paths.folder
-    if PosixLauncher.resolve(word, path: path, workdir: workdir) == nil {
+    if PosixLauncher.resolve(word, path: path, workdir: paths.workdir(spec.workdir)) == nil {
       let where_ = word.contains("/") ? "is not an executable file" : "is not on PATH"
       Terminal.warn(prefix + "executor '\(word)' \(where_); runs fail until it is")
     }

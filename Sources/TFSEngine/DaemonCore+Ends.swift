@@ -54,8 +54,8 @@ extension DaemonCore {
       if let code = end.exitCode { meta["exit"] = .int(code) }
       if let signal = end.signal { meta["signal"] = .int(signal) }
       if !end.reason.isEmpty { meta["reason"] = "\(end.reason)" }
-      let trouble: Set<RunStatus> = [.failed, .timedOut, .lost]
-      log.log(level: trouble.contains(end.status) ? .warning : .info, "ended", metadata: meta)
+      let trouble = end.status == .failed || end.status == .timedOut || end.status == .lost
+      log.log(level: trouble ? .warning : .info, "ended", metadata: meta)
     }
   }
 

@@ -82,7 +82,7 @@ struct RunPreparation {
     }
     var environment = baseEnvironment
     for (k, v) in spec.environment { environment[k] = v }
-    let workdir = resolvedWorkdir(paths)
+    let workdir = paths.workdir(spec.workdir)
     guard let executable = PosixLauncher.resolve(words[0], path: environment["PATH"], workdir: workdir) else {
       return .failure(.missing("executor '\(words[0])' not found on PATH"))
     }
@@ -144,11 +144,6 @@ struct RunPreparation {
       fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0o640)
     }
     return fd
-  }
-
-  private func resolvedWorkdir(_ paths: TaskPaths) -> String {
-    guard let dir = spec.workdir, !dir.isEmpty else { return paths.folder }
-    return dir.hasPrefix("/") ? dir : paths.folder + "/" + dir
   }
 }
 

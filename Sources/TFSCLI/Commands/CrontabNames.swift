@@ -4,14 +4,16 @@
 enum CrontabNames {
   /// One name per job, in order, unique among themselves.
   static func names(for commands: [String]) -> [String] {
-    var used: [String: Int] = [:]
+    var taken: Set<String> = []
     return commands.enumerated().map { index, command in
       let base = name(for: command) ?? "job-\(index + 1)"
-      let count = (used[base] ?? 0) + 1
-      used[base] = count
-      var name = count == 1 ? base : "\(base)-\(count)"
-      while count > 1 && used[name] != nil { name += "-\(count)" }
-      if count > 1 { used[name] = 1 }
+      var name = base
+      var n = 1
+      while taken.contains(name) {
+        n += 1
+        name = "\(base)-\(n)"
+      }
+      taken.insert(name)
       return name
     }
   }

@@ -24,7 +24,7 @@ struct Edit: AsyncParsableCommand {
     try await runCLI {
       let scope = try TaskScope(selection)
       let context = try Context(global)
-      let specs = try context.store.tasks().map(\.spec).filter { scope.contains($0.name) }
+      let specs = try scope.tasks(in: context.store)
       let original = TaskFiles.export(specs, context: context)
       let file = try EditFile(contents: original)
       while true {

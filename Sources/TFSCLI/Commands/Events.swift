@@ -61,7 +61,7 @@ struct Events: AsyncParsableCommand {
       var batch = Array(events.reversed())
       var next = filter
       next.limit = 1000
-      let longest = try store.tasks().map { $0.spec.name.rawValue.count }.max() ?? 0
+      let longest = try store.taskSummaries().map { $0.name.rawValue.count }.max() ?? 0
       let widths = EventsTable.Widths(task: max(12, longest))
       if !output.json { Terminal.out(widths.header()) }
       while true {

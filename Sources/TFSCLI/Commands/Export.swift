@@ -22,7 +22,7 @@ struct Export: AsyncParsableCommand {
     try await runCLI {
       let scope = try TaskScope(selection)
       let context = try Context(global, create: false)
-      let specs = try context.store.tasks().map(\.spec).filter { scope.contains($0.name) }
+      let specs = try scope.tasks(in: context.store)
       if let root = scope.root, specs.isEmpty {
         throw CLIError.failed("no task '\(root)' and none under '\(root)/'; see 'tfs list'")
       }

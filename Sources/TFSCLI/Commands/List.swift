@@ -27,7 +27,7 @@ struct List: AsyncParsableCommand {
       }
       let defaultZone = ZoneRules.forZone(context.settings.timeZone)
       var zones: [String: ZoneRules] = [:]
-      var table = Table(["NAME", "RULE", "NEXT RUN (\(zoneLabel(zone)))", "LAST RUN", "STATE"])
+      var table = Table(["NAME", "RULE", "NEXT RUN (\(zone.identifier))", "LAST RUN", "STATE"])
       for task in try context.store.taskSummaries() {
         var rules = defaultZone
         if let id = task.timeZone {

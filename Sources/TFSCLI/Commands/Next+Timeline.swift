@@ -30,7 +30,7 @@ extension Next {
       Terminal.out(JSONValue.array(rows.map { json($0, nowMs: start, zone: zone) }).render())
       return
     }
-    var table = Table(["NEXT (\(zoneLabel(zone)))", "LEFT", "LAST", "PASSED", "TASK", "RESULT"])
+    var table = Table(["NEXT (\(zone.identifier))", "LEFT", "LAST", "PASSED", "TASK", "RESULT"])
     for row in rows {
       let next = row.next.map { $0 * 1000 }
       let last = row.task.lastRunAt
@@ -78,10 +78,4 @@ extension Next {
       ("left_ms", next.map { .int(Int64(max(0, $0 - nowMs))) } ?? .null), ("last_run", last),
     ])
   }
-}
-
-/// How a table header names the zone of its times: the IANA name, or the offset for a zone
-/// without one (`TZ=UTC-3` style).
-func zoneLabel(_ zone: ZoneRules) -> String {
-  zone.identifier
 }

@@ -24,6 +24,16 @@ struct Status: AsyncParsableCommand {
 
   static let alertCount = 5
 
+  /// What `status` (and `top`, with more alerts) reports, read from the store at `nowMs`.
+  static func report(_ context: Context, nowMs: Int64, alerts: Int) throws -> StatusReport {
+    let store = context.store
+    return StatusReport(
+      home: context.home.path, nowMs: nowMs, lockPid: DaemonLock.holder(context.home),
+      daemon: try store.daemonInfo().map(StatusReport.Daemon.init), live: try store.liveRuns(),
+      failing: try store.failingTasks(), alerts: try store.recentAlerts(limit: alerts),
+      channels: try store.channels())
+  }
+
   func run() async throws {
     try await runCLI {
       let context = try Context(global, create: false)
@@ -34,12 +44,7 @@ struct Status: AsyncParsableCommand {
         try await Top.watch(context: context, count: nil)
         return
       }
-      let store = context.store
-      let report = StatusReport(
-        home: context.home.path, nowMs: context.now, lockPid: DaemonLock.holder(context.home),
-        daemon: try store.daemonInfo().map(StatusReport.Daemon.init), live: try store.liveRuns(),
-        failing: try store.failingTasks(),
-        alerts: try store.recentAlerts(limit: Status.alertCount), channels: try store.channels())
+      let report = try Status.report(context, nowMs: context.now, alerts: Status.alertCount)
       if output.json {
         Terminal.out(StatusView.json(report, zone: context.localZone).render())
       } else if !check {

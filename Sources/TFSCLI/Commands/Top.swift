@@ -41,7 +41,7 @@ struct Top: AsyncParsableCommand {
       return
     }
     defer { terminal.restore() }
-    var screen = TopScreen(context: context, terminal: terminal)
+    var screen = try TopScreen(context: context, terminal: terminal)
     try screen.run(count: count)
   }
 
@@ -64,11 +64,7 @@ struct Top: AsyncParsableCommand {
   static func model(_ context: Context) throws -> TopModel {
     let store = context.store
     let now = context.now
-    let report = StatusReport(
-      home: context.home.path, nowMs: now, lockPid: DaemonLock.holder(context.home),
-      daemon: try store.daemonInfo().map(StatusReport.Daemon.init), live: try store.liveRuns(),
-      failing: try store.failingTasks(), alerts: try store.recentAlerts(limit: 10),
-      channels: try store.channels())
+    let report = try Status.report(context, nowMs: now, alerts: 10)
     var usual: [RunID: Int64] = [:]
     for run in report.live {
       let durations = try store.runs(RunFilter(task: run.task.rawValue, status: .succeeded, limit: 20))
@@ -85,18 +81,24 @@ struct Top: AsyncParsableCommand {
 struct TopScreen {
   let context: Context
   let terminal: RawTerminal
-  var state = TopModel(
-    report: StatusReport(home: "", nowMs: 0, live: [], failing: [], alerts: []), upcoming: [], usualMs: [:])
+  var state: TopModel
 
-  init(context: Context, terminal: RawTerminal) {
+  init(context: Context, terminal: RawTerminal) throws {
     self.context = context
     self.terminal = terminal
+    state = try Top.model(context)
   }
 
+  /// Draws `count` refreshes (the model `init` read is the first), or until `q`.
   mutating func run(count: Int?) throws {
-    var frames = 0
-    var due = Date()
-    while count.map({ frames < $0 }) ?? true {
+    var frames = 1
+    var due = Date().addingTimeInterval(1)
+    while true {
+      draw()
+      if let count, frames >= count { return }
+      let wait = Int32(max(0, due.timeIntervalSinceNow * 1000))
+      for key in terminal.keys(timeoutMs: wait) where !handle(key) { return }
+      _ = terminal.takeResize()  // the next draw reads the size again
       if Date() >= due {
         let fresh = try Top.model(context)
         state.report = fresh.report
@@ -105,10 +107,6 @@ struct TopScreen {
         due = Date().addingTimeInterval(1)
         frames += 1
       }
-      draw()
-      let wait = Int32(max(0, due.timeIntervalSinceNow * 1000))
-      for key in terminal.keys(timeoutMs: wait) where !handle(key) { return }
-      _ = terminal.takeResize()  // the next draw reads the size again
     }
   }
 

@@ -19,6 +19,12 @@ public struct TaskPaths: Sendable {
   public static func logRelative(version: String) -> String { "logs/" + version + ".log" }
   public func absolute(_ relative: String) -> String { folder + "/" + relative }
 
+  /// A run's working directory: `--workdir` (relative = inside the task folder), else the folder.
+  public func workdir(_ workdir: String?) -> String {
+    guard let workdir, !workdir.isEmpty else { return folder }
+    return workdir.hasPrefix("/") ? workdir : folder + "/" + workdir
+  }
+
   /// Rejects a task folder or entry that resolves (through symlinks) outside its parent.
   public func checkContained(entry: String) throws(ValidationError) {
     let realRoot = TaskPaths.realPath(root) ?? root

@@ -35,7 +35,6 @@ public enum TaskFile {
   private static let everySecond = (try? CronRule("* * * * * *"))!
 
   public static let integerFields: Set<TaskField> = [.retries, .alertAfter, .keep]
-  public static let listFields: Set<TaskField> = [.owners, .alertOn]
 
   // MARK: writing
 
@@ -196,7 +195,7 @@ public enum TaskFile {
 
   private static func hint(_ key: String) -> String {
     let renamed = [
-      "tz": "timezone", "owner": "owners", "disabled": "enabled", "environment": "env", "name": "name",
+      "tz": "timezone", "owner": "owners", "disabled": "enabled", "environment": "env",
     ]
     if let field = renamed[key] { return "; write '\(field)'" }
     if let close = TaskField.allCases.first(where: {
