@@ -17,10 +17,12 @@ let package = Package(
     .target(
       name: "TFSStore",
       dependencies: [
-        "TFSCore", .product(name: "GRDB", package: "GRDB.swift"),
+        "TFSCore", "CTFSPostgres", .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ]
     ),
+    // libpq for the cluster store (PostgreSQL): loaded on first use, like libcurl below.
+    .target(name: "CTFSPostgres", linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "CTFSSupport"),
     // libcurl for webhooks and SMTP: a C wrapper, since Swift cannot call `curl_easy_setopt`.
     // It loads libcurl on first use (see ctfscurl.c), so only its header is needed to build.

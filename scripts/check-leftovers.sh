@@ -5,8 +5,8 @@
 #
 # The tests make their homes under PREFIX (default: $TMPDIR/tfs-, TempDir's labels all start
 # with tfs-). A process is a leftover when its environment carries TFS_TASK_DIR (every run, and
-# what it started, has it) or TFS_HOME (a tfs the tests started: a daemon, `logs -f`…) under
-# PREFIX. Processes being killed get up to 5 s to go; then each leftover is printed (pid, command
+# what it started, has it), TFS_HOME (a tfs the tests started: a daemon, `logs -f`…) or
+# TFS_TEST_DIR (a PostgreSQL server a test started) under PREFIX. Processes being killed get up to 5 s to go; then each leftover is printed (pid, command
 # line) and the script exits 1; with --kill they are also killed (with the process group they
 # lead), so that a failing check leaves nothing behind either. Exits 0 when there is none.
 # `make test` runs it with --kill after `swift test`, on the private TMPDIR it gave the tests.
@@ -21,7 +21,7 @@ tmp=${TMPDIR:-/tmp}
 while [[ $tmp == */ && $tmp != / ]]; do tmp=${tmp%/}; done
 prefix=${1:-$tmp/tfs-}
 
-# The pids whose TFS_TASK_DIR or TFS_HOME starts with $prefix (zombies have no environment).
+# The pids whose TFS_TASK_DIR, TFS_HOME or TFS_TEST_DIR starts with $prefix (zombies have no environment).
 leftovers() {
   local environ pid value
   for environ in /proc/[0-9]*/environ; do
@@ -30,7 +30,7 @@ leftovers() {
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
     while IFS= read -r -d '' value; do
       case $value in
-        TFS_TASK_DIR="$prefix"* | TFS_HOME="$prefix"*)
+        TFS_TASK_DIR="$prefix"* | TFS_HOME="$prefix"* | TFS_TEST_DIR="$prefix"*)
           echo "$pid"
           break
           ;;

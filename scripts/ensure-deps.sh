@@ -7,6 +7,10 @@ missing=()
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
 # Webhooks and SMTP go through libcurl (the CTFSCurl target).
 [ -f /usr/include/curl/curl.h ] || ls /usr/include/*/curl/curl.h >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+# The cluster store (PostgreSQL) goes through libpq, loaded at run time (the CTFSPostgres
+# target); its tests start throwaway servers with Debian's initdb and pg_ctl.
+ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5 ' || missing+=(libpq5)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # Test peers: msmtp as a sendmail program, openssl for the webhook peer's self-signed
 # certificate, Python for the peers themselves (aiosmtpd comes from PyPI below).
 command -v msmtp >/dev/null || missing+=(msmtp)
@@ -21,6 +25,12 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
+  # Debian's postgresql package would create and start a cluster of its own on port 5432:
+  # the tests need only the binaries.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $sudo mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -137,21 +137,27 @@ public final class DaemonProcess: @unchecked Sendable {
 }
 
 /// A value shared with a reader thread.
-final class Locked<T>: @unchecked Sendable {
+/// A value shared between threads, behind a lock.
+public final class Locked<T>: @unchecked Sendable {
   private var value: T
   private var done = false
   private let lock = NSLock()
-  init(_ value: T) { self.value = value }
-  func set(_ v: T) {
+  public init(_ value: T) { self.value = value }
+  public func set(_ v: T) {
     lock.lock()
     value = v
     done = true
     lock.unlock()
   }
-  func get() -> T {
+  public func get() -> T {
     lock.lock()
     defer { lock.unlock() }
     return value
+  }
+  public func update(_ change: (inout T) -> Void) {
+    lock.lock()
+    change(&value)
+    lock.unlock()
   }
   var isSet: Bool {
     lock.lock()
