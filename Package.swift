@@ -57,7 +57,9 @@ let package = Package(
     .testTarget(name: "TFSCLITests", dependencies: ["TFSCLI", "TFSTestSupport"]),
     .testTarget(
       name: "TFSEndToEndTests",
-      dependencies: ["TFSTestSupport", "TFSCore", "TFSStore", .target(name: "tfs")]
+      dependencies: [
+        "TFSTestSupport", "TFSCore", "TFSStore", .target(name: "tfs"), .target(name: "tfs-bench"),
+      ]
     ),
   ]
 )

@@ -6,7 +6,8 @@ let usage = """
   usage: tfs-bench SUBCOMMAND [options]
 
   subcommands:
-    cron    next-occurrence computations per second (SPEC §8 P7); see 'tfs-bench cron --help'
+    cron          next-occurrence computations per second (SPEC §8 P7); see 'tfs-bench cron --help'
+    cluster-node  one cluster node on the PostgreSQL protocol alone (docs/CLUSTER.md)
 
   """
 
@@ -14,6 +15,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "cron":
   exit(CronBench.main(Array(arguments.dropFirst())))
+case "cluster-node":
+  exit(ClusterNodeProbe.main(Array(arguments.dropFirst())))
 case "-h", "--help", "help":
   print(usage, terminator: "")
 default:

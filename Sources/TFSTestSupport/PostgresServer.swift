@@ -8,6 +8,7 @@ public final class PostgresServer: @unchecked Sendable {
   public private(set) var port = 0
   public let dir: TempDir
   private let bin: String
+  private let listen: [String]
   private var running = false
 
   public struct Failure: Error, CustomStringConvertible {
@@ -23,7 +24,10 @@ public final class PostgresServer: @unchecked Sendable {
       .first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }
   }
 
-  public init() throws {
+  /// `listen`: the addresses to listen on besides 127.0.0.1 (a veth of a network namespace);
+  /// connections from anywhere are trusted, so use only addresses of this machine.
+  public init(listen: [String] = []) throws {
+    self.listen = listen
     guard let bin = PostgresServer.binaries() else {
       throw Failure(
         description: "PostgreSQL server binaries not found (scripts/ensure-deps.sh installs them)")
@@ -37,6 +41,11 @@ public final class PostgresServer: @unchecked Sendable {
     try run([
       "initdb", "-D", dir.file("data"), "-A", "trust", "-U", "tfs", "--no-sync", "-E", "UTF8", "--locale=C",
     ])
+    if !listen.isEmpty, let hba = FileHandle(forWritingAtPath: dir.file("data/pg_hba.conf")) {
+      hba.seekToEndOfFile()
+      hba.write(Data("host all all 0.0.0.0/0 trust\n".utf8))
+      try? hba.close()
+    }
     var lastError = ""
     for _ in 0..<5 {
       let candidate = PostgresServer.freePort()
@@ -79,8 +88,9 @@ public final class PostgresServer: @unchecked Sendable {
   }
 
   private func start(port: Int) throws {
+    let addresses = (["127.0.0.1"] + listen).joined(separator: ",")
     let options =
-      "-p \(port) -k \(dir.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+      "-p \(port) -k \(dir.path) -c listen_addresses=\(addresses) -c fsync=off -c max_connections=200"
     try run([
       "pg_ctl", "-D", dir.file("data"), "-l", dir.file("server.log"), "-o", options, "-w", "-t", "30",
       "start",
@@ -97,31 +107,9 @@ public final class PostgresServer: @unchecked Sendable {
     let argv =
       (asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [bin + "/" + words[0]]
       + words.dropFirst()
-    let output = dir.file("command.out")
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    spawnCloseFrom(&actions, 3)
-    spawnChdir(&actions, dir.path)
-    let cArgs = argv.map { strdup($0) } + [nil]
-    defer { cArgs.forEach { free($0) } }
-    var pid: pid_t = 0
     // The server carries TFS_TEST_DIR, so that scripts/check-leftovers.sh finds one a test left.
-    var pairs = ProcessInfo.processInfo.environment.filter { $0.key != "TFS_TEST_DIR" }.map {
-      "\($0.key)=\($0.value)"
-    }
-    pairs.append("TFS_TEST_DIR=\(dir.path)")
-    let environment: [UnsafeMutablePointer<CChar>?] = pairs.map { strdup($0) } + [nil]
-    defer { environment.forEach { free($0) } }
-    let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArgs, environment)
-    guard spawned == 0 else {
-      throw Failure(description: "cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
-    }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let status = try Spawned.run(
+      argv, output: dir.file("command.out"), environment: ["TFS_TEST_DIR": dir.path], directory: dir.path)
     let text = dir.read("command.out") ?? ""
     guard status == 0 else {
       throw Failure(description: "\(words[0]) exited with status \(status): \(text) \(log)")
@@ -163,9 +151,7 @@ public final class PostgresServer: @unchecked Sendable {
 
 // glibc has these (2.34+, 2.29+) but Swift's Glibc module does not declare them.
 @_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32)
-  -> Int32
+func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
-private func spawnChdir(
-  _ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>
-) -> Int32
+func spawnChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>)
+  -> Int32
