@@ -11,6 +11,8 @@ command -v sqlite3 >/dev/null || missing+=(sqlite3)
 # target); its tests start throwaway servers with Debian's initdb and pg_ctl.
 ldconfig -p 2>/dev/null | grep -q 'libpq\.so\.5 ' || missing+=(libpq5)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# A node cut off from the database is tested in a network namespace (ip netns, veth).
+command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
 # Test peers: msmtp as a sendmail program, openssl for the webhook peer's self-signed
 # certificate, Python for the peers themselves (aiosmtpd comes from PyPI below).
 command -v msmtp >/dev/null || missing+=(msmtp)
