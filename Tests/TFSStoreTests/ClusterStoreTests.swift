@@ -39,31 +39,15 @@ struct ClusterStoreTests {
       let now = try nodes[0].now()
       let occurrences = (0..<150).map { now - 150_000 + Int64($0) * 1_000 }
       let outcomes = Locked<[Int64: [String]]>([:])
-      let failures = Locked<[String]>([])
-      // Every node claims every occurrence in the same order on its own thread, released
-      // together: each claim races the two others.
-      let go = DispatchSemaphore(value: 0)
-      let done = DispatchGroup()
-      for node in nodes {
-        let mine = OnePerThread(node)
-        done.enter()
-        Thread.detachNewThread {
-          go.wait()
-          for at in occurrences {
-            do {
-              let claim = try mine.value.claim(task: "t", version: "v\(at)", at: at, decide: Self.start)
-              let outcome = if case .won = claim { "won" } else { "\(claim)" }
-              outcomes.update { $0[at, default: []].append(outcome) }
-            } catch {
-              failures.update { $0.append("\(error)") }
-            }
-          }
-          done.leave()
+      // Every node claims every occurrence in the same order, each claim racing the two others.
+      let failures = race(nodes) { node in
+        for at in occurrences {
+          let claim = try node.claim(task: "t", version: "v\(at)", at: at, decide: Self.start)
+          let outcome = if case .won = claim { "won" } else { "\(claim)" }
+          outcomes.update { $0[at, default: []].append(outcome) }
         }
       }
-      for _ in nodes { go.signal() }
-      #expect(done.wait(timeout: .now() + 60) == .success)
-      #expect(Array(failures.get().prefix(3)) == [])
+      #expect(Array(failures.prefix(3)) == [])
       #expect(outcomes.get().count == occurrences.count)
       #expect(outcomes.get().values.allSatisfy { $0.sorted() == ["taken", "taken", "won"] })
       let rows = try nodes[0].connection.query(
@@ -262,6 +246,56 @@ struct ClusterStoreTests {
     }
   }
 
+  @Test func threeNodesRacingWithBatchesRecordEachOccurrenceOnce() throws {
+    try withCluster { _, nodes in
+      let now = try nodes[0].now()
+      let seconds = (0..<40).map { now - 40_000 + Int64($0) * 1_000 }
+      // Tasks with quotes and backslashes in their names go through the array literals too.
+      let tasks = (0..<25).map { "t\($0)" } + [#"q"uote"#, #"back\slash"#]
+      let outcomes = Locked<[String: [String]]>([:])
+      let failures = race(nodes) { node in
+        for at in seconds {
+          let batch = tasks.map { ClaimRequest(task: $0, version: "v\(at)", at: at) }
+          let claims = try node.claim(batch: batch) { _, _ in .start }
+          outcomes.update { all in
+            for (request, claim) in zip(batch, claims) {
+              all["\(request.task)@\(request.at)", default: []].append(claim == .taken ? "taken" : "won")
+            }
+          }
+        }
+      }
+      #expect(Array(failures.prefix(3)) == [])
+      #expect(outcomes.get().count == seconds.count * tasks.count)
+      #expect(outcomes.get().values.allSatisfy { $0.sorted() == ["taken", "taken", "won"] })
+      let names = try nodes[0].connection.query("SELECT DISTINCT task FROM run ORDER BY task")
+      #expect((0..<names.count).compactMap { names.text($0, "task") }.contains(#"back\slash"#))
+    }
+  }
+
+  @Test func aBatchSeesTheRunsItStartsAndTheDatabaseClock() throws {
+    try withCluster(nodes: 1) { _, nodes in
+      let node = nodes[0]
+      let now = try node.now()
+      let batch = [
+        ClaimRequest(task: "s", version: "1", at: now - 2_000),
+        ClaimRequest(task: "s", version: "2", at: now - 1_000),
+        ClaimRequest(task: "q", version: "1", at: now - 2_000),
+        ClaimRequest(task: "q", version: "2", at: now - 1_000),
+        ClaimRequest(task: "later", version: "1", at: now + 60_000),
+      ]
+      let claims = try node.claim(batch: batch) { request, load in
+        Self.overlap(request.task == "q" ? .queue : .skip)(load)
+      }
+      guard case .won(_, .running) = claims[0], case .skipped = claims[1], case .won(_, .running) = claims[2],
+        case .won(_, .queued) = claims[3], case .early = claims[4]
+      else { return #expect(Bool(false), "got \(claims)") }
+      // Claimed again (another node, later): every occurrence is taken.
+      #expect(
+        try node.claim(batch: Array(batch.prefix(4))) { _, _ in .start } == Array(repeating: .taken, count: 4)
+      )
+    }
+  }
+
   @Test func passwordsNeverReachMessages() {
     #expect(
       PGURL.redacted("postgres://tfs:s3cret@db:5432/x?sslmode=require")
@@ -269,6 +303,28 @@ struct ClusterStoreTests {
     #expect(PGURL.redacted("postgres://h/x?password=s3cret&a=b") == "postgres://h/x?password=***&a=b")
     #expect(PGURL.redacted("postgres://tfs@db/x") == "postgres://tfs@db/x")
   }
+}
+
+/// Runs `body` with each node on a thread of its own, all released together (so that their
+/// claims race), and returns the errors thrown, once every thread is done.
+func race(_ nodes: [ClusterNode], _ body: @escaping @Sendable (ClusterNode) throws -> Void) -> [String] {
+  let failures = Locked<[String]>([])
+  let go = DispatchSemaphore(value: 0)
+  let done = DispatchGroup()
+  for node in nodes {
+    let mine = OnePerThread(node)
+    done.enter()
+    Thread.detachNewThread {
+      go.wait()
+      do { try body(mine.value) } catch { failures.update { $0.append("\(error)") } }
+      done.leave()
+    }
+  }
+  for _ in nodes { go.signal() }
+  if done.wait(timeout: .now() + 90) != .success {
+    failures.update { $0.append("the race did not end in 90 s") }
+  }
+  return failures.get()
 }
 
 /// Nodes handed to concurrent threads, each thread using only its own node (a node is used by

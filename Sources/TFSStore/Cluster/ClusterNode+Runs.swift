@@ -33,73 +33,63 @@ public struct LostRun: Equatable, Sendable {
   public var node: String
 }
 
+/// One occurrence to claim.
+public struct ClaimRequest: Equatable, Sendable {
+  public var task: String
+  public var version: String
+  /// The occurrence (ms).
+  public var at: Int64
+
+  public init(task: String, version: String, at: Int64) {
+    self.task = task
+    self.version = version
+    self.at = at
+  }
+}
+
 extension ClusterNode {
-  /// Claims the occurrence `at` of `task`: under the task's lock, the cluster-wide load goes to
-  /// `decide` and the run is recorded as it says, in one fenced transaction. The unique key on
-  /// (task, occurrence) lets exactly one node record it; only the database's clock may say the
-  /// occurrence is due. With `globalLock` (a `max-parallel` is set) every claim of the cluster
-  /// is serialised, so the count of running runs is exact.
+  /// Claims occurrence `at` of `task`: `claim(batch:)` with one request.
   public func claim(
     task: String, version: String, at: Int64, globalLock: Bool = false,
     decide: (ClusterLoad) -> FireDecision
   ) throws(ClusterError) -> Claim {
+    let claims = try claim(
+      batch: [ClaimRequest(task: task, version: version, at: at)], globalLock: globalLock
+    ) { _, load in decide(load) }
+    guard let claim = claims.first else { throw .protocolError("no claim result") }
+    return claim
+  }
+
+  /// Claims the occurrences of `batch` (those due at one instant) in one fenced transaction of
+  /// five round trips, whatever their number: the locks of their tasks (in name order, so two
+  /// nodes never wait on each other in a cycle), the cluster-wide load of every task, then
+  /// `decide` for each request in order — it sees the runs this batch already started — and one
+  /// insert of every run it recorded. The unique key on (task, occurrence) lets exactly one
+  /// node record each occurrence; only the database's clock may say one is due. With
+  /// `globalLock` (a `max-parallel` is set) every claim of the cluster is serialised, so the
+  /// count of running runs is exact. Returns one `Claim` per request, in order.
+  public func claim(
+    batch: [ClaimRequest], globalLock: Bool = false, decide: (ClaimRequest, ClusterLoad) -> FireDecision
+  ) throws(ClusterError) -> [Claim] {
+    guard !batch.isEmpty else { return [] }
     let epoch = try currentEpoch()
     let node = identity.name
     return try run { db in
-      try db.transaction { db -> Claim in
+      try db.transaction { db -> [Claim] in
         // The locks first, in a statement of their own: a statement reads the snapshot taken
-        // when it began, so the load must be read by the next one, after the lock is held.
+        // when it began, so the load must be read by the next one, after the locks are held.
+        let tasks = Array(Set(batch.map(\.task))).sorted()
         try db.query(
           """
           SELECT tfs_fence($1, $2), CASE WHEN $4 THEN pg_advisory_xact_lock(7370737301) END,
-            pg_advisory_xact_lock(hashtextextended('tfs.task.' || $3, 0))
-          """, [node, String(epoch), task, globalLock ? "true" : "false"])
-        let load = try db.query(
-          """
-          SELECT tfs_now_ms() AS now,
-            (SELECT count(*) FROM run WHERE task = $1 AND status = 'running') AS running,
-            (SELECT count(*) FROM run WHERE task = $1 AND status = 'queued') AS queued,
-            (SELECT count(*) FROM run WHERE status = 'running' AND $3) AS cluster_running,
-            EXISTS (SELECT 1 FROM run WHERE task = $1 AND scheduled_at = $2 AND trigger = 'schedule') AS taken
-          """, [task, String(at), globalLock ? "true" : "false"])
-        guard let now = load.int(0, "now") else { throw ClusterError.protocolError("no claim row") }
-        if now < at { return .early(now: now) }
-        if load.bool(0, "taken") == true { return .taken }
-        let state = ClusterLoad(
-          running: Int(load.int(0, "running") ?? 0), queued: Int(load.int(0, "queued") ?? 0),
-          clusterRunning: Int(load.int(0, "cluster_running") ?? 0), now: now)
-        return try record(db, decide(state), task: task, version: version, at: at, epoch: epoch, now: now)
+            (SELECT count(pg_advisory_xact_lock(hashtextextended('tfs.task.' || t, 0)))
+             FROM unnest($3::text[]) WITH ORDINALITY AS l(t, n))
+          """, [node, String(epoch), PGArray.text(tasks), globalLock ? "true" : "false"])
+        let loads = try ClusterLoads.read(db, batch, globalLock: globalLock)
+        var decided = ClaimDecisions(batch: batch, loads: loads)
+        for (index, request) in batch.enumerated() { decided.decide(index, request, decide) }
+        return try decided.record(db, node: node, epoch: epoch)
       }
-    }
-  }
-
-  private func record(
-    _ db: PGConnection, _ decision: FireDecision, task: String, version: String, at: Int64, epoch: Int64,
-    now: Int64
-  ) throws -> Claim {
-    let status: RunStatus
-    switch decision {
-    case .start, .replace: status = .running
-    case .queue: status = .queued
-    case .skip: status = .skipped
-    }
-    let inserted = try db.query(
-      """
-      INSERT INTO run (task, version, trigger, status, scheduled_at, queued_at, started_at, ended_at, node, epoch)
-      VALUES ($1, $2, 'schedule', $3, $4, $5, CASE WHEN $3 = 'running' THEN $5::bigint END,
-              CASE WHEN $3 = 'skipped' THEN $5::bigint END,
-              CASE WHEN $3 = 'skipped' THEN NULL ELSE $6 END, CASE WHEN $3 = 'skipped' THEN NULL ELSE $7::bigint END)
-      RETURNING id
-      """, [task, version, status.rawValue, String(at), String(now), identity.name, String(epoch)])
-    guard let id = inserted.int(0, "id") else { throw ClusterError.protocolError("no run id") }
-    switch decision {
-    case .start, .queue: return .won(runID: id, status: status)
-    case .skip: return .skipped(runID: id)
-    case .replace:
-      let stopping = try db.query(
-        "SELECT id FROM run WHERE task = $1 AND status = 'running' AND id <> $2 ORDER BY id",
-        [task, String(id)])
-      return .replace(runID: id, stopping: (0..<stopping.count).compactMap { stopping.int($0, "id") })
     }
   }
 
