@@ -26,10 +26,6 @@ static struct {
   void (*finish)(void *conn);
   int (*socket)(const void *conn);
   int (*backend_pid)(const void *conn);
-  void *(*exec_params)(void *conn, const char *sql, int count, const unsigned int *types,
-                       const char *const *values, const int *lengths, const int *formats,
-                       int result_format);
-  void *(*exec)(void *conn, const char *sql);
   int (*result_status)(const void *result);
   char *(*result_error_field)(const void *result, int field);
   char *(*result_error_message)(const void *result);
@@ -42,6 +38,13 @@ static struct {
   int (*consume_input)(void *conn);
   void *(*notifies)(void *conn);
   void (*freemem)(void *ptr);
+  int (*send_query_params)(void *conn, const char *sql, int count, const unsigned int *types,
+                           const char *const *values, const int *lengths, const int *formats,
+                           int result_format);
+  int (*send_query)(void *conn, const char *sql);
+  int (*is_busy)(void *conn);
+  void *(*get_result)(void *conn);
+  int (*flush)(void *conn);
   void *(*set_notice_processor)(void *conn, void (*processor)(void *arg, const char *message), void *arg);
 } lib;
 
@@ -72,8 +75,6 @@ static void load(void) {
   BIND(finish, "PQfinish");
   BIND(socket, "PQsocket");
   BIND(backend_pid, "PQbackendPID");
-  BIND(exec_params, "PQexecParams");
-  BIND(exec, "PQexec");
   BIND(result_status, "PQresultStatus");
   BIND(result_error_field, "PQresultErrorField");
   BIND(result_error_message, "PQresultErrorMessage");
@@ -87,6 +88,11 @@ static void load(void) {
   BIND(notifies, "PQnotifies");
   BIND(freemem, "PQfreemem");
   BIND(set_notice_processor, "PQsetNoticeProcessor");
+  BIND(send_query_params, "PQsendQueryParams");
+  BIND(send_query, "PQsendQuery");
+  BIND(is_busy, "PQisBusy");
+  BIND(get_result, "PQgetResult");
+  BIND(flush, "PQflush");
   loaded = 1;
 }
 
@@ -123,12 +129,6 @@ void ctfs_pq_finish(void *conn) {
 int ctfs_pq_socket(void *conn) { return lib.socket(conn); }
 
 int ctfs_pq_backend_pid(void *conn) { return lib.backend_pid(conn); }
-
-void *ctfs_pq_exec(void *conn, const char *sql, int count, const char *const *values) {
-  return lib.exec_params(conn, sql, count, NULL, values, NULL, NULL, 0);
-}
-
-void *ctfs_pq_exec_script(void *conn, const char *sql) { return lib.exec(conn, sql); }
 
 int ctfs_pq_result_ok(void *result) {
   if (result == NULL) return 0;
@@ -171,3 +171,14 @@ int ctfs_pq_notification(void *conn, char *channel, size_t channel_size, char *p
   lib.freemem(note);
   return 1;
 }
+
+int ctfs_pq_send(void *conn, const char *sql, int count, const char *const *values) {
+  if (count < 0) return lib.send_query(conn, sql);
+  return lib.send_query_params(conn, sql, count, NULL, values, NULL, NULL, 0);
+}
+
+int ctfs_pq_flush(void *conn) { return lib.flush(conn); }
+
+int ctfs_pq_busy(void *conn) { return lib.is_busy(conn); }
+
+void *ctfs_pq_next_result(void *conn) { return lib.get_result(conn); }

@@ -78,8 +78,40 @@ public final class PostgresServer: @unchecked Sendable {
   /// Stops the server at once, keeping its files (see `restart`).
   public func halt() {
     guard running else { return }
+    resume()
     running = false
     _ = try? run(["pg_ctl", "-D", dir.file("data"), "-m", "immediate", "-w", "stop"])
+  }
+
+  /// Freezes the server (SIGSTOP to its process group: the postmaster and every backend) as a
+  /// hung machine would be: connections stay open and the kernel still acknowledges packets, but
+  /// nothing answers. `resume()` undoes it.
+  public func pause() { signalServer(SIGSTOP) }
+
+  public func resume() { signalServer(SIGCONT) }
+
+  private func signalServer(_ signal: Int32) {
+    guard let text = dir.read("data/postmaster.pid"), let line = text.split(separator: "\n").first,
+      let pid = Int32(line)
+    else { return }
+    // The postmaster and its children (every backend and helper); the backends first, so that
+    // none is started or reaped in between.
+    let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap {
+      entry -> Int32? in
+      guard let child = Int32(entry),
+        let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { return nil }
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      return fields.count > 1 && Int32(fields[1]) == pid ? child : nil
+    }
+    if signal == SIGSTOP {
+      children.forEach { kill($0, signal) }
+      kill(pid, signal)
+    } else {
+      kill(pid, signal)
+      children.forEach { kill($0, signal) }
+    }
   }
 
   /// Starts the server again on the same port after `halt()`.

@@ -231,6 +231,31 @@ struct ClusterStoreTests {
     }
   }
 
+  /// A server that hangs (stopped: the kernel still acknowledges packets, so no TCP time-out
+  /// fires) must not stall a node: the call gives up after the statement limit plus a second.
+  @Test func aHungServerEndsEveryCallWithinItsLimit() throws {
+    let server = try PostgresServer()
+    defer { server.stop() }
+    var limits = PGLimits()
+    limits.statementMs = 1_000
+    let node = try ClusterNode(
+      url: server.url(), identity: NodeIdentity(name: "a", version: "test"), limits: limits)
+    try node.join()
+    server.pause()
+    defer { server.resume() }
+    let started = Date()
+    do {
+      try node.renew()
+      Issue.record("renewed with the server stopped")
+    } catch {
+      #expect(error.isUnreachable, "\(error)")
+    }
+    let waited = Date().timeIntervalSince(started)
+    #expect(waited >= 1.5 && waited < 4, "waited \(waited) s")
+    server.resume()
+    #expect(waitUntil(timeout: 10) { (try? node.renew()) != nil })
+  }
+
   @Test func notificationsReachAListenerOnAnotherConnection() throws {
     try withCluster(nodes: 1) { server, _ in
       let listener = try PGConnection(url: server.url())

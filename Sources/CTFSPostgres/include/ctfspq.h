@@ -20,10 +20,6 @@ void ctfs_pq_finish(void *conn);
 int ctfs_pq_socket(void *conn);
 int ctfs_pq_backend_pid(void *conn);
 
-/// `PQexecParams` with text parameters and text results. NULL only when out of memory.
-void *ctfs_pq_exec(void *conn, const char *sql, int count, const char *const *values);
-/// `PQexec`: several statements separated by `;`, no parameters (schema scripts).
-void *ctfs_pq_exec_script(void *conn, const char *sql);
 /// 1 for a command or a query that succeeded, 0 for an error.
 int ctfs_pq_result_ok(void *result);
 /// The SQLSTATE of a failed result ("" when none, e.g. the connection broke).
@@ -35,6 +31,17 @@ const char *ctfs_pq_column_name(void *result, int column);
 /// The value's text, or NULL for SQL NULL.
 const char *ctfs_pq_value(void *result, int row, int column);
 void ctfs_pq_clear(void *result);
+
+/// Sends a statement without waiting for its answer (`PQsendQueryParams`; with `count` < 0,
+/// `PQsendQuery`: several statements, no parameters). 1 when sent, 0 on failure.
+int ctfs_pq_send(void *conn, const char *sql, int count, const char *const *values);
+/// `PQflush`: 0 when everything was sent, 1 when some is left, -1 on failure.
+int ctfs_pq_flush(void *conn);
+/// 1 while the answer is not complete (`PQisBusy`; call `ctfs_pq_consume` when the socket is
+/// readable).
+int ctfs_pq_busy(void *conn);
+/// The next result of the statement sent, or NULL when there is no more (`PQgetResult`).
+void *ctfs_pq_next_result(void *conn);
 
 /// Reads what the server sent without blocking; 0 when the connection broke.
 int ctfs_pq_consume(void *conn);

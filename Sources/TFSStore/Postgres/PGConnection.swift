@@ -11,10 +11,13 @@ public final class PGConnection {
   private var handle: UnsafeMutableRawPointer?
   /// The URL with its password masked, for messages.
   public let target: String
+  /// How long a call waits for the server's answer before giving the connection up.
+  let answerMs: Int
 
   /// Connects to `url` (`postgres://user@host:port/db?…` or a `key=value` string).
   public init(url: String, limits: PGLimits = PGLimits(), applicationName: String = "tfs") throws(PGError) {
     target = PGURL.redacted(url)
+    answerMs = limits.statementMs + limits.answerSlackMs
     var loadError = [CChar](repeating: 0, count: 256)
     guard ctfs_pq_load(&loadError, loadError.count) == 0 else {
       throw .unavailable(
@@ -51,32 +54,76 @@ public final class PGConnection {
   @discardableResult
   public func query(_ sql: String, _ parameters: [String?] = []) throws(PGError) -> PGResult {
     guard let handle else { throw .connectionLost("the connection is closed") }
-    let result = CStrings.withOptional(parameters) { values in
-      ctfs_pq_exec(handle, sql, Int32(parameters.count), values)
+    let sent = CStrings.withOptional(parameters) { values in
+      ctfs_pq_send(handle, sql, Int32(parameters.count), values)
     }
-    return try check(result, handle)
+    return try answer(handle, sent: sent)
   }
 
   /// Runs several statements separated by `;`, without parameters (a schema step).
   public func script(_ sql: String) throws(PGError) {
     guard let handle else { throw .connectionLost("the connection is closed") }
-    _ = try check(ctfs_pq_exec_script(handle, sql), handle)
+    _ = try answer(handle, sent: ctfs_pq_send(handle, sql, -1, nil))
   }
 
-  private func check(_ result: UnsafeMutableRawPointer?, _ handle: UnsafeMutableRawPointer) throws(PGError)
-    -> PGResult
-  {
-    defer { ctfs_pq_clear(result) }
-    guard ctfs_pq_result_ok(result) == 1 else {
-      let state = String(cString: ctfs_pq_sqlstate(result))
-      let message = PGError.clean(String(cString: ctfs_pq_result_error(result)))
-      if ctfs_pq_ok(handle) == 0 {
-        close()
-        throw .connectionLost(message.isEmpty ? "the server closed the connection" : message)
-      }
-      throw .query(sqlState: state, message: message)
+  /// Waits for the answer to what was sent, for at most `answerMs`: the server's own time limits
+  /// end a slow statement first, but a server that hangs (stopped, or its machine frozen while
+  /// the kernel still acknowledges our packets) never answers, and no TCP time-out fires then.
+  /// Past the deadline the connection is closed and the call fails as unreachable. Returns the
+  /// last result, or throws for the first that failed.
+  private func answer(_ handle: UnsafeMutableRawPointer, sent: Int32) throws(PGError) -> PGResult {
+    guard sent == 1 else { throw lost(handle) }
+    let deadline = PGConnection.monotonicMs() + Int64(answerMs)
+    var kept: UnsafeMutableRawPointer?
+    var failed: UnsafeMutableRawPointer?
+    defer {
+      ctfs_pq_clear(kept)
+      ctfs_pq_clear(failed)
     }
-    return PGResult(result!)
+    while true {
+      while ctfs_pq_busy(handle) == 1 {
+        let left = deadline - PGConnection.monotonicMs()
+        guard left > 0 else {
+          close()
+          throw .connectionLost("no answer from the server within \(answerMs) ms")
+        }
+        var pfd = pollfd(fd: ctfs_pq_socket(handle), events: Int16(POLLIN), revents: 0)
+        if poll(&pfd, 1, Int32(min(left, 1_000))) > 0 && ctfs_pq_consume(handle) != 1 { throw lost(handle) }
+      }
+      guard let result = ctfs_pq_next_result(handle) else { break }
+      if failed == nil && ctfs_pq_result_ok(result) == 0 {
+        failed = result
+      } else {
+        ctfs_pq_clear(kept)
+        kept = result
+      }
+    }
+    if let failed { try check(failed, handle) }
+    guard let kept else { throw lost(handle) }
+    return PGResult(kept)
+  }
+
+  private func check(_ result: UnsafeMutableRawPointer, _ handle: UnsafeMutableRawPointer) throws(PGError) {
+    let state = String(cString: ctfs_pq_sqlstate(result))
+    let message = PGError.clean(String(cString: ctfs_pq_result_error(result)))
+    if ctfs_pq_ok(handle) == 0 {
+      close()
+      throw .connectionLost(message.isEmpty ? "the server closed the connection" : message)
+    }
+    throw .query(sqlState: state, message: message)
+  }
+
+  /// The connection broke: closes it and says why.
+  private func lost(_ handle: UnsafeMutableRawPointer) -> PGError {
+    let message = PGError.clean(String(cString: ctfs_pq_error(handle)))
+    close()
+    return .connectionLost(message.isEmpty ? "the server closed the connection" : message)
+  }
+
+  static func monotonicMs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
   }
 
   /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
@@ -109,11 +156,7 @@ public final class PGConnection {
     var pfd = pollfd(fd: ctfs_pq_socket(handle), events: Int16(POLLIN), revents: 0)
     let ready = poll(&pfd, 1, timeoutMs)
     guard ready > 0 else { return [] }
-    guard ctfs_pq_consume(handle) == 1 else {
-      let message = PGError.clean(String(cString: ctfs_pq_error(handle)))
-      close()
-      throw .connectionLost(message)
-    }
+    guard ctfs_pq_consume(handle) == 1 else { throw lost(handle) }
     received = drain(handle)
     return received
   }

@@ -56,6 +56,9 @@ public struct PGLimits: Sendable, Equatable {
   public var keepalivesIntervalSeconds = 1
   public var keepalivesCount = 2
   public var tcpUserTimeoutMs = 4_000
+  /// How much longer than `statementMs` a call waits for an answer before this side gives up
+  /// (a hung server never sends its own time-out).
+  public var answerSlackMs = 1_000
 
   public init() {}
 
