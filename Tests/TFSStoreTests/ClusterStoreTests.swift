@@ -321,6 +321,38 @@ struct ClusterStoreTests {
     }
   }
 
+  /// The PostgreSQL schema holds every column of the SQLite one, with the same nullability, so
+  /// that the same rows fit both: a column added to one store must be added to the other. The
+  /// SQLite `daemon` row is the cluster's `node` table; GRDB's own tables do not count.
+  @Test func theSchemaHasEveryColumnOfSQLite() throws {
+    try withStore { store, _ in
+      let server = try PostgresServer()
+      defer { server.stop() }
+      _ = try ClusterNode(url: server.url(), identity: NodeIdentity(name: "a", version: "test"))
+      let db = try PGConnection(url: server.url())
+      let tables = try sqlite(
+        store.path,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      ).split(separator: "\n").map(String.init).filter { $0 != "daemon" && !$0.hasPrefix("grdb_") }
+      #expect(tables == ["channel", "delivery", "event", "run", "setting", "task"])
+      for table in tables {
+        let lite = try sqlite(
+          store.path, "SELECT name || ' ' || \"notnull\" FROM pragma_table_info('\(table)') ORDER BY name"
+        )
+        .split(separator: "\n").map(String.init)
+        let result = try db.query(
+          """
+          SELECT column_name || ' ' || CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END AS c
+          FROM information_schema.columns WHERE table_name = $1 AND column_name NOT IN ('node', 'epoch')
+          ORDER BY column_name
+          """, [table])
+        let pg = (0..<result.count).compactMap { result.text($0, "c") }
+        // SQLite lets an INTEGER PRIMARY KEY be declared without NOT NULL; it is never NULL.
+        #expect(pg == lite.map { $0 == "id 0" ? "id 1" : $0 }, "table \(table)")
+      }
+    }
+  }
+
   @Test func passwordsNeverReachMessages() {
     #expect(
       PGURL.redacted("postgres://tfs:s3cret@db:5432/x?sslmode=require")
