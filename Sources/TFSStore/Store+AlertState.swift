@@ -15,16 +15,28 @@ struct TaskAlerting {
 
 extension Store {
   static func fetchAlerting(_ db: Database, task: String, run: RunID?) throws -> TaskAlerting? {
+    try fetchAlerting(SQLiteDatabase(db: db), task: task, run: run)
+  }
+
+  static func fetchAlerting(_ db: any SQLDatabase, task: String, run: RunID?) throws -> TaskAlerting? {
     guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT alert_after, realert_ms, alert_on, fail_streak, failing_since, alerted_at, realerted_at,
-              retries, on_timeout, (SELECT attempt FROM run WHERE id = ?) AS attempt
-            FROM task WHERE name = ?
-            """), arguments: [run, task])
+      let row = try db.row(
+        """
+        SELECT alert_after, realert_ms, alert_on, fail_streak, failing_since, alerted_at, realerted_at,
+          retries, on_timeout, (SELECT attempt FROM run WHERE id = ?) AS attempt
+        FROM task WHERE name = ?
+        """, [SQLValue(run), .text(task)])
     else { return nil }
-    return alerting(row, task: task)
+    return TaskAlerting(
+      task: task,
+      policy: AlertPolicy(
+        alertAfter: Int(row.int("alert_after") ?? 1), realertMs: row.int("realert_ms"),
+        alertOn: row.text("alert_on").map(AlertTypes.stored)),
+      state: AlertState(
+        streak: Int(row.int("fail_streak") ?? 0), failingSince: row.int("failing_since"),
+        alertedAt: row.int("alerted_at"), realertedAt: row.int("realerted_at")),
+      retries: Int(row.int("retries") ?? 0), onTimeoutKills: row.text("on_timeout") == "kill",
+      attempt: Int(row.int("attempt") ?? 0))
   }
 
   static func alerting(_ row: Row, task: String) -> TaskAlerting {
@@ -41,11 +53,16 @@ extension Store {
   }
 
   static func saveAlertState(_ db: Database, task: String, _ s: AlertState) throws {
-    try db.cachedStatement(
-      sql: """
-        UPDATE task SET fail_streak = ?, failing_since = ?, alerted_at = ?, realerted_at = ? WHERE name = ?
-        """
-    ).execute(arguments: [s.streak, s.failingSince, s.alertedAt, s.realertedAt, task])
+    try saveAlertState(SQLiteDatabase(db: db), task: task, s)
+  }
+
+  static func saveAlertState(_ db: any SQLDatabase, task: String, _ s: AlertState) throws {
+    try db.execute(
+      "UPDATE task SET fail_streak = ?, failing_since = ?, alerted_at = ?, realerted_at = ? WHERE name = ?",
+      [
+        SQLValue(s.streak), SQLValue(s.failingSince), SQLValue(s.alertedAt), SQLValue(s.realertedAt),
+        .text(task),
+      ])
   }
 
   /// A run just ended (inside `finish`): applies the policy to the task's state and records the

@@ -12,6 +12,11 @@ extension Store {
   /// `alert-interval`.
   @discardableResult
   static func insertEvent(_ db: Database, _ e: Event, verdict: AlertVerdict? = nil) throws -> Int64 {
+    try insertEvent(SQLiteDatabase(db: db), e, verdict: verdict)
+  }
+
+  @discardableResult
+  static func insertEvent(_ db: any SQLDatabase, _ e: Event, verdict: AlertVerdict? = nil) throws -> Int64 {
     guard let type = EventType(rawValue: e.type), type.isAlert else {
       return try insertEventRow(db, e, delivery: "none")
     }
@@ -37,29 +42,33 @@ extension Store {
     let summary = plans.isEmpty ? "none" : plans.contains { $0.pending } ? "pending" : "suppressed"
     let id = try insertEventRow(db, e, delivery: summary)
     for p in plans {
-      try db.cachedStatement(
-        sql: """
-          INSERT INTO delivery (event_id, channel, task, type, state, created_at, next_attempt_at, folded,
-            last_error)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """
-      ).execute(arguments: [
-        id, p.channel, e.task, type.rawValue, p.pending ? "pending" : "suppressed", e.at,
-        p.pending ? e.at : nil, p.folded, p.pending ? "" : "folded (alert-interval)",
-      ])
+      try db.execute(
+        """
+        INSERT INTO delivery (event_id, channel, task, type, state, created_at, next_attempt_at, folded,
+          last_error)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+          .int(id), .text(p.channel), SQLValue(e.task), .text(type.rawValue),
+          .text(p.pending ? "pending" : "suppressed"),
+          .int(e.at), SQLValue(p.pending ? e.at : nil), SQLValue(p.folded),
+          .text(p.pending ? "" : "folded (alert-interval)"),
+        ])
     }
     if plans.contains(where: \.pending) { deliveriesQueued() }
     return id
   }
 
-  private static func insertEventRow(_ db: Database, _ e: Event, delivery: String) throws -> Int64 {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO event (at, type, task, run_id, actor, title, details, delivery)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [e.at, e.type, e.task, e.runID, e.actor, e.title, e.details, delivery])
-    return db.lastInsertedRowID
+  private static func insertEventRow(_ db: any SQLDatabase, _ e: Event, delivery: String) throws -> Int64 {
+    try db.int(
+      """
+      INSERT INTO event (at, type, task, run_id, actor, title, details, delivery)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+      """,
+      [
+        .int(e.at), .text(e.type), SQLValue(e.task), SQLValue(e.runID), .text(e.actor), .text(e.title),
+        .text(e.details), .text(delivery),
+      ]) ?? 0
   }
 
   private struct DeliveryPlan {
@@ -70,46 +79,44 @@ extension Store {
 
   /// When the task's current failing spell began, for a failure alert: a failure after a
   /// success is news, however soon it comes, and is never folded into the previous spell's.
-  private static func spellStart(_ db: Database, _ type: EventType, _ task: String?) throws -> Int64? {
+  private static func spellStart(_ db: any SQLDatabase, _ type: EventType, _ task: String?) throws -> Int64? {
     guard let task, [.failed, .timeout, .entryMissing, .lost].contains(type) else { return nil }
-    return try Int64.fetchOne(
-      db.cachedStatement(sql: "SELECT failing_since FROM task WHERE name = ?"), arguments: [task])
+    return try db.int("SELECT failing_since FROM task WHERE name = ?", [.text(task)])
   }
 
   /// One plan per channel taking (type, task): pending, or folded into the next (dedup within
   /// `alert-interval`, and within the failing spell that began at `spellStart`).
   private static func planDeliveries(
-    _ db: Database, type: EventType, task: String?, at: Int64, spellStart: Int64?
+    _ db: any SQLDatabase, type: EventType, task: String?, at: Int64, spellStart: Int64?
   ) throws -> [DeliveryPlan] {
     let channels = try fetchChannels(db).filter { $0.accepts(type: type, task: task) }
     guard !channels.isEmpty else { return [] }
     let interval = try alertIntervalMs(db)
     return try channels.map { c in
-      let last = try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT id, created_at FROM delivery WHERE channel = ? AND task IS ? AND type = ?
-              AND state != 'suppressed' ORDER BY id DESC LIMIT 1
-            """), arguments: [c.name, task, type.rawValue])
-      var lastAt: Int64? = last?["created_at"]
+      let key: [SQLValue] = [.text(c.name), SQLValue(task), .text(type.rawValue)]
+      let last = try db.row(
+        """
+        SELECT id, created_at FROM delivery WHERE channel = ? AND task IS NOT DISTINCT FROM ? AND type = ?
+          AND state != 'suppressed' ORDER BY id DESC LIMIT 1
+        """, key)
+      var lastAt = last?.int("created_at")
       if let start = spellStart, let sent = lastAt, sent < start { lastAt = nil }
       guard AlertRules.sendsNow(type: type, lastSentAt: lastAt, intervalMs: interval, now: at) else {
         return DeliveryPlan(channel: c.name, pending: false, folded: 0)
       }
       let folded =
-        try Int.fetchOne(
-          db.cachedStatement(
-            sql: """
-              SELECT count(*) FROM delivery WHERE channel = ? AND task IS ? AND type = ?
-                AND state = 'suppressed' AND id > ?
-              """), arguments: [c.name, task, type.rawValue, (last?["id"] as Int64?) ?? 0]) ?? 0
+        try db.int(
+          """
+          SELECT count(*) FROM delivery WHERE channel = ? AND task IS NOT DISTINCT FROM ? AND type = ?
+            AND state = 'suppressed' AND id > ?
+          """, key + [.int(last?.int("id") ?? 0)]
+        ).map { Int($0) } ?? 0
       return DeliveryPlan(channel: c.name, pending: true, folded: folded)
     }
   }
 
-  private static func alertIntervalMs(_ db: Database) throws -> Int64 {
-    let text = try String.fetchOne(
-      db.cachedStatement(sql: "SELECT value FROM setting WHERE key = 'alert-interval'"))
+  private static func alertIntervalMs(_ db: any SQLDatabase) throws -> Int64 {
+    let text = try db.text("SELECT value FROM setting WHERE key = 'alert-interval'")
     return text.flatMap { try? Durations.parse($0) } ?? 600_000
   }
 
@@ -126,17 +133,20 @@ extension Store {
   /// Sets an event's delivery from its deliveries: pending while one is, else failed if one
   /// failed, else delivered if one was, else suppressed.
   static func summarizeDelivery(_ db: Database, event id: Int64) throws {
-    try db.cachedStatement(
-      sql: """
-        UPDATE event SET delivery = coalesce((
-          SELECT CASE
-            WHEN sum(state = 'pending') > 0 THEN 'pending'
-            WHEN sum(state = 'failed') > 0 THEN 'failed'
-            WHEN sum(state = 'delivered') > 0 THEN 'delivered'
-            ELSE 'suppressed' END
-          FROM delivery WHERE event_id = ?1 HAVING count(*) > 0), delivery)
-        WHERE id = ?1
-        """
-    ).execute(arguments: [id])
+    try summarizeDelivery(SQLiteDatabase(db: db), event: id)
+  }
+
+  static func summarizeDelivery(_ db: any SQLDatabase, event id: Int64) throws {
+    try db.execute(
+      """
+      UPDATE event SET delivery = coalesce((
+        SELECT CASE
+          WHEN count(*) FILTER (WHERE state = 'pending') > 0 THEN 'pending'
+          WHEN count(*) FILTER (WHERE state = 'failed') > 0 THEN 'failed'
+          WHEN count(*) FILTER (WHERE state = 'delivered') > 0 THEN 'delivered'
+          ELSE 'suppressed' END
+        FROM delivery WHERE event_id = ? HAVING count(*) > 0), delivery)
+      WHERE id = ?
+      """, [.int(id), .int(id)])
   }
 }

@@ -50,7 +50,7 @@ extension Store {
   /// `remove` record it — or nothing, when a task the plan read has changed since or a task it
   /// removes has a live run.
   public func apply(_ plan: TaskPlan, actor: String, now: Int64) throws(StoreError) -> ApplyRefusal? {
-    try write { db in
+    try sqlWrite { db in
       for spec in plan.added where try Store.fetchTask(db, spec.name) != nil { return .stale(spec.name) }
       for spec in plan.changed.map(\.old) + plan.removed {
         guard let stored = try Store.fetchTask(db, spec.name), stored.spec.diff(to: spec).isEmpty else {

@@ -34,17 +34,15 @@ public struct ChannelRecord: Sendable, Equatable {
 extension Store {
   /// Adds a channel (audit `channel-added`); fails when the name is taken.
   public func addChannel(_ channel: Channel, actor: String, now: Int64) throws(StoreError) {
-    try write { db in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM channel WHERE name = ?", arguments: [channel.name]) == true
-      {
+    try sqlWrite { db in
+      if try db.row("SELECT 1 FROM channel WHERE name = ?", [.text(channel.name)]) != nil {
         throw StoreError.channelExists(channel.name)
       }
       try db.execute(
-        sql:
-          "INSERT INTO channel (name, kind, target, on_types, tasks, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [
-          channel.name, channel.kind, Store.encodeTarget(channel.target), AlertTypes.text(channel.on),
-          channel.tasks, now,
+        "INSERT INTO channel (name, kind, target, on_types, tasks, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+          .text(channel.name), .text(channel.kind), .text(Store.encodeTarget(channel.target)),
+          .text(AlertTypes.text(channel.on)), SQLValue(channel.tasks), .int(now),
         ])
       try Store.insertEvent(
         db,
@@ -57,14 +55,16 @@ extension Store {
 
   /// Removes a channel and its deliveries still waiting (audit `channel-removed`).
   public func removeChannel(_ name: String, actor: String, now: Int64) throws(StoreError) {
-    try write { db in
-      try db.execute(sql: "DELETE FROM channel WHERE name = ?", arguments: [name])
-      guard db.changesCount > 0 else { throw StoreError.noSuchChannel(name) }
-      let events = try Int64.fetchAll(
-        db, sql: "SELECT event_id FROM delivery WHERE channel = ? AND state = 'pending'", arguments: [name])
+    try sqlWrite { db in
+      guard !(try db.rows("DELETE FROM channel WHERE name = ? RETURNING id", [.text(name)]).isEmpty) else {
+        throw StoreError.noSuchChannel(name)
+      }
+      let events = try db.rows(
+        "SELECT event_id FROM delivery WHERE channel = ? AND state = 'pending'", [.text(name)]
+      ).compactMap { $0.int(0) }
       try db.execute(
-        sql: "UPDATE delivery SET state = 'failed', last_error = 'channel removed', claimed_by = NULL, "
-          + "claimed_until = NULL WHERE channel = ? AND state = 'pending'", arguments: [name])
+        "UPDATE delivery SET state = 'failed', last_error = 'channel removed', claimed_by = NULL, "
+          + "claimed_until = NULL WHERE channel = ? AND state = 'pending'", [.text(name)])
       for id in events { try Store.summarizeDelivery(db, event: id) }
       try Store.insertEvent(
         db,
@@ -76,20 +76,24 @@ extension Store {
 
   /// Every channel with its health, by name.
   public func channels() throws(StoreError) -> [ChannelRecord] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT c.*, (SELECT count(*) FROM delivery d WHERE d.channel = c.name AND d.state = 'pending')
-            AS pending
-          FROM channel c ORDER BY name
-          """
+    try sqlRead { db in
+      try db.rows(
+        """
+        SELECT c.name, c.target, c.on_types, c.tasks, c.created_at, c.failures, c.last_error, c.last_attempt_at,
+          c.last_success_at,
+          (SELECT count(*) FROM delivery d WHERE d.channel = c.name AND d.state = 'pending') AS pending
+        FROM channel c ORDER BY name
+        """, []
       ).compactMap { row in
-        guard let channel = try? Store.channelValue(row) else { return nil }
+        guard
+          let channel = try? Store.channelValue(
+            name: row.text("name") ?? "", target: row.text("target") ?? "", on: row.text("on_types") ?? "",
+            tasks: row.text("tasks"))
+        else { return nil }
         return ChannelRecord(
-          channel: channel, createdAt: row["created_at"], failures: row["failures"],
-          lastError: row["last_error"], lastAttemptAt: row["last_attempt_at"],
-          lastSuccessAt: row["last_success_at"], pending: row["pending"])
+          channel: channel, createdAt: row.int("created_at") ?? 0, failures: Int(row.int("failures") ?? 0),
+          lastError: row.text("last_error") ?? "", lastAttemptAt: row.int("last_attempt_at"),
+          lastSuccessAt: row.int("last_success_at"), pending: Int(row.int("pending") ?? 0))
       }
     }
   }
@@ -101,18 +105,26 @@ extension Store {
   /// The channels, inside a transaction (the fan-out of an alert). A row whose target this
   /// version cannot read (written by a newer tfs) is skipped: it must not stop runs from ending.
   static func fetchChannels(_ db: Database) throws -> [Channel] {
-    try Row.fetchAll(
-      db.cachedStatement(sql: "SELECT name, target, on_types, tasks FROM channel ORDER BY name")
-    )
-    .compactMap { try? channelValue($0) }
+    try fetchChannels(SQLiteDatabase(db: db))
+  }
+
+  static func fetchChannels(_ db: any SQLDatabase) throws -> [Channel] {
+    try db.rows("SELECT name, target, on_types, tasks FROM channel ORDER BY name", []).compactMap { row in
+      try? channelValue(
+        name: row.text("name") ?? "", target: row.text("target") ?? "", on: row.text("on_types") ?? "",
+        tasks: row.text("tasks"))
+    }
   }
 
   static func channelValue(_ row: Row) throws -> Channel {
-    let name: String = row["name"]
-    guard let target = decodedTargets.target(row["target"]) else {
+    try channelValue(name: row["name"], target: row["target"], on: row["on_types"], tasks: row["tasks"])
+  }
+
+  static func channelValue(name: String, target text: String, on: String, tasks: String?) throws -> Channel {
+    guard let target = decodedTargets.target(text) else {
       throw StoreError.database(path: "", message: "channel '\(name)' has an unreadable target")
     }
-    return Channel(name: name, target: target, on: AlertTypes.stored(row["on_types"]), tasks: row["tasks"])
+    return Channel(name: name, target: target, on: AlertTypes.stored(on), tasks: tasks)
   }
 
   /// Targets by their stored text: each alert's fan-out reads the channels, and decoding JSON

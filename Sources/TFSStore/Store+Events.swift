@@ -24,53 +24,55 @@ extension Store {
   /// Records an alert or audit event.
   @discardableResult
   public func record(_ event: Event) throws(StoreError) -> Int64 {
-    try write { db in try Store.insertEvent(db, event) }
+    try sqlWrite { db in try Store.insertEvent(db, event) }
   }
 
   /// Events matching `filter`, newest first (or, with `afterID`, oldest first for following).
   public func events(_ filter: EventFilter) throws(StoreError) -> [Event] {
-    try read { db in
+    try sqlRead { db in
       var clauses: [String] = []
-      var args: [(any DatabaseValueConvertible)?] = []
-      // As for runs: one index per query (task, else time, else type); `+column` keeps a term
-      // out of index selection, and the time index also gives the order.
+      var args: [SQLValue] = []
+      // As for runs: one index per query (task, else time, else type); in SQLite `+column`
+      // keeps a term out of index selection, and the time index also gives the order.
       let byTime = filter.task == nil && filter.sinceMs != nil && filter.afterID == nil
+      let hint = db.dialect == .sqlite ? "+" : ""
       if let task = filter.task {
         clauses.append("task = ?")
-        args.append(task)
+        args.append(.text(task))
       }
       if let type = filter.type {
-        clauses.append(filter.task == nil && !byTime ? "type = ?" : "+type = ?")
-        args.append(type)
+        clauses.append(filter.task == nil && !byTime ? "type = ?" : "\(hint)type = ?")
+        args.append(.text(type))
       }
       if let since = filter.sinceMs {
-        clauses.append(byTime ? "at >= ?" : "+at >= ?")
-        args.append(since)
+        clauses.append(byTime ? "at >= ?" : "\(hint)at >= ?")
+        args.append(.int(since))
       }
       if let after = filter.afterID {
         clauses.append("id > ?")
-        args.append(after)
+        args.append(.int(after))
       }
       let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
       let order = filter.afterID != nil ? "id ASC" : byTime ? "at DESC, id DESC" : "id DESC"
-      args.append(filter.limit)
-      return try Row.fetchAll(
-        db,
-        sql: """
-          SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
-          \(whereSQL) ORDER BY \(order) LIMIT ?
-          """, arguments: StatementArguments(args)
+      args.append(.int(Int64(filter.limit)))
+      return try db.rows(
+        """
+        SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
+        \(whereSQL) ORDER BY \(order) LIMIT ?
+        """, args
       ).map { row in
         Event(
-          id: row["id"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
-          actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+          id: row.int("id") ?? 0, at: row.int("at") ?? 0, type: row.text("type") ?? "",
+          task: row.text("task"),
+          runID: row.int("run_id"), actor: row.text("actor") ?? "", title: row.text("title") ?? "",
+          details: row.text("details") ?? "{}", delivery: row.text("delivery") ?? "none")
       }
     }
   }
 
   /// The id of the newest event (0 when none).
   public func lastEventID() throws(StoreError) -> Int64 {
-    try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") ?? 0 }
+    try sqlRead { db in try db.int("SELECT max(id) FROM event") ?? 0 }
   }
 }
 

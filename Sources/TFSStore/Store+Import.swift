@@ -1,26 +1,19 @@
-import GRDB
 import TFSCore
 
 extension Store {
   /// Adds several tasks and their `added` events in one transaction: all of them or none
   /// (`StoreError.taskExists` names the first one already there).
   public func addTasks(_ specs: [TaskSpec], actor: String, now: Int64) throws(StoreError) {
-    try write { db in
+    try sqlWrite { db in
       for spec in specs { try Store.insertTask(db, spec, actor: actor, now: now) }
     }
   }
 
   /// Those of `names` that are already tasks, sorted.
   public func existingTasks(_ names: [TaskName]) throws(StoreError) -> [TaskName] {
-    try read { db in
-      var found: [TaskName] = []
-      for name in names
-      where try Bool.fetchOne(db, sql: "SELECT 1 FROM task WHERE name = ?", arguments: [name.rawValue])
-        == true
-      {
-        found.append(name)
-      }
-      return found.sorted()
+    try sqlRead { db in
+      try names.filter { try db.row("SELECT 1 FROM task WHERE name = ?", [.text($0.rawValue)]) != nil }
+        .sorted()
     }
   }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import TFSCore
 
 /// What `Store.removeIdleTask` did.
@@ -17,7 +16,7 @@ extension Store {
   public func removeIdleTask(
     _ name: TaskName, purge: Bool, actor: String, now: Int64
   ) throws(StoreError) -> TaskRemoval {
-    try write { db in
+    try sqlWrite { db in
       guard try Store.fetchTask(db, name) != nil else { throw StoreError.noSuchTask(name.rawValue) }
       let live = try Store.liveRunIDs(db, name, now: now)
       guard live.isEmpty else { return .busy(live) }
@@ -27,29 +26,26 @@ extension Store {
 
   /// The runs of `name` queued or running (a run recorded ahead of an occurrence still to come
   /// excluded), oldest first.
-  static func liveRunIDs(_ db: Database, _ name: TaskName, now: Int64) throws -> [RunID] {
-    try RunID.fetchAll(
-      db,
-      sql: """
-        SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? AND NOT \(Store.notYetDue)
-        ORDER BY id
-        """,
-      arguments: [name.rawValue, now])
+  static func liveRunIDs(_ db: any SQLDatabase, _ name: TaskName, now: Int64) throws -> [RunID] {
+    try db.rows(
+      """
+      SELECT id FROM run WHERE status IN ('queued', 'running') AND task = ? AND NOT \(Store.notYetDue)
+      ORDER BY id
+      """, [.text(name.rawValue), .int(now)]
+    ).compactMap { $0.int(0) }
   }
 
   /// Deletes an idle task inside the caller's transaction, withdrawing its runs recorded ahead
   /// (and with `purge` all its runs), and records `deleted`. Returns the runs purged.
-  static func deleteTask(_ db: Database, _ name: TaskName, purge: Bool, actor: String, now: Int64) throws
+  static func deleteTask(_ db: any SQLDatabase, _ name: TaskName, purge: Bool, actor: String, now: Int64)
+    throws
     -> Int
   {
-    try db.execute(
-      sql: "DELETE FROM run WHERE task = ? AND \(Store.notYetDue)", arguments: [name.rawValue, now])
-    try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
+    let task: [SQLValue] = [.text(name.rawValue)]
+    try db.execute("DELETE FROM run WHERE task = ? AND \(Store.notYetDue)", task + [.int(now)])
+    try db.execute("DELETE FROM task WHERE name = ?", task)
     var purged = 0
-    if purge {
-      try db.execute(sql: "DELETE FROM run WHERE task = ?", arguments: [name.rawValue])
-      purged = db.changesCount
-    }
+    if purge { purged = try db.rows("DELETE FROM run WHERE task = ? RETURNING id", task).count }
     try Store.insertEvent(
       db,
       Event(
@@ -61,8 +57,8 @@ extension Store {
 
   /// How many runs of `task` are recorded (any status).
   public func runCount(task: TaskName) throws(StoreError) -> Int {
-    try read { db in
-      try Int.fetchOne(db, sql: "SELECT count(*) FROM run WHERE task = ?", arguments: [task.rawValue]) ?? 0
+    try sqlRead { db in
+      Int(try db.int("SELECT count(*) FROM run WHERE task = ?", [.text(task.rawValue)]) ?? 0)
     }
   }
 }

@@ -1,35 +1,31 @@
-import GRDB
 import TFSCore
 
+/// Settings, on either engine (`SQLDatabase`).
 extension Store {
   /// Every stored setting (unset keys are absent).
   public func settings() throws(StoreError) -> [String: String] {
-    try read { db in
+    try sqlRead { db in
       Dictionary(
-        uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM setting").map {
-          ($0["key"] as String, $0["value"] as String)
+        uniqueKeysWithValues: try db.rows("SELECT key, value FROM setting", []).map {
+          ($0.text("key") ?? "", $0.text("value") ?? "")
         })
     }
   }
 
   public func setting(_ key: Setting) throws(StoreError) -> String? {
-    try read { db in
-      try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue])
-    }
+    try sqlRead { db in try db.text("SELECT value FROM setting WHERE key = ?", [.text(key.rawValue)]) }
   }
 
   /// Sets (or with nil unsets) a setting and records a `configured` audit event.
   public func setSetting(_ key: Setting, to value: String?, actor: String, now: Int64) throws(StoreError) {
-    try write { db in
-      let old = try String.fetchOne(
-        db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue])
+    try sqlWrite { db in
+      let old = try db.text("SELECT value FROM setting WHERE key = ?", [.text(key.rawValue)])
       if let value {
         try db.execute(
-          sql:
-            "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-          arguments: [key.rawValue, value])
+          "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+          [.text(key.rawValue), .text(value)])
       } else {
-        try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key.rawValue])
+        try db.execute("DELETE FROM setting WHERE key = ?", [.text(key.rawValue)])
       }
       try Store.insertEvent(
         db,

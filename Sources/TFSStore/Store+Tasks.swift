@@ -21,26 +21,24 @@ extension Store {
 
   /// Adds a task and its `added` event in one transaction.
   public func addTask(_ spec: TaskSpec, actor: String, now: Int64) throws(StoreError) {
-    try write { db in try Store.insertTask(db, spec, actor: actor, now: now) }
+    try sqlWrite { db in try Store.insertTask(db, spec, actor: actor, now: now) }
   }
 
   /// Inserts a task and its `added` event inside the caller's transaction.
-  static func insertTask(_ db: Database, _ spec: TaskSpec, actor: String, now: Int64) throws {
-    if try Bool.fetchOne(db, sql: "SELECT 1 FROM task WHERE name = ?", arguments: [spec.name.rawValue])
-      == true
-    {
+  static func insertTask(_ db: any SQLDatabase, _ spec: TaskSpec, actor: String, now: Int64) throws {
+    if try db.row("SELECT 1 FROM task WHERE name = ?", [.text(spec.name.rawValue)]) != nil {
       throw StoreError.taskExists(spec.name.rawValue)
     }
     var values = Store.arguments(spec)
-    values += [now, now, spec.enabled ? now : nil]
+    values += [.int(now), .int(now), SQLValue(spec.enabled ? now : nil)]
     try db.execute(
-      sql: """
-        INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
-          timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
-          jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, keep_runs,
-          keep_for_ms, run_as, created_at, updated_at, enabled_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """, arguments: StatementArguments(values))
+      """
+      INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
+        timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
+        jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, keep_runs,
+        keep_for_ms, run_as, created_at, updated_at, enabled_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, values)
     let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
     try Store.insertEvent(
       db,
@@ -77,7 +75,7 @@ extension Store {
     _ name: TaskName, actor: String, now: Int64, eventType: EventType,
     applying change: (inout TaskSpec) throws -> Void
   ) throws(StoreError) -> [(field: String, old: String, new: String)] {
-    try write { db in
+    try sqlWrite { db in
       guard let old = try Store.fetchTask(db, name) else { throw StoreError.noSuchTask(name.rawValue) }
       var spec = old.spec
       try change(&spec)
@@ -91,24 +89,25 @@ extension Store {
   /// Replaces the row of `old.name` with `new` and records the event with the field diff,
   /// inside the caller's transaction.
   static func writeUpdate(
-    _ db: Database, from old: TaskSpec, to spec: TaskSpec, actor: String, now: Int64, eventType: EventType
+    _ db: any SQLDatabase, from old: TaskSpec, to spec: TaskSpec, actor: String, now: Int64,
+    eventType: EventType
   ) throws {
     let name = old.name
     let diff = old.diff(to: spec)
     var values = Store.arguments(spec)
     values.removeFirst()  // name
     let enabling = spec.enabled && !old.enabled
-    values += [now, enabling, now, name.rawValue]
+    values += [.int(now), SQLValue(enabling), .int(now), .text(name.rawValue)]
     try db.execute(
-      sql: """
-        UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
-          time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
-          catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
-          workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, keep_runs = ?,
-          keep_for_ms = ?, run_as = ?, updated_at = ?,
-          enabled_at = CASE WHEN ? THEN ? ELSE enabled_at END
-        WHERE name = ?
-        """, arguments: StatementArguments(values))
+      """
+      UPDATE task SET rule = ?, command = ?, entry = ?, title = ?, description = ?, owners = ?,
+        time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
+        catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
+        workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, keep_runs = ?,
+        keep_for_ms = ?, run_as = ?, updated_at = ?,
+        enabled_at = CASE WHEN ? = 1 THEN ? ELSE enabled_at END
+      WHERE name = ?
+      """, values)
     let changes = diff.map { JSON.object(["field": $0.field, "old": $0.old, "new": $0.new]) }
     try Store.insertEvent(
       db,
@@ -121,15 +120,15 @@ extension Store {
   /// Deletes a task (and with `purge` its runs and events); records a `deleted` event.
   /// Fails when a run is live unless `allowLive`.
   public func removeTask(_ name: TaskName, purge: Bool, actor: String, now: Int64) throws(StoreError) {
-    try write { db in
+    try sqlWrite { db in
       guard try Store.fetchTask(db, name) != nil else { throw StoreError.noSuchTask(name.rawValue) }
-      try db.execute(sql: "DELETE FROM task WHERE name = ?", arguments: [name.rawValue])
+      let task: [SQLValue] = [.text(name.rawValue)]
+      try db.execute("DELETE FROM task WHERE name = ?", task)
       if purge {
-        try db.execute(sql: "DELETE FROM run WHERE task = ?", arguments: [name.rawValue])
-        try db.execute(sql: "DELETE FROM event WHERE task = ?", arguments: [name.rawValue])
+        try db.execute("DELETE FROM run WHERE task = ?", task)
+        try db.execute("DELETE FROM event WHERE task = ?", task)
       } else {
-        try db.execute(
-          sql: "DELETE FROM run WHERE task = ? AND status = 'queued'", arguments: [name.rawValue])
+        try db.execute("DELETE FROM run WHERE task = ? AND status = 'queued'", task)
       }
       try Store.insertEvent(
         db,
@@ -140,7 +139,7 @@ extension Store {
   }
 
   public func task(_ name: TaskName) throws(StoreError) -> TaskRecord? {
-    try read { db in try Store.fetchTask(db, name) }
+    try sqlRead { db in try Store.fetchTask(db, name) }
   }
 
   /// Every task, sorted by name.
@@ -159,8 +158,15 @@ extension Store {
   /// `list --json` writes 10,000 tasks from SQLite's own bytes, with no `String` per column.
   /// Errors thrown by `body` are rethrown as they are.
   public func forEachTaskRow(enabledOnly: Bool = false, _ body: (TaskRow) throws -> Void) throws {
+    let filter = enabledOnly ? "WHERE enabled = 1" : ""
+    if postgres != nil {
+      let rows = try sqlRead { db in
+        try db.rows("SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name", [])
+      }
+      for row in rows { try body(TaskRow(row)) }
+      return
+    }
     try readPassingErrors { db in
-      let filter = enabledOnly ? "WHERE enabled = 1" : ""
       let statement = try db.makeStatement(
         sql: "SELECT \(Store.taskColumns) FROM task \(filter) ORDER BY name")
       let row = TaskRow(statement.sqliteStatement)
@@ -172,7 +178,15 @@ extension Store {
   /// Hands the row of task `name` to `body` (nil when there is no such task), as
   /// `forEachTaskRow` does.
   public func withTaskRow<T>(_ name: TaskName, _ body: (TaskRow?) throws -> T) throws -> T {
-    try readPassingErrors { db in try Store.withTaskRow(db, name) { row in try passing { try body(row) } } }
+    if postgres != nil {
+      let row = try sqlRead { db in
+        try db.row("SELECT \(Store.taskColumns) FROM task WHERE name = ?", [.text(name.rawValue)])
+      }
+      return try body(row.map(TaskRow.init))
+    }
+    return try readPassingErrors { db in
+      try Store.withTaskRow(db, name) { row in try passing { try body(row) } }
+    }
   }
 
   /// `read`, except that what a caller's closure throws (run through `passing`) reaches the
@@ -199,14 +213,19 @@ extension Store {
 
   /// Task names and their last change, cheap enough for the daemon to poll.
   public func taskCount() throws(StoreError) -> Int {
-    try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM task") ?? 0 }
+    try sqlRead { db in Int(try db.int("SELECT count(*) FROM task") ?? 0) }
   }
 
-  static func fetchTask(_ db: Database, _ name: TaskName) throws -> TaskRecord? {
-    try withTaskRow(db, name) { row in
-      var decoder = TaskDecoder()
-      return try row.map { try decoder.record($0) }
+  static func fetchTask(_ db: any SQLDatabase, _ name: TaskName) throws -> TaskRecord? {
+    if let lite = db as? SQLiteDatabase {
+      return try withTaskRow(lite.db, name) { row in
+        var decoder = TaskDecoder()
+        return try row.map { try decoder.record($0) }
+      }
     }
+    var decoder = TaskDecoder()
+    return try db.row("SELECT \(taskColumns) FROM task WHERE name = ?", [.text(name.rawValue)])
+      .map { try decoder.record(TaskRow($0)) }
   }
 
   static func withTaskRow<T>(_ db: Database, _ name: TaskName, _ body: (TaskRow?) throws -> T) throws -> T {
@@ -218,13 +237,18 @@ extension Store {
     }
   }
 
-  static func arguments(_ s: TaskSpec) -> [(any DatabaseValueConvertible)?] {
+  static func arguments(_ s: TaskSpec) -> [SQLValue] {
     [
-      s.name.rawValue, s.rule.text, s.command, s.entry, s.title, s.description,
-      s.owners.joined(separator: ";"), s.timeZone, s.timeoutMs, s.onTimeout.rawValue,
-      s.overlap.rawValue, s.catchUp.rawValue, s.catchUpWindowMs, s.retries, s.retryDelayMs,
-      s.jitterMs, JSON.object(s.environment), s.workdir, s.enabled, s.alertPolicy.alertAfter,
-      s.alertPolicy.realertMs, s.alertPolicy.alertOn.map(AlertTypes.text), s.keepRuns, s.keepForMs, s.user,
+      .text(s.name.rawValue), .text(s.rule.text), .text(s.command), .text(s.entry), .text(s.title),
+      .text(s.description), .text(s.owners.joined(separator: ";")), SQLValue(s.timeZone),
+      SQLValue(s.timeoutMs),
+      .text(s.onTimeout.rawValue), .text(s.overlap.rawValue), .text(s.catchUp.rawValue),
+      SQLValue(s.catchUpWindowMs), SQLValue(s.retries), .int(s.retryDelayMs), .int(s.jitterMs),
+      .text(JSON.object(s.environment)), SQLValue(s.workdir), SQLValue(s.enabled),
+      SQLValue(s.alertPolicy.alertAfter),
+      SQLValue(s.alertPolicy.realertMs), SQLValue(s.alertPolicy.alertOn.map(AlertTypes.text)),
+      SQLValue(s.keepRuns),
+      SQLValue(s.keepForMs), SQLValue(s.user),
     ]
   }
 

@@ -11,7 +11,11 @@ import TFSCore
 /// table when no WAL is pending), which would make read-only commands modify `tfs.db` and wake
 /// the daemon. WAL mode is persistent, so it is set once, when the file is created.
 public final class Store: Sendable {
-  let pool: DatabaseQueue
+  /// The SQLite database; nil for a store on PostgreSQL (`postgres`).
+  let sqlite: DatabaseQueue?
+  /// The PostgreSQL database of a cluster (`open(postgres:)`); nil for a home's SQLite file.
+  let postgres: PGLink?
+  /// The SQLite file, or the PostgreSQL URL with its password masked.
   public let path: String
 
   /// Opens (creating when `create`) the database at `home`. The home is made 0700 and the
@@ -65,8 +69,48 @@ public final class Store: Sendable {
   }
 
   private init(pool: DatabaseQueue, path: String) {
-    self.pool = pool
+    self.sqlite = pool
+    self.postgres = nil
     self.path = path
+  }
+
+  private init(postgres: PGLink) {
+    self.sqlite = nil
+    self.postgres = postgres
+    self.path = postgres.target
+  }
+
+  /// Opens the store on a PostgreSQL database (a cluster's) and brings its schema up to date.
+  /// Only the operations already moved onto `SQLDatabase` work there yet (docs/CLUSTER.md);
+  /// the others fail with `StoreError.unsupported`.
+  public static func open(postgres url: String, limits: PGLimits = PGLimits()) throws(StoreError) -> Store {
+    do {
+      let connection = try PGConnection(url: url, limits: limits)
+      try ClusterSchema.migrate(connection)
+      return Store(postgres: PGLink(connection))
+    } catch {
+      throw .database(path: PGURL.redacted(url), message: "\(error)")
+    }
+  }
+
+  /// The SQLite database, or `unsupported` on PostgreSQL.
+  var pool: DatabaseQueue {
+    get throws(StoreError) {
+      guard let sqlite else { throw .unsupported(path) }
+      return sqlite
+    }
+  }
+
+  /// Runs `body` in one write transaction on either engine (all or nothing).
+  func sqlWrite<T>(_ body: (any SQLDatabase) throws -> T) throws(StoreError) -> T {
+    if let postgres { return try postgres.transaction(path: path, body) }
+    return try write { db in try body(SQLiteDatabase(db: db)) }
+  }
+
+  /// Runs `body` in one read transaction on either engine.
+  func sqlRead<T>(_ body: (any SQLDatabase) throws -> T) throws(StoreError) -> T {
+    if let postgres { return try postgres.transaction(path: path, body) }
+    return try read { db in try body(SQLiteDatabase(db: db)) }
   }
 
   static func makeHome(_ home: Home) throws(StoreError) {
@@ -142,6 +186,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
   case noSuchChannel(String)
   case io(path: String, action: String, errno: Int32)
   case database(path: String, message: String)
+  /// An operation not yet moved onto PostgreSQL (docs/CLUSTER.md, "The store seam").
+  case unsupported(String)
 
   public var description: String {
     switch self {
@@ -157,6 +203,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case .io(let path, let action, let code):
       "I/O error at '\(path)' while \(action): \(String(cString: strerror(code)))"
     case .database(let path, let message): "database error in '\(path)': \(message)"
+    case .unsupported(let target): "this operation does not work on PostgreSQL ('\(target)') yet"
     }
   }
 }

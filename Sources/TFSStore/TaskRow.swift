@@ -57,15 +57,30 @@ public struct TaskRow {
     }
   }
 
-  private let statement: SQLiteStatement
+  /// SQLite's current row of a statement, or a row PostgreSQL sent (its text, per column).
+  private let statement: SQLiteStatement?
+  private let values: [String?]
 
-  init(_ statement: SQLiteStatement) { self.statement = statement }
+  init(_ statement: SQLiteStatement) {
+    self.statement = statement
+    values = []
+  }
+
+  /// A row of `SELECT \(Store.taskColumns)` read through `SQLDatabase`.
+  init(_ row: SQLRow) {
+    statement = nil
+    values = Column.allCases.map { row.text(Int($0.rawValue)) }
+  }
 
   /// Calls `body` with the UTF-8 bytes of a text column (nil when NULL), up to its first NUL
   /// byte: the text GRDB decodes as `String(cString:)`. The bytes are not checked: they may be
   /// invalid UTF-8, which `String(decoding:as:)` repairs the way GRDB's decoding does.
   @inline(__always)
   public func withText<R>(_ column: Column, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+    guard let statement else {
+      guard let text = values[Int(column.rawValue)] else { return try body(nil) }
+      return try Array(text.utf8).withUnsafeBufferPointer { try body($0) }
+    }
     guard let text = sqlite3_column_text(statement, column.rawValue) else { return try body(nil) }
     var count = Int(sqlite3_column_bytes(statement, column.rawValue))
     if let nul = memchr(text, 0, count) { count = UnsafeRawPointer(nul) - UnsafeRawPointer(text) }
@@ -80,7 +95,8 @@ public struct TaskRow {
   /// An integer column (nil when NULL).
   @inline(__always)
   public func int(_ column: Column) -> Int64? {
-    sqlite3_column_type(statement, column.rawValue) == SQLITE_NULL
+    guard let statement else { return values[Int(column.rawValue)].flatMap { Int64($0) } }
+    return sqlite3_column_type(statement, column.rawValue) == SQLITE_NULL
       ? nil : sqlite3_column_int64(statement, column.rawValue)
   }
 

@@ -81,24 +81,27 @@ struct SQLiteDatabase: SQLDatabase {
   let db: Database
   var dialect: SQLDialect { .sqlite }
 
+  // Statements are prepared once per connection and SQL text (GRDB's statement cache), as the
+  // store's hot paths did before the seam.
   func execute(_ sql: String, _ arguments: [SQLValue]) throws {
-    try db.execute(sql: sql, arguments: StatementArguments(arguments.map(Self.bind)))
+    try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(arguments.map(Self.bind)))
   }
 
   func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-    try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map(Self.bind))).map { row in
-      SQLRow(
-        columns: Array(row.columnNames),
-        values: row.databaseValues.map { value in
-          switch value.storage {
-          case .null: .null
-          case .int64(let n): .int(n)
-          case .double(let d): .text(String(d))
-          case .string(let s): .text(s)
-          case .blob(let data): .text(String(decoding: data, as: UTF8.self))
-          }
-        })
-    }
+    try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments.map(Self.bind)))
+      .map { row in
+        SQLRow(
+          columns: Array(row.columnNames),
+          values: row.databaseValues.map { value in
+            switch value.storage {
+            case .null: .null
+            case .int64(let n): .int(n)
+            case .double(let d): .text(String(d))
+            case .string(let s): .text(s)
+            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+            }
+          })
+      }
   }
 
   private static func bind(_ value: SQLValue) -> (any DatabaseValueConvertible)? {
