@@ -25,17 +25,17 @@ extension Store {
 
   /// Tasks failing now, by name. Served by the partial index `task_failing` (migration v2).
   public func failingTasks() throws(StoreError) -> [FailingTask] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT name, last_status, last_run_id, last_run_at, enabled FROM task
-          WHERE last_status IN ('failed', 'timed-out', 'lost') ORDER BY name
-          """
+    try sqlRead { db in
+      try db.rows(
+        """
+        SELECT name, last_status, last_run_id, last_run_at, enabled FROM task
+        WHERE last_status IN ('failed', 'timed-out', 'lost') ORDER BY name
+        """, []
       ).map { row in
         FailingTask(
-          name: row["name"], status: RunStatus(rawValue: row["last_status"]) ?? .failed,
-          runID: row["last_run_id"], at: row["last_run_at"], enabled: row["enabled"])
+          name: row.text("name") ?? "",
+          status: row.text("last_status").flatMap(RunStatus.init(rawValue:)) ?? .failed,
+          runID: row.int("last_run_id"), at: row.int("last_run_at"), enabled: row.int("enabled") == 1)
       }
     }
   }
@@ -49,25 +49,23 @@ extension Store {
 
   /// The newest `limit` alerts of `statusAlertTypes`, newest first.
   public func recentAlerts(limit: Int) throws(StoreError) -> [Event] {
-    try read { db in
+    try sqlRead { db in
       let marks = Store.statusAlertTypes.map { _ in "?" }.joined(separator: ", ")
-      // `+type` keeps the planner on the primary key (newest first, stops after `limit` rows)
-      // instead of collecting every alert through `event_by_type` and sorting them.
-      return try Row.fetchAll(
-        db,
-        sql: """
-          SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
-          WHERE +type IN (\(marks)) ORDER BY id DESC LIMIT ?
-          """, arguments: StatementArguments(Store.statusAlertTypes) + [limit]
+      // SQLite: `+type` keeps the planner on the primary key (newest first, stops after `limit`
+      // rows) instead of collecting every alert through `event_by_type` and sorting them.
+      let type = db.dialect == .sqlite ? "+type" : "type"
+      return try db.rows(
+        """
+        SELECT id, at, type, task, run_id, actor, title, details, delivery FROM event
+        WHERE \(type) IN (\(marks)) ORDER BY id DESC LIMIT ?
+        """, Store.statusAlertTypes.map(SQLValue.text) + [SQLValue(limit)]
       ).map(Store.eventValue)
     }
   }
 
   /// Whether any run of `task` is recorded (a removed task's runs outlive its row).
   public func hasRuns(task: TaskName) throws(StoreError) -> Bool {
-    try read { db in
-      try Bool.fetchOne(db, sql: "SELECT 1 FROM run WHERE task = ? LIMIT 1", arguments: [task.rawValue])
-        ?? false
+    try sqlRead { db in try db.row("SELECT 1 FROM run WHERE task = ? LIMIT 1", [.text(task.rawValue)]) != nil
     }
   }
 
@@ -75,5 +73,12 @@ extension Store {
     Event(
       id: row["id"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
       actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+  }
+
+  static func eventValue(_ row: SQLRow) -> Event {
+    Event(
+      id: row.int("id") ?? 0, at: row.int("at") ?? 0, type: row.text("type") ?? "", task: row.text("task"),
+      runID: row.int("run_id"), actor: row.text("actor") ?? "", title: row.text("title") ?? "",
+      details: row.text("details") ?? "{}", delivery: row.text("delivery") ?? "none")
   }
 }

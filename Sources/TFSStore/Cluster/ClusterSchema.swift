@@ -2,7 +2,7 @@
 /// a shipped step is never edited). Times are milliseconds since the epoch, as in SQLite, and
 /// come from the database's clock (`tfs_now_ms()`), never a node's.
 enum ClusterSchema {
-  static let steps: [String] = [v1, v2]
+  static let steps: [String] = [v1, v2, v3]
 
   /// Nodes and their leases; runs with the node and epoch that claimed them (a scheduled run is
   /// unique per task and occurrence: the claim); events. `tfs_fence` is every fenced write's
@@ -198,6 +198,15 @@ enum ClusterSchema {
     CREATE INDEX delivery_pending ON delivery(channel) WHERE state = 'pending';
     CREATE INDEX delivery_dedup ON delivery(channel, task, type, id);
     CREATE INDEX delivery_sent ON delivery(channel, delivered_at) WHERE delivered_at IS NOT NULL;
+    """
+
+  /// The run checks of SQLite's schema, no stricter: a `skipped` or `missed` run may have no
+  /// end time, and a run queued by a command (`tfs run`) has no node until one claims it.
+  static let v3 = """
+    ALTER TABLE run DROP CONSTRAINT run_check1;
+    ALTER TABLE run DROP CONSTRAINT run_check;
+    ALTER TABLE run ADD CONSTRAINT run_ended
+      CHECK (status NOT IN ('succeeded', 'failed', 'killed', 'timed-out', 'lost') OR ended_at IS NOT NULL);
     """
 
   /// Applies the steps not yet applied, one transaction each, under an advisory lock so that
