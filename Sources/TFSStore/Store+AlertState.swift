@@ -67,12 +67,10 @@ extension Store {
 
   /// A run just ended (inside `finish`): applies the policy to the task's state and records the
   /// run's alerts, a `recovered` alert when due, and `succeeded` when a channel takes it.
-  static func recordRunEnd(_ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event]) throws {
+  static func recordRunEnd(_ db: any SQLDatabase, _ id: RunID, _ end: RunEnd, _ events: [Event]) throws {
     guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT task, started_at, trigger, version FROM run WHERE id = ?"),
-        arguments: [id]),
-      let alerting = try fetchAlerting(db, task: row["task"], run: id)
+      let row = try db.row("SELECT task, started_at, trigger, version FROM run WHERE id = ?", [.int(id)]),
+      let alerting = try fetchAlerting(db, task: row.text("task") ?? "", run: id)
     else {
       for event in events { try insertEvent(db, event) }
       return
@@ -112,46 +110,43 @@ extension Store {
     if end.status == .succeeded,
       try channelGlobs(db, taking: .succeeded).contains(where: { Channel.covers(tasks: $0, task: task) })
     {
-      let started: Int64? = row["started_at"]
-      let duration = started.map { end.endedAt - $0 } ?? 0
+      let duration = row.int("started_at").map { end.endedAt - $0 } ?? 0
       try insertEvent(
         db,
         Event(
           at: end.endedAt, type: EventType.succeeded.rawValue, task: task, runID: id, actor: "tfs",
           title: "run \(id) of '\(task)' succeeded (\(Durations.format(milliseconds: duration)))",
           details: JSON.object([
-            "version": row["version"], "trigger": row["trigger"], "duration_ms": String(duration),
+            "version": row.text("version") ?? "", "trigger": row.text("trigger") ?? "",
+            "duration_ms": String(duration),
           ])))
     }
   }
 
   /// Whether this run's `timeout` alert was held back because a retry was to follow.
-  private static func timeoutHeldForRetry(_ db: Database, task: String, run: RunID) throws -> Bool {
-    try Bool.fetchOne(
-      db,
-      sql: """
-        SELECT 1 FROM event WHERE task = ? AND run_id = ? AND type = 'timeout' AND delivery = 'suppressed'
-          AND details LIKE '%a retry follows%' LIMIT 1
-        """, arguments: [task, run]) ?? false
+  private static func timeoutHeldForRetry(_ db: any SQLDatabase, task: String, run: RunID) throws -> Bool {
+    try db.row(
+      """
+      SELECT 1 FROM event WHERE task = ? AND run_id = ? AND type = 'timeout' AND delivery = 'suppressed'
+        AND details LIKE '%a retry follows%' LIMIT 1
+      """, [.text(task), .int(run)]) != nil
   }
 
   /// A retry that ends without running (the task was disabled, the daemon stopped or died
   /// first): the attempt before it failed and its alert was held for this retry, so the chain
   /// ends failed here and alerts now.
-  static func recordRetryNotRun(_ db: Database, _ id: RunID, _ end: RunEnd) throws {
+  static func recordRetryNotRun(_ db: any SQLDatabase, _ id: RunID, _ end: RunEnd) throws {
     guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT task, attempt, trigger, started_at FROM run WHERE id = ?"),
-        arguments: [id]),
-      (row["trigger"] as String) == Trigger.retry.rawValue, (row["started_at"] as Int64?) == nil,
-      let alerting = try fetchAlerting(db, task: row["task"], run: id)
+      let row = try db.row("SELECT task, attempt, trigger, started_at FROM run WHERE id = ?", [.int(id)]),
+      row.text("trigger") == Trigger.retry.rawValue, row.int("started_at") == nil,
+      let alerting = try fetchAlerting(db, task: row.text("task") ?? "", run: id)
     else { return }
     let task = alerting.task
     let decision = AlertRules.runEnded(
       alerting.state, policy: alerting.policy, status: .failed, failureType: .failed, retryFollows: false,
       at: end.endedAt)
     if decision.state != alerting.state { try saveAlertState(db, task: task, decision.state) }
-    let attempt = (row["attempt"] as Int? ?? 1)
+    let attempt = Int(row.int("attempt") ?? 1)
     try insertEvent(
       db,
       Event(
@@ -165,23 +160,23 @@ extension Store {
   }
 
   /// Records `started` alerts for runs just started, when a channel takes them.
-  static func recordStarts(_ db: Database, _ ids: [RunID], at: Int64) throws {
+  static func recordStarts(_ db: any SQLDatabase, _ ids: [RunID], at: Int64) throws {
     guard !ids.isEmpty else { return }
     let globs = try channelGlobs(db, taking: .started)
     guard !globs.isEmpty else { return }
     for id in ids {
-      guard
-        let row = try Row.fetchOne(
-          db, sql: "SELECT task, version, trigger, pid FROM run WHERE id = ?", arguments: [id])
-      else { continue }
-      let task: String = row["task"]
+      guard let row = try db.row("SELECT task, version, trigger, pid FROM run WHERE id = ?", [.int(id)])
+      else {
+        continue
+      }
+      let task = row.text("task") ?? ""
       guard globs.contains(where: { Channel.covers(tasks: $0, task: task) }) else { continue }
       try insertEvent(
         db,
         Event(
           at: at, type: EventType.started.rawValue, task: task, runID: id, actor: "tfs",
           title: "run \(id) of '\(task)' started",
-          details: JSON.object(["version": row["version"], "trigger": row["trigger"]])))
+          details: JSON.object(["version": row.text("version") ?? "", "trigger": row.text("trigger") ?? ""])))
     }
   }
 }

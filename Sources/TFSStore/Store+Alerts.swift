@@ -123,11 +123,11 @@ extension Store {
   /// The `--tasks` globs of the channels taking `type` (nil in the list: a channel for every
   /// task). The opt-in `started`/`succeeded` are recorded only for a task one of them covers.
   /// Asked at every run's start and end, so it reads only these columns (no target decoding).
-  static func channelGlobs(_ db: Database, taking type: EventType) throws -> [String?] {
-    try String?.fetchAll(
-      db.cachedStatement(
-        sql: "SELECT tasks FROM channel WHERE instr(',' || on_types || ',', ',' || ? || ',') > 0"),
-      arguments: [type.rawValue])
+  static func channelGlobs(_ db: any SQLDatabase, taking type: EventType) throws -> [String?] {
+    try db.rows(
+      "SELECT tasks FROM channel WHERE ',' || on_types || ',' LIKE '%,' || ? || ',%'", [.text(type.rawValue)]
+    )
+    .map { $0.text(0) }
   }
 
   /// Sets an event's delivery from its deliveries: pending while one is, else failed if one

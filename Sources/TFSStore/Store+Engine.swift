@@ -57,7 +57,8 @@ extension Store {
         if db.changesCount == 0 { notQueued.insert(s.id) }
       }
       try Store.recordStarts(
-        db, starts.map(\.id).filter { !notQueued.contains($0) }, at: starts.map(\.startedAt).max() ?? 0)
+        SQLiteDatabase(db: db), starts.map(\.id).filter { !notQueued.contains($0) },
+        at: starts.map(\.startedAt).max() ?? 0)
       return notQueued
     }
   }
@@ -85,30 +86,35 @@ extension Store {
   static func finish(
     _ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event], onlyQueued: Bool = false
   ) throws -> Bool {
+    try finish(SQLiteDatabase(db: db), id, end, events, onlyQueued: onlyQueued)
+  }
+
+  static func finish(
+    _ db: any SQLDatabase, _ id: RunID, _ end: RunEnd, _ events: [Event], onlyQueued: Bool = false
+  ) throws -> Bool {
     let published =
       end.published.isEmpty
       ? "[]" : (try? String(data: JSONEncoder().encode(end.published), encoding: .utf8)) ?? "[]"
     // Only a live run ends: one already ended (killed before it started, resolved by a kill
     // whose executor was gone) keeps its record, and no second set of alerts is written.
-    try db.cachedStatement(
-      sql: """
-        UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
-          reason = ?, log_bytes = ?, published = ?
-        WHERE id = ? AND status IN ('queued', ?)
-        """
-    ).execute(
-      arguments: [
-        end.status.rawValue, end.endedAt, end.exitCode, end.signal, end.stderrHead, end.reason,
-        end.logBytes, published, id, onlyQueued ? "queued" : "running",
+    let ended = try db.rows(
+      """
+      UPDATE run SET status = ?, ended_at = ?, exit_code = ?, signal = ?, stderr_head = ?,
+        reason = ?, log_bytes = ?, published = ?
+      WHERE id = ? AND status IN ('queued', ?) RETURNING id
+      """,
+      [
+        .text(end.status.rawValue), .int(end.endedAt), SQLValue(end.exitCode.map(Int64.init)),
+        SQLValue(end.signal.map(Int64.init)), .text(end.stderrHead), .text(end.reason), .int(end.logBytes),
+        .text(published), .int(id), .text(onlyQueued ? "queued" : "running"),
       ])
-    guard db.changesCount > 0 else { return false }
+    guard !ended.isEmpty else { return false }
     if end.status != .skipped && end.status != .missed {
-      try db.cachedStatement(
-        sql: """
-          UPDATE task SET last_run_id = ?, last_status = ?, last_run_at = ?
-          WHERE name = (SELECT task FROM run WHERE id = ?)
-          """
-      ).execute(arguments: [id, end.status.rawValue, end.endedAt, id])
+      try db.execute(
+        """
+        UPDATE task SET last_run_id = ?, last_status = ?, last_run_at = ?
+        WHERE name = (SELECT task FROM run WHERE id = ?)
+        """, [.int(id), .text(end.status.rawValue), .int(end.endedAt), .int(id)])
     }
     if end.status != .skipped && end.status != .missed {
       try Store.recordRunEnd(db, id, end, events)

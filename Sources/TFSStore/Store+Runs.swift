@@ -109,12 +109,12 @@ extension Store {
   /// Records how a run ended, updates the task's last run, and adds `events` (alerts) — all in
   /// one transaction, so a run is never ended without its alerts or the other way round.
   public func finishRun(_ id: RunID, _ end: RunEnd, events: [Event] = []) throws(StoreError) {
-    try write { db in try Store.finish(db, id, end, events) }
+    try sqlWrite { db in _ = try Store.finish(db, id, end, events) }
   }
 
   /// Ends a run that is still queued (never started); false when it started meanwhile.
   public func finishQueuedRun(_ id: RunID, _ end: RunEnd, events: [Event] = []) throws(StoreError) -> Bool {
-    try write { db in try Store.finish(db, id, end, events, onlyQueued: true) }
+    try sqlWrite { db in try Store.finish(db, id, end, events, onlyQueued: true) }
   }
 
   public func run(_ id: RunID) throws(StoreError) -> Run? {

@@ -214,6 +214,38 @@ struct StoreConformanceTests {
     }
   }
 
+  /// A run's end updates the task and records its alerts by the task's policy: a failure
+  /// alerts (and marks the task failing), the next success records `recovered`.
+  @Test(arguments: Engine.allCases) func aRunsEndAppliesTheAlertPolicy(engine: Engine) throws {
+    try withEngine(engine) { store in
+      try store.addTask(try spec("a"), actor: "test", now: t0)
+      try store.addChannel(Channel(name: "ops", target: .command("true")), actor: "test", now: t0)
+      let bad = try store.insertRun(run("a", "v1", status: .running, trigger: .manual, queuedAt: t0))
+      let failed = Event(
+        at: t0 + 1_000, type: EventType.failed.rawValue, task: "a", runID: bad.id, actor: "tfs",
+        title: "a failed")
+      try store.finishRun(bad.id, RunEnd(status: .failed, endedAt: t0 + 1_000, exitCode: 3), events: [failed])
+      #expect(
+        try store.failingTasks().map { "\($0.name) \($0.status.rawValue) \($0.runID ?? 0)" } == [
+          "a failed \(bad.id)"
+        ])
+      #expect(try store.run(bad.id)?.exitCode == 3)
+      // Ending it again writes nothing.
+      try store.finishRun(bad.id, RunEnd(status: .succeeded, endedAt: t0 + 2_000, exitCode: 0))
+      #expect(try store.run(bad.id)?.status == .failed)
+      let good = try store.insertRun(run("a", "v2", status: .running, trigger: .manual, queuedAt: t0 + 5_000))
+      try store.finishRun(good.id, RunEnd(status: .succeeded, endedAt: t0 + 9_000, exitCode: 0))
+      #expect(try store.failingTasks() == [])
+      #expect(try store.task(name("a"))?.lastStatus == .succeeded)
+      let alerts = try store.events(EventFilter(task: "a", limit: 10)).filter { $0.type != "added" }
+      #expect(alerts.map { "\($0.type) \($0.delivery)" } == ["recovered pending", "failed pending"])
+      let queued = try store.insertRun(
+        run("a", "v3", status: .queued, trigger: .manual, queuedAt: t0 + 10_000))
+      #expect(try store.finishQueuedRun(queued.id, RunEnd(status: .killed, endedAt: t0 + 10_500)))
+      #expect(try store.finishQueuedRun(queued.id, RunEnd(status: .killed, endedAt: t0 + 10_600)) == false)
+    }
+  }
+
   /// What is not on the seam yet says so on PostgreSQL, in one line, instead of failing oddly.
   @Test func operationsNotYetMovedSaySoOnPostgres() throws {
     try withEngine(.postgres) { store in
