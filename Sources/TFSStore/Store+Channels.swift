@@ -104,20 +104,12 @@ extension Store {
 
   /// The channels, inside a transaction (the fan-out of an alert). A row whose target this
   /// version cannot read (written by a newer tfs) is skipped: it must not stop runs from ending.
-  static func fetchChannels(_ db: Database) throws -> [Channel] {
-    try fetchChannels(SQLiteDatabase(db: db))
-  }
-
   static func fetchChannels(_ db: any SQLDatabase) throws -> [Channel] {
     try db.rows("SELECT name, target, on_types, tasks FROM channel ORDER BY name", []).compactMap { row in
       try? channelValue(
         name: row.text("name") ?? "", target: row.text("target") ?? "", on: row.text("on_types") ?? "",
         tasks: row.text("tasks"))
     }
-  }
-
-  static func channelValue(_ row: Row) throws -> Channel {
-    try channelValue(name: row["name"], target: row["target"], on: row["on_types"], tasks: row["tasks"])
   }
 
   static func channelValue(name: String, target text: String, on: String, tasks: String?) throws -> Channel {

@@ -30,7 +30,7 @@ extension Store {
   public func insertRunsReturning(_ runs: [Run], executorPid: Int32?, events: [Event] = []) throws(StoreError)
     -> [Run?]
   {
-    try write { db in
+    try sqlWrite { db in
       let inserted = try runs.map { try Store.insertRun(db, $0, force: false, executorPid: executorPid) }
       for event in events { try Store.insertEvent(db, event) }
       return inserted
@@ -42,23 +42,28 @@ extension Store {
   @discardableResult
   public func markStartedBatch(_ starts: [RunStart], executorPid: Int32) throws(StoreError) -> Set<RunID> {
     guard !starts.isEmpty else { return [] }
-    return try write { db in
+    return try sqlWrite { db in
       var notQueued: Set<RunID> = []
-      let statement = try db.cachedStatement(
-        sql: """
-          UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
-            executor_pid = ?, version = ?
-          WHERE id = ? AND status = 'queued' AND kill_requested_at IS NULL
-          """)
+      let sql = """
+        UPDATE run SET status = 'running', started_at = ?, pid = ?, process_start = ?, log_path = ?,
+          executor_pid = ?, version = ?
+        WHERE id = ? AND status = 'queued' AND kill_requested_at IS NULL
+        """
       for s in starts {
-        try statement.execute(arguments: [
-          s.startedAt, s.pid, s.processStart, s.logPath, executorPid, s.version, s.id,
-        ])
-        if db.changesCount == 0 { notQueued.insert(s.id) }
+        let values: [SQLValue] = [
+          .int(s.startedAt), .int(Int64(s.pid)), SQLValue(s.processStart), .text(s.logPath),
+          .int(Int64(executorPid)), .text(s.version), .int(s.id),
+        ]
+        // A run per occurrence at 1,000 a second (P1b): SQLite counts the change, no row made.
+        if let lite = db as? SQLiteDatabase {
+          try lite.execute(sql, values)
+          if lite.db.changesCount == 0 { notQueued.insert(s.id) }
+        } else if try db.rows(sql + " RETURNING id", values).isEmpty {
+          notQueued.insert(s.id)
+        }
       }
       try Store.recordStarts(
-        SQLiteDatabase(db: db), starts.map(\.id).filter { !notQueued.contains($0) },
-        at: starts.map(\.startedAt).max() ?? 0)
+        db, starts.map(\.id).filter { !notQueued.contains($0) }, at: starts.map(\.startedAt).max() ?? 0)
       return notQueued
     }
   }
@@ -66,8 +71,8 @@ extension Store {
   /// Ends several runs (with their alerts) in one transaction.
   public func finishRuns(_ ends: [(RunID, RunEnd, [Event])]) throws(StoreError) {
     guard !ends.isEmpty else { return }
-    try write { db in
-      for (id, end, events) in ends { try Store.finish(db, id, end, events) }
+    try sqlWrite { db in
+      for (id, end, events) in ends { _ = try Store.finish(db, id, end, events) }
     }
   }
 
@@ -75,20 +80,14 @@ extension Store {
   /// attempt's alert is held back for its retry, so the retry must exist whenever the end does.
   /// Returns the retries with their ids and versions.
   public func finishRuns(_ ends: [(RunID, RunEnd, [Event])], retries: [Run]) throws(StoreError) -> [Run] {
-    try write { db in
-      for (id, end, events) in ends { try Store.finish(db, id, end, events) }
+    try sqlWrite { db in
+      for (id, end, events) in ends { _ = try Store.finish(db, id, end, events) }
       return try retries.compactMap { try Store.insertRun(db, $0, force: false, executorPid: nil) }
     }
   }
 
   /// Ends a live run (only a queued one with `onlyQueued`); false when it was not.
   @discardableResult
-  static func finish(
-    _ db: Database, _ id: RunID, _ end: RunEnd, _ events: [Event], onlyQueued: Bool = false
-  ) throws -> Bool {
-    try finish(SQLiteDatabase(db: db), id, end, events, onlyQueued: onlyQueued)
-  }
-
   static func finish(
     _ db: any SQLDatabase, _ id: RunID, _ end: RunEnd, _ events: [Event], onlyQueued: Bool = false
   ) throws -> Bool {
@@ -128,18 +127,18 @@ extension Store {
   /// Kill requests on the given live runs (id → request).
   public func killRequests(_ ids: [RunID]) throws(StoreError) -> [RunID: KillRequest] {
     guard !ids.isEmpty else { return [:] }
-    return try read { db in
+    return try sqlRead { db in
       let marks = ids.map { _ in "?" }.joined(separator: ",")
       var result: [RunID: KillRequest] = [:]
-      for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT id, kill_requested_at, kill_signal, kill_actor FROM run
-          WHERE id IN (\(marks)) AND kill_requested_at IS NOT NULL
-          """, arguments: StatementArguments(ids))
+      for row in try db.rows(
+        """
+        SELECT id, kill_requested_at, kill_signal, kill_actor FROM run
+        WHERE id IN (\(marks)) AND kill_requested_at IS NOT NULL
+        """, ids.map(SQLValue.int))
       {
-        result[row["id"]] = KillRequest(
-          at: row["kill_requested_at"], signal: row["kill_signal"] ?? 15, actor: row["kill_actor"] ?? "")
+        result[row.int("id") ?? 0] = KillRequest(
+          at: row.int("kill_requested_at") ?? 0, signal: Int32(row.int("kill_signal") ?? 15),
+          actor: row.text("kill_actor") ?? "")
       }
       return result
     }
@@ -147,25 +146,23 @@ extension Store {
 
   /// Live runs that another process executes (`tfs run --here`), with its pid.
   public func runsElsewhere(than pid: Int32) throws(StoreError) -> [(run: Run, executor: Int32)] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT \(Store.runColumns), executor_pid FROM run
-          WHERE status IN ('queued', 'running') AND executor_pid IS NOT NULL AND executor_pid != ?
-          """, arguments: [pid]
-      ).map { (try Store.runValue($0), $0["executor_pid"] as Int32) }
+    try sqlRead { db in
+      try db.rows(
+        """
+        SELECT \(Store.runColumns), executor_pid FROM run
+        WHERE status IN ('queued', 'running') AND executor_pid IS NOT NULL AND executor_pid != ?
+        """, [.int(Int64(pid))]
+      ).map { (Store.runValue($0), Int32($0.int("executor_pid") ?? 0)) }
     }
   }
 
   /// Live runs with their executor (for crash recovery).
   public func liveRunsWithExecutor() throws(StoreError) -> [(Run, Int32?)] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql:
-          "SELECT \(Store.runColumns), executor_pid FROM run WHERE status IN ('queued', 'running') ORDER BY id"
-      ).map { (try Store.runValue($0), $0["executor_pid"]) }
+    try sqlRead { db in
+      try db.rows(
+        "SELECT \(Store.runColumns), executor_pid FROM run WHERE status IN ('queued', 'running') ORDER BY id",
+        []
+      ).map { (Store.runValue($0), $0.int("executor_pid").map { Int32($0) }) }
     }
   }
 }
@@ -174,14 +171,13 @@ extension Store {
   /// Queued runs with their `force` flag, oldest first: those no process has taken (`tfs run
   /// --here` records its run queued, with itself as the executor, before it starts it).
   public func queuedRuns() throws(StoreError) -> [(Run, Bool)] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' AND executor_pid IS NULL
-          ORDER BY id
-          """
-      ).map { (try Store.runValue($0), $0["force"] as Bool) }
+    try sqlRead { db in
+      try db.rows(
+        """
+        SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' AND executor_pid IS NULL
+        ORDER BY id
+        """, []
+      ).map { (Store.runValue($0), $0.int("force") == 1) }
     }
   }
 }
@@ -191,14 +187,13 @@ extension Store {
   /// store's record of what was handled (a scheduled run is unique per task and occurrence), from
   /// which a daemon starting after another finds what no one handled.
   public func occurrencesByTask(fromMs: Int64, toMs: Int64) throws(StoreError) -> [TaskName: Set<Int64>] {
-    try read { db in
+    try sqlRead { db in
       var result: [TaskName: Set<Int64>] = [:]
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT task, scheduled_at FROM run WHERE scheduled_at BETWEEN ? AND ?",
-        arguments: [fromMs, toMs])
-      while let row = try rows.next() {
-        guard let name = try? TaskName(row[0] as String) else { continue }
-        result[name, default: []].insert((row[1] as Int64) / 1000)
+      for row in try db.rows(
+        "SELECT task, scheduled_at FROM run WHERE scheduled_at BETWEEN ? AND ?", [.int(fromMs), .int(toMs)])
+      {
+        guard let name = try? TaskName(row.text(0) ?? ""), let at = row.int(1) else { continue }
+        result[name, default: []].insert(at / 1000)
       }
       return result
     }
@@ -210,11 +205,9 @@ extension Store {
   /// the next daemon accounts for that occurrence as missed, once.
   public func withdrawQueuedRuns(_ ids: [RunID]) throws(StoreError) {
     guard !ids.isEmpty else { return }
-    try write { db in
+    try sqlWrite { db in
       let marks = ids.map { _ in "?" }.joined(separator: ",")
-      try db.execute(
-        sql: "DELETE FROM run WHERE status = 'queued' AND id IN (\(marks))",
-        arguments: StatementArguments(ids))
+      try db.execute("DELETE FROM run WHERE status = 'queued' AND id IN (\(marks))", ids.map(SQLValue.int))
     }
   }
 }

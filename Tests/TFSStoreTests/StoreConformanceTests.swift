@@ -246,12 +246,56 @@ struct StoreConformanceTests {
     }
   }
 
+  /// The daemon's batched writes and reads: a pass's runs, their starts, kills, ends and
+  /// retries, the record of handled occurrences, and withdrawal at shutdown.
+  @Test(arguments: Engine.allCases) func theDaemonsBatchesAnswerTheSame(engine: Engine) throws {
+    try withEngine(engine) { store in
+      try store.addTask(try spec("a"), actor: "test", now: t0)
+      let pass = [
+        run("a", "v1", status: .queued, trigger: .schedule, queuedAt: t0, scheduledAt: t0),
+        run("a", "v2", status: .queued, trigger: .schedule, queuedAt: t0, scheduledAt: t0),
+        run("a", "v3", status: .queued, trigger: .schedule, queuedAt: t0, scheduledAt: t0 + 1_000),
+      ]
+      let inserted = try store.insertRunsReturning(pass, executorPid: 11)
+      #expect(inserted.map { $0 == nil } == [false, true, false])
+      let ids = inserted.compactMap { $0?.id }
+      #expect(try store.requestKill(ids[1], signal: 9, actor: "ann", now: t0 + 1))
+      let starts = ids.map {
+        RunStart(id: $0, version: "v\($0)", startedAt: t0 + 5, pid: 500, processStart: nil, logPath: "/l")
+      }
+      #expect(try store.markStartedBatch(starts, executorPid: 11) == [ids[1]])
+      #expect(try store.killRequests(ids) == [ids[1]: KillRequest(at: t0 + 1, signal: 9, actor: "ann")])
+      #expect(try store.runsElsewhere(than: 11).isEmpty)
+      #expect(try store.runsElsewhere(than: 12).map(\.executor) == [11, 11])
+      #expect(try store.liveRunsWithExecutor().map { $0.1 } == [11, 11])
+      #expect(
+        try store.occurrencesByTask(fromMs: t0, toMs: t0 + 1_000) == [name("a"): [t0 / 1000, t0 / 1000 + 1]])
+      let manual = try store.insertRun(run("a", "m", status: .queued, trigger: .manual, queuedAt: t0 + 2))
+      #expect(try store.queuedRuns().map(\.0.id) == [manual.id])
+      try store.withdrawQueuedRuns([manual.id])
+      #expect(try store.queuedRuns().isEmpty)
+      let retry = run("a", "r", status: .queued, trigger: .retry, queuedAt: t0 + 3_000)
+      let retried = try store.finishRuns(
+        [(ids[0], RunEnd(status: .failed, endedAt: t0 + 2_000, exitCode: 1), [])], retries: [retry])
+      #expect(retried.map(\.version) == ["r"])
+      try store.finishRuns([(ids[1], RunEnd(status: .killed, endedAt: t0 + 2_000, signal: 9), [])])
+      #expect(try store.runs(RunFilter(task: "a")).map(\.status) == [.queued, .killed, .failed])
+      // Retention: the newest run of the task (the retry, live anyway) is kept; both ended runs go.
+      #expect(try store.prunable(beforeMs: nil, keepPerTask: 1).map(\.id) == ids)
+      #expect(try store.prunable(beforeMs: t0 + 1, keepPerTask: nil).map(\.id) == ids)
+      #expect(try store.prunableByPolicy(now: t0 + 10_000, retentionMs: 5_000).map(\.id) == ids)
+      try store.deleteRuns([ids[0]], actor: "prune", now: t0 + 10_000)
+      #expect(try store.runCount(task: name("a")) == 2)
+      #expect(try store.events(EventFilter(type: "pruned", limit: 1)).first?.title == "pruned 1 runs")
+    }
+  }
+
   /// What is not on the seam yet says so on PostgreSQL, in one line, instead of failing oddly.
   @Test func operationsNotYetMovedSaySoOnPostgres() throws {
     try withEngine(.postgres) { store in
       do {
-        _ = try store.prunable(beforeMs: t0, keepPerTask: nil)
-        Issue.record("prunable() answered on PostgreSQL")
+        _ = try store.claimDeliveries(now: t0, claimant: "x", leaseMs: 1_000, skipping: [])
+        Issue.record("claimDeliveries() answered on PostgreSQL")
       } catch {
         #expect(
           "\(error)".hasPrefix("this operation does not work on PostgreSQL ('postgres://tfs@127.0.0.1:"))
