@@ -132,10 +132,6 @@ extension Store {
 
   /// Sets an event's delivery from its deliveries: pending while one is, else failed if one
   /// failed, else delivered if one was, else suppressed.
-  static func summarizeDelivery(_ db: Database, event id: Int64) throws {
-    try summarizeDelivery(SQLiteDatabase(db: db), event: id)
-  }
-
   static func summarizeDelivery(_ db: any SQLDatabase, event id: Int64) throws {
     try db.execute(
       """

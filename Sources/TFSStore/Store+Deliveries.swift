@@ -1,4 +1,3 @@
-import GRDB
 import TFSCore
 
 /// A pending delivery taken by one worker (its claim keeps other workers off it until it
@@ -39,26 +38,24 @@ extension Store {
   /// Frees every claim (a daemon starting on its own home: the previous one is gone, and what
   /// it was sending is sent again — at least once).
   public func releaseDeliveryClaims() throws(StoreError) {
-    try write { db in
+    try sqlWrite { db in
       try db.execute(
-        sql:
-          "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by IS NOT NULL"
-      )
+        "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by IS NOT NULL",
+        [])
     }
   }
 
   /// When the earliest waiting delivery that a worker could take is due: not claimed, and not
   /// of a channel in `busy` (nil when none).
   public func nextDeliveryDue(now: Int64, skipping busy: Set<String> = []) throws(StoreError) -> Int64? {
-    try read { db in
+    try sqlRead { db in
       let marks = busy.map { _ in "?" }.joined(separator: ",")
       let notBusy = busy.isEmpty ? "" : "AND channel NOT IN (\(marks))"
-      return try Int64.fetchOne(
-        db,
-        sql: """
-          SELECT min(next_attempt_at) FROM delivery
-          WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) \(notBusy)
-          """, arguments: StatementArguments([now as any DatabaseValueConvertible] + busy.sorted()))
+      return try db.int(
+        """
+        SELECT min(next_attempt_at) FROM delivery
+        WHERE state = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) \(notBusy)
+        """, [.int(now)] + busy.sorted().map(SQLValue.text))
     }
   }
 
@@ -67,14 +64,13 @@ extension Store {
   public func claimDeliveries(
     now: Int64, claimant: String, leaseMs: Int64, skipping busy: Set<String>, perChannel: Int = 10_000
   ) throws(StoreError) -> [ClaimedDelivery] {
-    try write { db in
-      let channels = try String.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT DISTINCT channel FROM delivery WHERE state = 'pending' AND next_attempt_at <= ?1
-              AND (claimed_until IS NULL OR claimed_until < ?1)
-            """), arguments: [now]
-      ).filter { !busy.contains($0) }
+    try sqlWrite { db in
+      let channels = try db.rows(
+        """
+        SELECT DISTINCT channel FROM delivery WHERE state = 'pending' AND next_attempt_at <= ?
+          AND (claimed_until IS NULL OR claimed_until < ?)
+        """, [.int(now), .int(now)]
+      ).compactMap { $0.text(0) }.filter { !busy.contains($0) }
       var claimed: [ClaimedDelivery] = []
       for channel in channels.sorted() {
         claimed += try Store.claim(
@@ -85,61 +81,61 @@ extension Store {
   }
 
   private static func claim(
-    _ db: Database, channel: String, now: Int64, claimant: String, leaseMs: Int64, limit: Int
+    _ db: any SQLDatabase, channel: String, now: Int64, claimant: String, leaseMs: Int64, limit: Int
   ) throws -> [ClaimedDelivery] {
-    let rows = try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT d.id, d.channel, d.attempts, d.created_at, d.folded,
-            e.id AS eid, e.at, e.type, e.task, e.run_id, e.actor, e.title, e.details, e.delivery
-          FROM delivery d JOIN event e ON e.id = d.event_id
-          WHERE d.channel = ?1 AND d.state = 'pending' AND d.next_attempt_at <= ?2
-            AND (d.claimed_until IS NULL OR d.claimed_until < ?2)
-          ORDER BY d.next_attempt_at, d.id LIMIT ?3
-          """), arguments: [channel, now, limit])
-    let claim = try db.cachedStatement(
-      sql: "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id = ?")
+    let rows = try db.rows(
+      """
+      SELECT d.id, d.channel, d.attempts, d.created_at, d.folded,
+        e.id AS eid, e.at, e.type, e.task, e.run_id, e.actor, e.title, e.details, e.delivery
+      FROM delivery d JOIN event e ON e.id = d.event_id
+      WHERE d.channel = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
+        AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+      ORDER BY d.next_attempt_at, d.id LIMIT ?
+      """, [.text(channel), .int(now), .int(now), SQLValue(limit)])
     return try rows.map { row in
-      try claim.execute(arguments: [claimant, now + leaseMs, row["id"]])
+      let id = row.int("id") ?? 0
+      try db.execute(
+        "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+        [.text(claimant), .int(now + leaseMs), .int(id)])
       let event = Event(
-        id: row["eid"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
-        actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
+        id: row.int("eid") ?? 0, at: row.int("at") ?? 0, type: row.text("type") ?? "", task: row.text("task"),
+        runID: row.int("run_id"), actor: row.text("actor") ?? "", title: row.text("title") ?? "",
+        details: row.text("details") ?? "{}", delivery: row.text("delivery") ?? "none")
       return ClaimedDelivery(
-        id: row["id"], channel: row["channel"], attempts: row["attempts"], createdAt: row["created_at"],
-        folded: row["folded"], event: event)
+        id: id, channel: row.text("channel") ?? "", attempts: Int(row.int("attempts") ?? 0),
+        createdAt: row.int("created_at") ?? 0, folded: Int(row.int("folded") ?? 0), event: event)
     }
   }
 
   /// Frees claims of this worker's that it will not complete (a stopping daemon).
   public func releaseDeliveryClaims(of claimant: String) throws(StoreError) {
-    try write { db in
+    try sqlWrite { db in
       try db.execute(
-        sql:
-          "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by = ?",
-        arguments: [claimant])
+        "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by = ?",
+        [.text(claimant)])
     }
   }
 
   /// Records a `tfs channel test` that got through: the channel works again (health reset).
   public func recordChannelWorks(_ name: String, at: Int64) throws(StoreError) {
-    try write { db in
+    try sqlWrite { db in
       try db.execute(
-        sql: """
-          UPDATE channel SET failures = 0, last_error = '', last_attempt_at = ?, last_success_at = ?
-          WHERE name = ?
-          """, arguments: [at, at, name])
+        """
+        UPDATE channel SET failures = 0, last_error = '', last_attempt_at = ?, last_success_at = ?
+        WHERE name = ?
+        """, [.int(at), .int(at), .text(name)])
     }
   }
 
   /// When this channel's messages of the window went out (a digest counts once).
   public func messagesSent(channel: String, since: Int64) throws(StoreError) -> [Int64] {
-    try read { db in
-      try Int64.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT min(delivered_at) FROM delivery WHERE channel = ? AND delivered_at > ?
-            GROUP BY coalesce(digest_id, id)
-            """), arguments: [channel, since])
+    try sqlRead { db in
+      try db.rows(
+        """
+        SELECT min(delivered_at) FROM delivery WHERE channel = ? AND delivered_at > ?
+        GROUP BY coalesce(digest_id, id)
+        """, [.text(channel), .int(since)]
+      ).compactMap { $0.int(0) }
     }
   }
 
@@ -149,9 +145,9 @@ extension Store {
   public func recordAttempt(
     _ updates: [(Int64, DeliveryUpdate)], channel: String, error: String, at: Int64
   ) throws(StoreError) -> (before: Int, after: Int) {
-    try write { db in
+    try sqlWrite { db in
       let failures = "SELECT failures FROM channel WHERE name = ?"
-      let before = try Int.fetchOne(db, sql: failures, arguments: [channel]) ?? 0
+      let before = Int(try db.int(failures, [.text(channel)]) ?? 0)
       // One statement per kind of outcome (500 ids at a time), not one per delivery: a digest's
       // failed attempt may carry thousands of rows, and the daemon shares this connection.
       var groups: [(DeliveryUpdate, [Int64])] = []
@@ -173,85 +169,80 @@ extension Store {
       if attempted {
         if succeeded {
           try db.execute(
-            sql: """
-              UPDATE channel SET failures = 0, last_error = '', last_attempt_at = ?, last_success_at = ?
-              WHERE name = ?
-              """, arguments: [at, at, channel])
+            """
+            UPDATE channel SET failures = 0, last_error = '', last_attempt_at = ?, last_success_at = ?
+            WHERE name = ?
+            """, [.int(at), .int(at), .text(channel)])
         } else {
           try db.execute(
-            sql:
-              "UPDATE channel SET failures = failures + 1, last_error = ?, last_attempt_at = ? WHERE name = ?",
-            arguments: [error, at, channel])
+            "UPDATE channel SET failures = failures + 1, last_error = ?, last_attempt_at = ? WHERE name = ?",
+            [.text(error), .int(at), .text(channel)])
         }
       }
-      return (before, try Int.fetchOne(db, sql: failures, arguments: [channel]) ?? 0)
+      return (before, Int(try db.int(failures, [.text(channel)]) ?? 0))
     }
   }
 
   /// One outcome for some deliveries; the events' summaries change only when a delivery leaves
   /// `pending` (delivered or failed).
   private static func apply(
-    _ db: Database, _ update: DeliveryUpdate, to ids: [Int64], error: String, at: Int64
+    _ db: any SQLDatabase, _ update: DeliveryUpdate, to ids: [Int64], error: String, at: Int64
   ) throws {
     let marks = ids.map { _ in "?" }.joined(separator: ",")
     let free = "claimed_by = NULL, claimed_until = NULL"
-    let (set, args): (String, [(any DatabaseValueConvertible)?]) =
+    let (set, args): (String, [SQLValue]) =
       switch update {
       case .delivered(let digest):
         (
           "state = 'delivered', delivered_at = ?, digest_id = ?, attempts = attempts + 1, last_error = '', "
-            + "next_attempt_at = NULL, \(free)", [at, digest]
+            + "next_attempt_at = NULL, \(free)", [.int(at), SQLValue(digest)]
         )
       case .retry(let next):
-        ("attempts = attempts + 1, next_attempt_at = ?, last_error = ?, \(free)", [next, error])
+        ("attempts = attempts + 1, next_attempt_at = ?, last_error = ?, \(free)", [.int(next), .text(error)])
       case .failed:
         (
           "state = 'failed', attempts = attempts + 1, next_attempt_at = NULL, last_error = ?, \(free)",
-          [error]
+          [.text(error)]
         )
-      case .deferred(let until): ("next_attempt_at = ?, \(free)", [until])
+      case .deferred(let until): ("next_attempt_at = ?, \(free)", [.int(until)])
       }
-    try db.execute(
-      sql: "UPDATE delivery SET \(set) WHERE id IN (\(marks))",
-      arguments: StatementArguments(args + ids.map { $0 as (any DatabaseValueConvertible)? }))
+    try db.execute("UPDATE delivery SET \(set) WHERE id IN (\(marks))", args + ids.map(SQLValue.int))
     switch update {
     case .delivered, .failed:
-      let events = try Int64.fetchAll(
-        db, sql: "SELECT DISTINCT event_id FROM delivery WHERE id IN (\(marks))",
-        arguments: StatementArguments(ids))
-      for event in events { try summarizeDelivery(db, event: event) }
+      let events = try db.rows(
+        "SELECT DISTINCT event_id FROM delivery WHERE id IN (\(marks))", ids.map(SQLValue.int))
+      for event in events.compactMap({ $0.int(0) }) { try summarizeDelivery(db, event: event) }
     case .retry, .deferred: break
     }
   }
 
   /// The owners of a task (mail recipients besides the channel's and setting `notify`).
   public func owners(of task: String) throws(StoreError) -> [String] {
-    try read { db in
-      TaskRow.owners(
-        try String.fetchOne(db, sql: "SELECT owners FROM task WHERE name = ?", arguments: [task]) ?? "")
+    try sqlRead { db in
+      TaskRow.owners(try db.text("SELECT owners FROM task WHERE name = ?", [.text(task)]) ?? "")
     }
   }
 
   /// Each event's deliveries, by channel name.
   public func deliveries(of events: [Int64]) throws(StoreError) -> [Int64: [DeliveryInfo]] {
     guard !events.isEmpty else { return [:] }
-    return try read { db in
+    return try sqlRead { db in
       var out: [Int64: [DeliveryInfo]] = [:]
       for chunk in stride(from: 0, to: events.count, by: 500) {
         let ids = Array(events[chunk..<min(chunk + 500, events.count)])
         let marks = ids.map { _ in "?" }.joined(separator: ",")
-        for row in try Row.fetchAll(
-          db,
-          sql: """
-            SELECT event_id, channel, state, attempts, last_error, next_attempt_at, delivered_at, folded
-            FROM delivery WHERE event_id IN (\(marks)) ORDER BY channel
-            """, arguments: StatementArguments(ids))
+        for row in try db.rows(
+          """
+          SELECT event_id, channel, state, attempts, last_error, next_attempt_at, delivered_at, folded
+          FROM delivery WHERE event_id IN (\(marks)) ORDER BY channel
+          """, ids.map(SQLValue.int))
         {
-          out[row["event_id"], default: []].append(
+          out[row.int("event_id") ?? 0, default: []].append(
             DeliveryInfo(
-              channel: row["channel"], state: row["state"], attempts: row["attempts"],
-              lastError: row["last_error"],
-              nextAttemptAt: row["next_attempt_at"], deliveredAt: row["delivered_at"], folded: row["folded"]))
+              channel: row.text("channel") ?? "", state: row.text("state") ?? "",
+              attempts: Int(row.int("attempts") ?? 0), lastError: row.text("last_error") ?? "",
+              nextAttemptAt: row.int("next_attempt_at"), deliveredAt: row.int("delivered_at"),
+              folded: Int(row.int("folded") ?? 0)))
         }
       }
       return out
