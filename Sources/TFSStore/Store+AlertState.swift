@@ -14,10 +14,6 @@ struct TaskAlerting {
 }
 
 extension Store {
-  static func fetchAlerting(_ db: Database, task: String, run: RunID?) throws -> TaskAlerting? {
-    try fetchAlerting(SQLiteDatabase(db: db), task: task, run: run)
-  }
-
   static func fetchAlerting(_ db: any SQLDatabase, task: String, run: RunID?) throws -> TaskAlerting? {
     guard
       let row = try db.row(
@@ -27,7 +23,11 @@ extension Store {
         FROM task WHERE name = ?
         """, [SQLValue(run), .text(task)])
     else { return nil }
-    return TaskAlerting(
+    return alerting(row, task: task)
+  }
+
+  static func alerting(_ row: SQLRow, task: String) -> TaskAlerting {
+    TaskAlerting(
       task: task,
       policy: AlertPolicy(
         alertAfter: Int(row.int("alert_after") ?? 1), realertMs: row.int("realert_ms"),
@@ -37,23 +37,6 @@ extension Store {
         alertedAt: row.int("alerted_at"), realertedAt: row.int("realerted_at")),
       retries: Int(row.int("retries") ?? 0), onTimeoutKills: row.text("on_timeout") == "kill",
       attempt: Int(row.int("attempt") ?? 0))
-  }
-
-  static func alerting(_ row: Row, task: String) -> TaskAlerting {
-    let alertOn: String? = row["alert_on"]
-    return TaskAlerting(
-      task: task,
-      policy: AlertPolicy(
-        alertAfter: row["alert_after"], realertMs: row["realert_ms"], alertOn: alertOn.map(AlertTypes.stored)),
-      state: AlertState(
-        streak: row["fail_streak"], failingSince: row["failing_since"], alertedAt: row["alerted_at"],
-        realertedAt: row["realerted_at"]),
-      retries: row["retries"], onTimeoutKills: (row["on_timeout"] as String) == "kill",
-      attempt: (row["attempt"] as Int?) ?? 0)
-  }
-
-  static func saveAlertState(_ db: Database, task: String, _ s: AlertState) throws {
-    try saveAlertState(SQLiteDatabase(db: db), task: task, s)
   }
 
   static func saveAlertState(_ db: any SQLDatabase, task: String, _ s: AlertState) throws {
@@ -186,9 +169,9 @@ extension Store {
   /// since its failure alert (or its last reminder). Returns how many were recorded.
   @discardableResult
   public func raiseStillFailing(now: Int64) throws(StoreError) -> Int {
-    let due = try read { db in try Store.realertsDue(db, now: now) }
+    let due = try sqlRead { db in try Store.realertsDue(db, now: now) }
     guard !due.isEmpty else { return 0 }
-    return try write { db in
+    return try sqlWrite { db in
       var count = 0
       for a in try Store.realertsDue(db, now: now) {
         var state = a.state
@@ -209,15 +192,14 @@ extension Store {
     }
   }
 
-  private static func realertsDue(_ db: Database, now: Int64) throws -> [TaskAlerting] {
-    try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT name, alert_after, realert_ms, alert_on, fail_streak, failing_since, alerted_at, realerted_at,
-            retries, on_timeout, NULL AS attempt
-          FROM task WHERE alerted_at IS NOT NULL AND realert_ms IS NOT NULL AND enabled = 1
-          """)
-    ).map { alerting($0, task: $0["name"]) }.filter {
+  private static func realertsDue(_ db: any SQLDatabase, now: Int64) throws -> [TaskAlerting] {
+    try db.rows(
+      """
+      SELECT name, alert_after, realert_ms, alert_on, fail_streak, failing_since, alerted_at, realerted_at,
+        retries, on_timeout
+      FROM task WHERE alerted_at IS NOT NULL AND realert_ms IS NOT NULL AND enabled = 1
+      """, []
+    ).map { alerting($0, task: $0.text("name") ?? "") }.filter {
       AlertRules.realertDue($0.state, policy: $0.policy, now: now)
     }
   }

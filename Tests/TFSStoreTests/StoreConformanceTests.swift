@@ -331,12 +331,30 @@ struct StoreConformanceTests {
     }
   }
 
+  /// `--realert`: a task still failing gets a `still-failing` reminder once per period.
+  @Test(arguments: Engine.allCases) func stillFailingRemindsOncePerPeriod(engine: Engine) throws {
+    try withEngine(engine) { store in
+      var task = try spec("a")
+      task.alertPolicy = AlertPolicy(alertAfter: 1, realertMs: 60_000, alertOn: nil)
+      try store.addTask(task, actor: "test", now: t0)
+      let bad = try store.insertRun(run("a", "v1", status: .running, trigger: .manual, queuedAt: t0))
+      let failed = Event(
+        at: t0 + 1_000, type: EventType.failed.rawValue, task: "a", runID: bad.id, actor: "tfs",
+        title: "failed")
+      try store.finishRun(bad.id, RunEnd(status: .failed, endedAt: t0 + 1_000, exitCode: 1), events: [failed])
+      #expect(try store.raiseStillFailing(now: t0 + 30_000) == 0)
+      #expect(try store.raiseStillFailing(now: t0 + 61_000) == 1)
+      #expect(try store.raiseStillFailing(now: t0 + 62_000) == 0)
+      #expect(try store.events(EventFilter(type: "still-failing", limit: 5)).map(\.task) == ["a"])
+    }
+  }
+
   /// What is not on the seam yet says so on PostgreSQL, in one line, instead of failing oddly.
   @Test func operationsNotYetMovedSaySoOnPostgres() throws {
     try withEngine(.postgres) { store in
       do {
-        _ = try store.raiseStillFailing(now: t0)
-        Issue.record("raiseStillFailing() answered on PostgreSQL")
+        _ = try store.daemonInfo()
+        Issue.record("daemonInfo() answered on PostgreSQL")
       } catch {
         #expect(
           "\(error)".hasPrefix("this operation does not work on PostgreSQL ('postgres://tfs@127.0.0.1:"))
