@@ -37,7 +37,7 @@ extension ClusterNodeProbe {
 
     mutating func loop(until deadline: Date, stop: Flag) throws {
       while Date() < deadline && !stop.isSet {
-        tick(ClusterNodeProbe.monotonic())
+        tick(Monotonic.nowMs())
         usleep(50_000)
       }
       for run in runs { _ = try? node.finish(runID: run.id, status: .succeeded, exitCode: 0) }
@@ -58,8 +58,8 @@ extension ClusterNodeProbe {
       case .fenced: fence()
       case .live(let renewAt, _):
         if now >= renewAt { renew(now) }
-        guard case .live = keeper.state(at: ClusterNodeProbe.monotonic()) else { return }
-        work(ClusterNodeProbe.monotonic())
+        guard case .live = keeper.state(at: Monotonic.nowMs()) else { return }
+        work(Monotonic.nowMs())
       }
     }
 
@@ -122,7 +122,7 @@ extension ClusterNodeProbe {
 
     mutating func learnOffset(sent: Int64) {
       guard let lease = node.lease else { return }
-      let wall = Int64(Date().timeIntervalSince1970 * 1000) - (ClusterNodeProbe.monotonic() - sent) / 2
+      let wall = Int64(Date().timeIntervalSince1970 * 1000) - (Monotonic.nowMs() - sent) / 2
       offset = lease.renewedAt - wall
       if claimedThrough == 0 {
         claimedThrough = lease.renewedAt / 1000

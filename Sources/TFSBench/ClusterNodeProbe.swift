@@ -64,12 +64,6 @@ enum ClusterNodeProbe {
     FileHandle.standardOutput.write(data + Data("\n".utf8))
   }
 
-  /// The monotonic clock, in ms.
-  static func monotonic() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-  }
 }
 
 final class Flag: @unchecked Sendable {

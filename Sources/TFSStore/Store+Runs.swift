@@ -255,16 +255,4 @@ extension Store {
       actor: row.text("actor"))
   }
 
-  static func runValue(_ row: Row) throws -> Run {
-    let name: String = row["task"]
-    let task = TaskName(stored: name)
-    return Run(
-      id: row["id"], task: task, version: row["version"],
-      trigger: Trigger(rawValue: row["trigger"]) ?? .manual,
-      status: RunStatus(rawValue: row["status"]) ?? .lost, scheduledAt: row["scheduled_at"],
-      queuedAt: row["queued_at"], startedAt: row["started_at"], endedAt: row["ended_at"],
-      exitCode: row["exit_code"], signal: row["signal"], pid: row["pid"],
-      processStart: row["process_start"], attempt: row["attempt"], stderrHead: row["stderr_head"],
-      reason: row["reason"], logPath: row["log_path"], logBytes: row["log_bytes"], actor: row["actor"])
-  }
 }

@@ -69,12 +69,6 @@ extension Store {
     }
   }
 
-  static func eventValue(_ row: Row) -> Event {
-    Event(
-      id: row["id"], at: row["at"], type: row["type"], task: row["task"], runID: row["run_id"],
-      actor: row["actor"], title: row["title"], details: row["details"], delivery: row["delivery"])
-  }
-
   static func eventValue(_ row: SQLRow) -> Event {
     Event(
       id: row.int("id") ?? 0, at: row.int("at") ?? 0, type: row.text("type") ?? "", task: row.text("task"),

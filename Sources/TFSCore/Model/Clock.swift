@@ -16,6 +16,16 @@ public struct SystemClock: Clock {
   }
 }
 
+/// The monotonic clock, for time limits and intervals that a set wall clock must not move.
+public enum Monotonic {
+  /// Milliseconds since an arbitrary start (CLOCK_MONOTONIC).
+  public static func nowMs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+  }
+}
+
 /// A clock fixed at one instant (for `--now` and tests).
 public struct FixedClock: Clock {
   public let ms: Int64

@@ -1,5 +1,6 @@
 import CTFSPostgres
 import Foundation
+import TFSCore
 
 /// One synchronous connection to PostgreSQL through libpq, used by one thread at a time: the
 /// daemon's loop is synchronous, so its store calls are too (no event loop, no async driver).
@@ -73,7 +74,7 @@ public final class PGConnection {
   /// last result, or throws for the first that failed.
   private func answer(_ handle: UnsafeMutableRawPointer, sent: Int32) throws(PGError) -> PGResult {
     guard sent == 1 else { throw lost(handle) }
-    let deadline = PGConnection.monotonicMs() + Int64(answerMs)
+    let deadline = Monotonic.nowMs() + Int64(answerMs)
     var kept: UnsafeMutableRawPointer?
     var failed: UnsafeMutableRawPointer?
     defer {
@@ -82,7 +83,7 @@ public final class PGConnection {
     }
     while true {
       while ctfs_pq_busy(handle) == 1 {
-        let left = deadline - PGConnection.monotonicMs()
+        let left = deadline - Monotonic.nowMs()
         guard left > 0 else {
           close()
           throw .connectionLost("no answer from the server within \(answerMs) ms")
@@ -118,12 +119,6 @@ public final class PGConnection {
     let message = PGError.clean(String(cString: ctfs_pq_error(handle)))
     close()
     return .connectionLost(message.isEmpty ? "the server closed the connection" : message)
-  }
-
-  static func monotonicMs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
   }
 
   /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.

@@ -88,20 +88,21 @@ struct SQLiteDatabase: SQLDatabase {
   }
 
   func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-    try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments.map(Self.bind)))
-      .map { row in
-        SQLRow(
-          columns: Array(row.columnNames),
-          values: row.databaseValues.map { value in
-            switch value.storage {
-            case .null: .null
-            case .int64(let n): .int(n)
-            case .double(let d): .text(String(d))
-            case .string(let s): .text(s)
-            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
-            }
-          })
-      }
+    let statement = try db.cachedStatement(sql: sql)
+    let columns = statement.columnNames
+    return try Row.fetchAll(statement, arguments: StatementArguments(arguments.map(Self.bind))).map { row in
+      SQLRow(
+        columns: columns,
+        values: row.databaseValues.map { value in
+          switch value.storage {
+          case .null: .null
+          case .int64(let n): .int(n)
+          case .double(let d): .text(String(d))
+          case .string(let s): .text(s)
+          case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+          }
+        })
+    }
   }
 
   private static func bind(_ value: SQLValue) -> (any DatabaseValueConvertible)? {
