@@ -11,8 +11,30 @@ struct GlobalOptions: ParsableArguments {
       "The tfs home (default: TFS_HOME, $XDG_DATA_HOME/tfs, ~/.local/share/tfs).", valueName: "dir"))
   var home: String?
 
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp(
+      "A cluster's PostgreSQL database, postgres://user@host/db (default: TFS_DATABASE; else the home's SQLite file).",
+      valueName: "url"))
+  var database: String?
+
   @Option(name: .long, parsing: .unconditional, help: .hidden)
   var now: String?
+
+  /// The cluster's database: `--database`, else `TFS_DATABASE`; nil for the home's SQLite file.
+  func resolvedDatabase() throws(CLIError) -> String? {
+    let url = database ?? ProcessInfo.processInfo.environment["TFS_DATABASE"]
+    guard let url, !url.isEmpty else {
+      if database?.isEmpty == true {
+        throw .usage("invalid --database '': it is empty; leave it out for the home's SQLite file")
+      }
+      return nil
+    }
+    guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+      throw .usage("invalid --database '\(PGURL.redacted(url))': use postgres://user@host:port/db")
+    }
+    return url
+  }
 
   /// The home; an empty `--home` (an unset variable in a script) is refused rather than taken
   /// for the default home.
@@ -35,7 +57,9 @@ struct GlobalOptions: ParsableArguments {
   /// Opens the store, creating the home on first use.
   func store(create: Bool = true) throws(CLIError) -> Store {
     let home = try resolvedHome()
+    let database = try resolvedDatabase()
     do {
+      if let database { return try Store.open(postgres: database) }
       return try Store.open(home: home, create: create)
     } catch {
       throw .failed(error.description)

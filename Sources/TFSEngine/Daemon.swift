@@ -21,6 +21,11 @@ public final class Daemon {
     public var once = false
     /// A file holding a clock offset in ms, re-read on SIGUSR2 (hidden, for stress tests).
     public var clockOffsetFile: String?
+    /// The cluster's PostgreSQL database (`--database`, `TFS_DATABASE`); nil: the home's SQLite.
+    public var database: String?
+    /// This node's name (`--node`, default the host name) and labels, on a cluster.
+    public var node: String = ProcessInfo.processInfo.hostName
+    public var labels: [String] = []
     public init(home: Home) { self.home = home }
   }
 
@@ -37,6 +42,12 @@ public final class Daemon {
   /// Whether a reported clock change is a jump or the noise of time keeping.
   var clockWatch: ClockWatch
   let offsetClock: OffsetClock?
+  /// On a cluster: the node's lease and the database's clock (nil on a home's SQLite).
+  let membership: NodeMembership?
+  let databaseClock: DatabaseClock?
+  /// The daemon's row as the previous daemon (of this home, or of this node) left it.
+  let previous: DaemonInfo?
+  private let wakeWrite: Int32
 
   /// Takes the lock, opens the store and installs the signal pipe and the timer.
   public init(
@@ -45,13 +56,35 @@ public final class Daemon {
   ) throws {
     self.options = options
     offsetClock = options.clockOffsetFile.map { OffsetClock(path: $0) }
-    let clock = offsetClock ?? clock
+    let base = offsetClock ?? clock
+    databaseClock = options.database.map { _ in DatabaseClock(base: base) }
+    let clock = databaseClock ?? base
     self.clock = clock
     var logger = Logger(label: "tfs.daemon") { _ in DaemonLogHandler(format: options.logFormat) }
     logger.logLevel = .info
     log = logger
-    let store = try Store.open(home: options.home)
+    var fds: [Int32] = [0, 0]
+    guard ctfs_pipe(&fds) == 0 else { throw DaemonError.io("could not create the signal pipe") }
+    _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+    (signalRead, wakeWrite) = (fds[0], fds[1])
+    let store: Store
+    if let url = options.database, let databaseClock {
+      let member = ClusterMember(name: options.node)
+      store = try Store.open(postgres: url, member: member)
+      let node = try ClusterNode(
+        url: url, identity: NodeIdentity(name: options.node, labels: options.labels, version: Daemon.version))
+      let wake = fds[1]
+      membership = NodeMembership(node: node, member: member, clock: databaseClock, log: logger) { fenced in
+        var byte: UInt8 = fenced ? Daemon.fencedByte : Daemon.rejoinedByte
+        _ = write(wake, &byte, 1)
+      }
+    } else {
+      store = try Store.open(home: options.home)
+      membership = nil
+    }
     lock = try DaemonLock.acquire(options.home)
+    previous = try store.daemonInfo()
+    try membership?.join()
     let settings = EffectiveSettings(stored: try store.settings(), home: options.home)
     try Daemon.checkPermissions(home: options.home, settings: settings)
     // Only with the lock held: setting up the runs' cgroups kills what a crashed daemon left.
@@ -60,10 +93,7 @@ public final class Daemon {
     core = DaemonCore(
       store: store, home: options.home, settings: settings, clock: clock, launcher: launcher, log: logger,
       shutdownGraceMs: options.shutdownGraceMs, pollIntervalMs: options.pollIntervalMs)
-    var fds: [Int32] = [0, 0]
-    guard ctfs_pipe(&fds) == 0 else { throw DaemonError.io("could not create the signal pipe") }
-    _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-    signalRead = fds[0]
+    if options.database != nil { core.supervisor.baseEnvironment["TFS_NODE"] = options.node }
     let signals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2]
     guard ctfs_signal_pipe(fds[1], signals, Int32(signals.count)) == 0 else {
       throw DaemonError.io("could not install signal handlers")
@@ -76,7 +106,8 @@ public final class Daemon {
 
   /// Runs until SIGTERM/SIGINT (or one pass with `once`) and every run has been recorded as ended.
   public func run() throws {
-    try core.begin(version: Daemon.version)
+    try core.begin(version: Daemon.version, previous: previous)
+    membership?.start()
     // What the previous daemon was sending when it died is sent again (at least once).
     try core.store.releaseDeliveryClaims()
     let worker = DeliveryWorker(
@@ -108,6 +139,7 @@ public final class Daemon {
       }
     }
     try core.end()
+    membership?.stop(leave: true)
     deliveries?.stop(graceMs: 500)
     log.info("daemon stopped", metadata: ["pid": .int(core.pid)])
   }
@@ -116,6 +148,7 @@ public final class Daemon {
   /// asked is applied after the firing: an occurrence due at that instant is still handled.
   private func pass(_ wake: Wake) throws {
     core.drain(wake.readable)
+    if wake.fenced { core.fenced() }
     try core.reaped(launcher.reap(core.table.pids))
     try core.reloadIfChanged(force: wake.reload)
     spinToArmedBoundary()
@@ -130,12 +163,15 @@ public final class Daemon {
     var stop = false
     var reload = false
     var clockSet = false
+    /// The node's lease could not be renewed in time (a cluster): its runs must stop.
+    var fenced = false
     var readable: [LiveRun] = []
   }
 
   /// Arms the timer at `deadline` and waits in `poll` for it, a signal or a child's output.
   private func wait(until deadline: Int64) -> Wake {
-    _ = ctfs_timer_set(timer, (deadline - (offsetClock?.offsetMs ?? 0)) * 1_000_000)
+    let offset = (offsetClock?.offsetMs ?? 0) + (databaseClock?.correctionMs ?? 0)
+    _ = ctfs_timer_set(timer, (deadline - offset) * 1_000_000)
     var fds = [
       pollfd(fd: signalRead, events: Int16(POLLIN), revents: 0),
       pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
@@ -176,6 +212,8 @@ public final class Daemon {
       let n = buffer.withUnsafeMutableBytes { read(signalRead, $0.baseAddress, $0.count) }
       if n <= 0 { break }
       for byte in buffer[0..<n] {
+        if byte == Daemon.fencedByte { wake.fenced = true }
+        if byte == Daemon.rejoinedByte { wake.reload = true }
         switch Int32(byte) {
         case SIGTERM, SIGINT: wake.stop = true
         case SIGUSR1, SIGHUP: wake.reload = true
@@ -190,6 +228,9 @@ public final class Daemon {
   }
 
   static let version = "0.1.0"
+  /// What the membership thread writes to the loop's pipe (no signal has these numbers).
+  static let fencedByte: UInt8 = 0xF0
+  static let rejoinedByte: UInt8 = 0xF1
 }
 
 /// The loop's failing passes: a stretch of them is an outage, recorded once a pass succeeds.

@@ -13,14 +13,21 @@ extension DaemonCore {
     var due = try launchArmed(now: now)
     let (popped, missed) = scheduler.popDue(nowSec: now / 1000, upToSec: (now + DaemonCore.leadMs) / 1000)
     if !missed.isEmpty { try record(missed) }
+    var ahead: [DueOccurrence] = []
+    for item in popped + takeHeld(now: now) {
+      if item.occurrence.atMs <= now { due.append(item) } else { ahead.append(item) }
+    }
+    try arm(ahead, now: now)
+    try decideDue(due, now: now)
+  }
+
+  /// Which occurrences just ahead are armed now (or wait for their jittered start), with the
+  /// runs their tasks have: the others are held and decided when they come.
+  private func planArming(_ ahead: [DueOccurrence], now: Int64) -> [(DueOccurrence, startAt: Int64?)] {
     var toArm: [(DueOccurrence, startAt: Int64?)] = []
     var arming: Set<TaskName> = []
-    for item in popped + takeHeld(now: now) {
+    for item in ahead {
       let name = item.spec.name
-      if item.occurrence.atMs <= now {
-        due.append(item)
-        continue
-      }
       let load = TaskLoad(
         running: busyRuns(name).count,
         waiting: table.pendingCount(of: name) + (arming.contains(name) ? 1 : 0),
@@ -34,13 +41,13 @@ extension DaemonCore {
       }
       arming.insert(name)
     }
-    do {
-      try arm(toArm, now: now)
-    } catch {
-      held += toArm.map(\.0)  // not recorded: decided again when they come
-      throw error
-    }
-    try decideDue(due, now: now)
+    return toArm
+  }
+
+  /// What other nodes or processes run of `tasks`, as the store read it under their locks.
+  private func refreshElsewhere(_ elsewhere: [TaskName: [Run]]?, of tasks: [TaskName]) {
+    guard let elsewhere else { return }
+    for name in tasks { runsElsewhere[name] = elsewhere[name] }
   }
 
   /// The first pass after failing ones: what came due meanwhile is not fired late (nor started,
@@ -75,14 +82,25 @@ extension DaemonCore {
 
   /// Records and prepares runs for occurrences just ahead (one transaction); a jittered one
   /// waits for its start time instead.
-  private func arm(_ items: [(DueOccurrence, startAt: Int64?)], now: Int64) throws {
-    guard !items.isEmpty else { return }
-    let rows = items.map { item, _ in
-      Run(
-        task: item.spec.name, version: item.occurrence.version, trigger: .schedule, status: .queued,
-        scheduledAt: item.occurrence.atMs, queuedAt: now)
+  private func arm(_ ahead: [DueOccurrence], now: Int64) throws {
+    guard !ahead.isEmpty else { return }
+    var items: [(DueOccurrence, startAt: Int64?)] = []
+    let inserted: [Run?]
+    do {
+      inserted = try store.claimRuns(tasks: ahead.map(\.spec.name), pid: pid) { elsewhere in
+        refreshElsewhere(elsewhere, of: ahead.map(\.spec.name))
+        items = planArming(ahead, now: now)
+        let rows = items.map { item, _ in
+          Run(
+            task: item.spec.name, version: item.occurrence.version, trigger: .schedule, status: .queued,
+            scheduledAt: item.occurrence.atMs, queuedAt: now)
+        }
+        return (rows, [])
+      }
+    } catch {
+      held += items.isEmpty ? ahead : items.map(\.0)  // not recorded: decided again when they come
+      throw error
     }
-    let inserted = try store.insertRunsReturning(rows, executorPid: nil)
     var plain: [(Run, TaskSpec)] = []
     for (i, run) in inserted.enumerated() {
       guard let run else { continue }  // another daemon recorded this occurrence
@@ -112,6 +130,21 @@ extension DaemonCore {
   /// spawns.
   private func decideDue(_ due: [DueOccurrence], now: Int64) throws {
     guard !due.isEmpty else { return }
+    var decisions: [RunDecision] = []
+    let inserted = try store.claimRuns(tasks: due.map(\.spec.name), pid: pid) { elsewhere in
+      refreshElsewhere(elsewhere, of: due.map(\.spec.name))
+      let planned = planDue(due, now: now)
+      decisions = planned.decisions
+      return (planned.rows, planned.alerts)
+    }
+    try apply(decisions, to: inserted, due, now: now)
+  }
+
+  /// The decision for each due occurrence, each seeing what the earlier ones started, with the
+  /// run rows to record and the `overlap` alerts.
+  private func planDue(_ due: [DueOccurrence], now: Int64) -> (
+    rows: [Run], decisions: [RunDecision], alerts: [Event]
+  ) {
     var rows: [Run] = []
     var decisions: [RunDecision] = []
     var alerts: [Event] = []
@@ -150,8 +183,7 @@ extension DaemonCore {
       rows.append(run)
       decisions.append(decision)
     }
-    try apply(
-      decisions, to: try store.insertRunsReturning(rows, executorPid: nil, events: alerts), due, now: now)
+    return (rows, decisions, alerts)
   }
 
   /// The recorded runs of due occurrences, by their decision: started, waiting, or replacing.

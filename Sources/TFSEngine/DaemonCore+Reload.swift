@@ -36,7 +36,8 @@ extension DaemonCore {
     // Waiting runs of removed tasks are gone with them.
     for row in table.waiting where scheduler.spec(row.run.task) == nil { table.remove(row.run.id) }
     runsElsewhere = Dictionary(
-      grouping: try store.runsElsewhere(than: pid).filter { ProcessControl.isAlive($0.executor) }.map(\.run),
+      grouping: try store.runsElsewhere(than: pid).filter { $0.executor.map(ProcessControl.isAlive) ?? true }
+        .map(\.run),
       by: \.task)
     try loadQueued()
   }

@@ -65,9 +65,8 @@ final class DaemonCore {
 
   /// Start-up: resolves what a previous daemon left, records the occurrences missed since it
   /// stopped (those with no record in the store), and picks up queued runs.
-  func begin(version: String) throws {
+  func begin(version: String, previous: DaemonInfo?) throws {
     let now = clock.nowMs()
-    let previous = try store.daemonInfo()
     let unstarted = try Recovery(store: store, log: log, clock: clock, settings: settings).resolveLeftovers(
       previousDaemon: previous?.pid)
     let tasks = try store.tasks()

@@ -13,7 +13,7 @@ final class Supervisor {
   let launcher: any ProcessLauncher
   let clock: any TFSCore.Clock
   var settings: EffectiveSettings
-  let baseEnvironment: [String: String]
+  var baseEnvironment: [String: String]
   let executorPid = getpid()
   let killGraceMs: Int64
 

@@ -1,7 +1,7 @@
 import GRDB
 import TFSCore
 
-/// The daemon's row: who runs, since when, last heartbeat.
+/// The daemon's row: who runs, since when, last heartbeat. On the cluster store, a node's row.
 public struct DaemonInfo: Sendable, Equatable {
   public var pid: Int32
   public var startedAt: Int64
@@ -14,42 +14,65 @@ public struct DaemonInfo: Sendable, Equatable {
 }
 
 extension Store {
+  /// The home's daemon; on the cluster store, the node's this store writes as (its lease renewal
+  /// is its heartbeat), nil for a command's store.
   public func daemonInfo() throws(StoreError) -> DaemonInfo? {
-    try read { db in
-      try Row.fetchOne(
-        db,
-        sql: "SELECT pid, started_at, heartbeat_at, version, stopped_at, fired_until FROM daemon WHERE id = 1"
-      )
-      .map { row in
-        DaemonInfo(
-          pid: row["pid"], startedAt: row["started_at"], heartbeatAt: row["heartbeat_at"],
-          version: row["version"], stoppedAt: row["stopped_at"], firedUntil: row["fired_until"])
+    if postgres != nil {
+      guard let member else { return nil }
+      return try sqlRead { db in
+        try db.row(
+          """
+          SELECT pid, joined_at AS started_at, renewed_at AS heartbeat_at, version, stopped_at, fired_until
+          FROM node WHERE name = ?
+          """, [.text(member.name)]
+        ).map(Store.daemonInfo)
       }
+    }
+    return try sqlRead { db in
+      try db.row(
+        "SELECT pid, started_at, heartbeat_at, version, stopped_at, fired_until FROM daemon WHERE id = 1", []
+      ).map(Store.daemonInfo)
     }
   }
 
-  /// Claims the daemon row at start-up and records `daemon-started`.
+  private static func daemonInfo(_ row: SQLRow) -> DaemonInfo {
+    DaemonInfo(
+      pid: Int32(row.int("pid") ?? 0), startedAt: row.int("started_at") ?? 0,
+      heartbeatAt: row.int("heartbeat_at") ?? 0, version: row.text("version") ?? "",
+      stoppedAt: row.int("stopped_at"), firedUntil: row.int("fired_until"))
+  }
+
+  /// Claims the daemon row at start-up and records `daemon-started`. On the cluster store the
+  /// node's row was written when it joined.
   public func daemonStarted(pid: Int32, version: String, now: Int64, taskCount: Int) throws(StoreError) {
-    try write { db in
-      try db.execute(
-        sql: """
+    try sqlWrite { db in
+      if let member {
+        try db.execute(
+          "UPDATE node SET stopped_at = NULL, fired_until = NULL WHERE name = ?", [.text(member.name)])
+      } else {
+        try db.execute(
+          """
           INSERT INTO daemon (id, pid, started_at, heartbeat_at, version, stopped_at, fired_until)
           VALUES (1, ?, ?, ?, ?, NULL, NULL)
           ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, started_at = excluded.started_at,
             heartbeat_at = excluded.heartbeat_at, version = excluded.version, stopped_at = NULL,
             fired_until = NULL
-          """, arguments: [pid, now, now, version])
+          """, [.int(Int64(pid)), .int(now), .int(now), .text(version)])
+      }
+      var details = ["pid": String(pid), "version": version, "tasks": String(taskCount)]
+      if let member { details["node"] = member.name }
       try Store.insertEvent(
         db,
         Event(
           at: now, type: EventType.daemonStarted.rawValue, actor: Actor.current(),
-          title: "daemon started (pid \(pid), \(taskCount) tasks)",
-          details: JSON.object(["pid": String(pid), "version": version, "tasks": String(taskCount)]),
-          delivery: "pending"))
+          title: "daemon started (pid \(pid), \(taskCount) tasks\(member.map { ", node \($0.name)" } ?? ""))",
+          details: JSON.object(details), delivery: "pending"))
     }
   }
 
+  /// The daemon's heartbeat, every second; on the cluster store the lease renewal is the node's.
   public func heartbeat(pid: Int32, now: Int64) throws(StoreError) {
+    guard postgres == nil else { return }
     try write { db in
       try db.execute(
         sql: "UPDATE daemon SET heartbeat_at = ? WHERE id = 1 AND pid = ?", arguments: [now, pid])
@@ -58,10 +81,16 @@ extension Store {
 
   /// A clean exit at `now`, having fired occurrences up to `firedUntil` (SIGTERM's arrival).
   public func daemonStopped(pid: Int32, now: Int64, firedUntil: Int64? = nil) throws(StoreError) {
-    try write { db in
-      try db.execute(
-        sql: "UPDATE daemon SET stopped_at = ?, fired_until = ? WHERE id = 1 AND pid = ?",
-        arguments: [now, firedUntil ?? now, pid])
+    try sqlWrite { db in
+      if let member {
+        try db.execute(
+          "UPDATE node SET stopped_at = ?, fired_until = ? WHERE name = ?",
+          [.int(now), .int(firedUntil ?? now), .text(member.name)])
+      } else {
+        try db.execute(
+          "UPDATE daemon SET stopped_at = ?, fired_until = ? WHERE id = 1 AND pid = ?",
+          [.int(now), .int(firedUntil ?? now), .int(Int64(pid))])
+      }
     }
   }
 }

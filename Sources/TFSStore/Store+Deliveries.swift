@@ -38,6 +38,7 @@ extension Store {
   /// Frees every claim (a daemon starting on its own home: the previous one is gone, and what
   /// it was sending is sent again — at least once).
   public func releaseDeliveryClaims() throws(StoreError) {
+    guard postgres == nil else { return }  // a cluster's other nodes hold theirs: they expire
     try sqlWrite { db in
       try db.execute(
         "UPDATE delivery SET claimed_by = NULL, claimed_until = NULL WHERE state = 'pending' AND claimed_by IS NOT NULL",

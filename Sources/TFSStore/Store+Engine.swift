@@ -144,24 +144,33 @@ extension Store {
     }
   }
 
-  /// Live runs that another process executes (`tfs run --here`), with its pid.
-  public func runsElsewhere(than pid: Int32) throws(StoreError) -> [(run: Run, executor: Int32)] {
+  /// Live runs that another process executes (`tfs run --here`), with its pid; on the cluster
+  /// store also the live runs of other nodes (no pid: it is another host's).
+  public func runsElsewhere(than pid: Int32) throws(StoreError) -> [(run: Run, executor: Int32?)] {
     try sqlRead { db in
-      try db.rows(
+      let mine = member.map { _ in " OR node IS DISTINCT FROM current_setting('tfs.node')" } ?? ""
+      return try db.rows(
         """
-        SELECT \(Store.runColumns), executor_pid FROM run
-        WHERE status IN ('queued', 'running') AND executor_pid IS NOT NULL AND executor_pid != ?
+        SELECT \(Store.runColumns), executor_pid\(member == nil ? "" : ", node") FROM run
+        WHERE status IN ('queued', 'running')
+          AND ((executor_pid IS NOT NULL AND executor_pid != ?)\(mine))
         """, [.int(Int64(pid))]
-      ).map { (Store.runValue($0), Int32($0.int("executor_pid") ?? 0)) }
+      ).map { row in
+        let here = member == nil || row.text("node") == member?.name
+        return (Store.runValue(row), here ? row.int("executor_pid").map { Int32($0) } : nil)
+      }
     }
   }
 
-  /// Live runs with their executor (for crash recovery).
+  /// Live runs with their executor (for crash recovery); on the cluster store, this node's.
   public func liveRunsWithExecutor() throws(StoreError) -> [(Run, Int32?)] {
     try sqlRead { db in
-      try db.rows(
-        "SELECT \(Store.runColumns), executor_pid FROM run WHERE status IN ('queued', 'running') ORDER BY id",
-        []
+      let mine = member.map { _ in "AND node = current_setting('tfs.node')" } ?? ""
+      return try db.rows(
+        """
+        SELECT \(Store.runColumns), executor_pid FROM run WHERE status IN ('queued', 'running') \(mine)
+        ORDER BY id
+        """, []
       ).map { (Store.runValue($0), $0.int("executor_pid").map { Int32($0) }) }
     }
   }
@@ -170,14 +179,23 @@ extension Store {
 extension Store {
   /// Queued runs with their `force` flag, oldest first: those no process has taken (`tfs run
   /// --here` records its run queued, with itself as the executor, before it starts it).
+  /// On the cluster store a node takes the runs queued by commands that no node holds yet (one
+  /// node gets each) and returns those it holds.
   public func queuedRuns() throws(StoreError) -> [(Run, Bool)] {
-    try sqlRead { db in
-      try db.rows(
+    let select = "SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' AND executor_pid IS NULL"
+    guard member != nil else {
+      return try sqlRead { db in
+        try db.rows(select + " ORDER BY id", []).map { (Store.runValue($0), $0.int("force") == 1) }
+      }
+    }
+    return try sqlWrite { db in
+      try db.execute(
         """
-        SELECT \(Store.runColumns), force FROM run WHERE status = 'queued' AND executor_pid IS NULL
-        ORDER BY id
-        """, []
-      ).map { (Store.runValue($0), $0.int("force") == 1) }
+        UPDATE run SET node = current_setting('tfs.node'), epoch = current_setting('tfs.epoch')::bigint
+        WHERE status = 'queued' AND executor_pid IS NULL AND node IS NULL
+        """, [])
+      return try db.rows(select + " AND node = current_setting('tfs.node') ORDER BY id", [])
+        .map { (Store.runValue($0), $0.int("force") == 1) }
     }
   }
 }

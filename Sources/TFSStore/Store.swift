@@ -83,15 +83,24 @@ public final class Store: Sendable {
   /// Opens the store on a PostgreSQL database (a cluster's) and brings its schema up to date.
   /// Only the operations already moved onto `SQLDatabase` work there yet (docs/CLUSTER.md);
   /// the others fail with `StoreError.unsupported`.
-  public static func open(postgres url: String, limits: PGLimits = PGLimits()) throws(StoreError) -> Store {
+  /// With a `member` (a daemon's store) every write is fenced by the node's lease.
+  public static func open(
+    postgres url: String, limits: PGLimits = PGLimits(), member: ClusterMember? = nil
+  ) throws(StoreError) -> Store {
     do {
       let connection = try PGConnection(url: url, limits: limits)
       try ClusterSchema.migrate(connection)
-      return Store(postgres: PGLink(connection))
+      return Store(postgres: PGLink(connection, url: url, limits: limits, member: member))
     } catch {
       throw .database(path: PGURL.redacted(url), message: "\(error)")
     }
   }
+
+  /// The node this store writes as (a daemon's store on PostgreSQL), else nil.
+  public var member: ClusterMember? { postgres?.member }
+
+  /// Whether the store is a cluster's PostgreSQL database.
+  public var isPostgres: Bool { postgres != nil }
 
   /// The SQLite database, or `unsupported` on PostgreSQL.
   var pool: DatabaseQueue {
@@ -103,13 +112,13 @@ public final class Store: Sendable {
 
   /// Runs `body` in one write transaction on either engine (all or nothing).
   func sqlWrite<T>(_ body: (any SQLDatabase) throws -> T) throws(StoreError) -> T {
-    if let postgres { return try postgres.transaction(path: path, body) }
+    if let postgres { return try postgres.transaction(path: path, write: true, body) }
     return try write { db in try body(SQLiteDatabase(db: db)) }
   }
 
   /// Runs `body` in one read transaction on either engine.
   func sqlRead<T>(_ body: (any SQLDatabase) throws -> T) throws(StoreError) -> T {
-    if let postgres { return try postgres.transaction(path: path, body) }
+    if let postgres { return try postgres.transaction(path: path, write: false, body) }
     return try read { db in try body(SQLiteDatabase(db: db)) }
   }
 
@@ -150,7 +159,11 @@ public final class Store: Sendable {
 
   /// SQLite's `PRAGMA data_version` on the writer connection: changes when another connection
   /// commits, not for our own writes. The daemon polls it to notice CLI changes.
+  /// On the cluster store, the count of commands' writes (`tfs_change`).
   public func dataVersion() throws(StoreError) -> Int64 {
+    if postgres != nil {
+      return try sqlRead { db in try db.int("SELECT version FROM tfs_change WHERE id = 1") ?? 0 }
+    }
     do {
       return try pool.writeWithoutTransaction { db in
         try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
@@ -188,6 +201,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
   case database(path: String, message: String)
   /// An operation not yet moved onto PostgreSQL (docs/CLUSTER.md, "The store seam").
   case unsupported(String)
+  /// This node's lease ended or a peer declared it dead: its writes are refused until it rejoins.
+  case fenced(String)
 
   public var description: String {
     switch self {
@@ -204,6 +219,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
       "I/O error at '\(path)' while \(action): \(String(cString: strerror(code)))"
     case .database(let path, let message): "database error in '\(path)': \(message)"
     case .unsupported(let target): "this operation does not work on PostgreSQL ('\(target)') yet"
+    case .fenced(let node): "node '\(node)' is fenced: its lease ended; it writes nothing until it rejoins"
     }
   }
 }

@@ -117,7 +117,7 @@ final class CoreHarness {
       clock: clock, launcher: launcher,
       log: logger,
       shutdownGraceMs: graceMs, pollIntervalMs: 0, pid: 1, random: random)
-    try core.begin(version: "test")
+    try core.begin(version: "test", previous: try store.daemonInfo())
   }
 
   /// One pass of the runner at `ms`: reap → reload → fire due → launch → timers.

@@ -353,8 +353,8 @@ struct StoreConformanceTests {
   @Test func operationsNotYetMovedSaySoOnPostgres() throws {
     try withEngine(.postgres) { store in
       do {
-        _ = try store.daemonInfo()
-        Issue.record("daemonInfo() answered on PostgreSQL")
+        _ = try store.integrityCheck()
+        Issue.record("integrityCheck() answered on PostgreSQL")
       } catch {
         #expect(
           "\(error)".hasPrefix("this operation does not work on PostgreSQL ('postgres://tfs@127.0.0.1:"))

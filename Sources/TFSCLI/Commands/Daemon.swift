@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TFSCore
 import TFSEngine
+import TFSStore
 
 struct Daemon: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -26,6 +27,17 @@ struct Daemon: AsyncParsableCommand {
   /// then wait for the runs started to end, and exit.
   @Flag(help: .hidden) var once = false
   @Option(parsing: .unconditional, help: .hidden) var clockOffsetFile: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "On a cluster (--database): this node's name (default: the host name).", valueName: "name"))
+  var node: String?
+  @Option(
+    name: .customLong("label"), parsing: .unconditionalSingleValue,
+    help: ArgumentHelp(
+      "On a cluster: a label of this node, for tasks pinned with --on-label (repeatable).", valueName: "label"
+    ))
+  var labels: [String] = []
 
   func run() async throws {
     try await runCLI {
@@ -37,6 +49,19 @@ struct Daemon: AsyncParsableCommand {
       options.shutdownGraceMs = try Durations.parse(shutdownGrace)
       if let alertRetryBase { options.alertRetryBaseMs = try Durations.parse(alertRetryBase) }
       options.once = once
+      options.database = try global.resolvedDatabase()
+      if let node {
+        guard NodeName.isValid(node) else {
+          throw ValidationError(
+            "invalid --node '\(node)': use letters, digits, '-', '_' and '.', at most 63 characters")
+        }
+        options.node = node
+      }
+      for label in labels where !NodeName.isValid(label) {
+        throw ValidationError(
+          "invalid --label '\(label)': use letters, digits, '-', '_' and '.', at most 63 characters")
+      }
+      options.labels = labels
       if let clockOffsetFile {
         let text = (try? String(contentsOfFile: clockOffsetFile, encoding: .utf8)) ?? ""
         guard Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) != nil else {
@@ -50,6 +75,8 @@ struct Daemon: AsyncParsableCommand {
       } catch let error as DaemonLock.Failure {
         throw CLIError.failed(error.description)
       } catch let error as DaemonError {
+        throw CLIError.failed(error.description)
+      } catch let error as ClusterError {
         throw CLIError.failed(error.description)
       }
       try daemon.run()

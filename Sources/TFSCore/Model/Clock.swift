@@ -55,3 +55,30 @@ public final class OffsetClock: Clock {
 
   public func nowMs() -> Int64 { SystemClock().nowMs() + offsetMs }
 }
+
+/// A cluster node's clock: its own clock (`base`) corrected by the offset to the database's
+/// clock, measured at each lease renewal (the database's time against the midpoint of the
+/// round trip). Every node of a cluster thus computes, arms and fires occurrences on one
+/// clock, the database's, within the round trip's half: a node whose own clock runs fast or
+/// slow still fires on time (docs/CLUSTER.md, "Clocks").
+public final class DatabaseClock: Clock {
+  public let base: any Clock
+  private let correction = Atomic<Int64>(0)
+
+  public init(base: any Clock) {
+    self.base = base
+  }
+
+  /// How far the database's clock is ahead of `base` (ms), as last measured.
+  public var correctionMs: Int64 { correction.load(ordering: .relaxed) }
+
+  /// A round trip sent at `sentMs` and answered at `answeredMs` (both on `base`) read the
+  /// database's clock as `databaseMs`. A slow round trip (over 100 ms) says too little and is
+  /// ignored.
+  public func measured(sentMs: Int64, answeredMs: Int64, databaseMs: Int64) {
+    guard answeredMs >= sentMs, answeredMs - sentMs <= 100 else { return }
+    correction.store(databaseMs - (sentMs + answeredMs) / 2, ordering: .relaxed)
+  }
+
+  public func nowMs() -> Int64 { base.nowMs() + correctionMs }
+}

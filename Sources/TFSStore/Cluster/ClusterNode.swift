@@ -58,9 +58,10 @@ public final class ClusterNode {
 
   /// Joins under a new epoch (the previous one, if any, is fenced from now on) and records the
   /// runs this node left live under older epochs `lost`: they belong to a process of this node
-  /// that is gone. Returns them.
+  /// that is gone. Returns them. A daemon starting passes `reapOwn: false`: its recovery
+  /// resolves them, killing what their processes left.
   @discardableResult
-  public func join() throws(ClusterError) -> [LostRun] {
+  public func join(reapOwn: Bool = true) throws(ClusterError) -> [LostRun] {
     let labels = identity.labels.joined(separator: ",")
     let result = try run {
       try $0.query(
@@ -74,7 +75,7 @@ public final class ClusterNode {
         """, [identity.name, labels, String(leaseMs), identity.version, String(identity.pid)])
     }
     lease = try Lease(result, 0)
-    return try reap(own: true)
+    return reapOwn ? try reap(own: true) : []
   }
 
   /// Extends the lease by `leaseMs` from now (the database's now). Fails with `.fenced` when the
