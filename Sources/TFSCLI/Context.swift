@@ -1,5 +1,6 @@
 import Foundation
 import TFSCore
+import TFSEngine
 import TFSStore
 
 /// What a command needs once its input is valid: the store, the clock, the settings.
@@ -17,6 +18,15 @@ struct Context {
   }
 
   var now: Int64 { clock.nowMs() }
+
+  /// Whether a daemon will pick up what this command asks: the home's daemon holds its lock; on
+  /// a cluster, a node holds a lease (SPEC §10: a command works the same from any host).
+  func daemonRunning() throws -> Bool {
+    if let nodes = try store.nodes() {
+      return nodes.contains { $0.state == "live" && $0.leaseAgeMs < 10_000 }
+    }
+    return DaemonLock.holder(home) != nil
+  }
 
   func task(_ name: TaskName) throws -> TaskRecord {
     guard let record = try store.task(name) else { throw StoreError.noSuchTask(name.rawValue) }

@@ -69,6 +69,7 @@ public final class Daemon {
     (signalRead, wakeWrite) = (fds[0], fds[1])
     let store: Store
     if let url = options.database, let databaseClock {
+      try Store.makeHome(options.home)
       let member = ClusterMember(name: options.node)
       store = try Store.open(postgres: url, member: member)
       let node = try ClusterNode(

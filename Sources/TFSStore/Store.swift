@@ -122,7 +122,9 @@ public final class Store: Sendable {
     return try read { db in try body(SQLiteDatabase(db: db)) }
   }
 
-  static func makeHome(_ home: Home) throws(StoreError) {
+  /// Creates the home (0700) when it does not exist: a node of a cluster keeps its lock, logs and
+  /// task folders there, its store being elsewhere.
+  public static func makeHome(_ home: Home) throws(StoreError) {
     var isDir: ObjCBool = false
     if FileManager.default.fileExists(atPath: home.path, isDirectory: &isDir) {
       guard isDir.boolValue else { throw .io(path: home.path, action: "creating the home", errno: ENOTDIR) }

@@ -135,6 +135,8 @@ struct Logs: AsyncParsableCommand {
   /// daemon resolves it: stop following instead of waiting for ever. A run queued for the
   /// daemon (no executor yet) waits for one only while one runs.
   static func executorGone(_ run: Run, _ store: Store, home: Home) throws -> CLIError? {
+    // On a cluster the run may be another host's: its node's peers record it lost if it dies.
+    guard !store.isPostgres else { return nil }
     guard let pid = try store.executor(of: run.id).pid, pid > 0 else {
       guard run.status == .queued, DaemonLock.holder(home) == nil else { return nil }
       if let now = try store.run(run.id), now.status != .queued { return nil }

@@ -28,9 +28,10 @@ struct RunCommand: AsyncParsableCommand {
       let context = try Context(global, create: false)
       let record = try context.task(name)
       let spec = record.spec
-      if !here && DaemonLock.holder(context.home) == nil {
+      if !here, try !context.daemonRunning() {
         throw CLIError.noDaemon(
-          "no daemon is running for \(context.home.path); start 'tfs daemon' or use 'tfs run \(name) --here'")
+          "no daemon is running for \(context.store.isPostgres ? context.store.path : context.home.path); start 'tfs daemon' or use 'tfs run \(name) --here'"
+        )
       }
       let live = try context.store.liveRuns(task: name, dueBy: context.now)
       if !force, let current = live.first, spec.overlap == .skip {
@@ -82,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
       guard let fresh = try context.store.run(run.id) else { throw StoreError.noSuchRun("\(run.id)") }
       last = fresh
       // The daemon died (or stopped) under the run: the next daemon resolves it, not us.
-      if DaemonLock.holder(context.home) != nil {
+      if try context.daemonRunning() {
         daemonGoneSince = nil
       } else if let since = daemonGoneSince, Date().timeIntervalSince(since) > 2, !last.status.isFinal {
         throw CLIError.noDaemon(

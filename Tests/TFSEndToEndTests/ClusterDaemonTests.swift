@@ -1,0 +1,118 @@
+import Foundation
+import TFSCore
+import TFSStore
+import TFSTestSupport
+import Testing
+
+/// SPEC §10 through real daemons: three `tfs daemon --database … --node …` on one PostgreSQL.
+/// Each scenario checks that no occurrence started twice (the tasks' own witness lines, with no
+/// unique key), that every occurrence of the window has one record, and that `skip` holds across
+/// nodes.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct ClusterDaemonTests {
+  @Test func threeNodesRunEachOccurrenceOnceAndSkipHoldsAcrossThem() throws {
+    let cluster = try ClusterHarness()
+    defer { cluster.stop() }
+    for task in ["t1", "t2", "t3"] { try cluster.addTask(task, rule: "* * * * * *", sleep: 0.2) }
+    try cluster.addTask("slow", rule: "* * * * * *", sleep: 2.5, extra: ["--overlap", "skip"])
+    // c's own clock runs 1.5 s fast: it still fires on the database's clock.
+    _ = cluster.dir.write("offset", "1500")
+    try cluster.start("a")
+    try cluster.start("b")
+    try cluster.start("c", ["--clock-offset-file", cluster.dir.file("offset")])
+    #expect(
+      waitUntil(timeout: 40) {
+        cluster.count("SELECT count(DISTINCT node) AS n FROM run WHERE status = 'succeeded'") == 3
+      }, "not every node ran something: \(cluster.log("a"))")
+    let from = cluster.count("SELECT tfs_now_ms() AS n") + 1_000
+    // A manual run, asked from any host, starts once, on one node.
+    let asked = try cluster.tfs(["run", "t1"])
+    #expect(asked.status == 0, "\(asked)")
+    #expect(waitUntil(timeout: 20) { cluster.starts().byRun.values.contains { $0.trigger == "manual" } })
+    #expect(waitUntil(timeout: 20) { cluster.count("SELECT tfs_now_ms() AS n") > from + 6_000 })
+    let to = cluster.count("SELECT tfs_now_ms() AS n") - 1_000
+    let nodes = try cluster.tfs(["nodes", "--json"])
+    #expect(nodes.stdout.components(separatedBy: #""state":"live""#).count - 1 == 3, "\(nodes)")
+    for node in cluster.nodes.values { node.stop(grace: 10) }
+
+    let (starts, twice) = cluster.starts()
+    #expect(twice.isEmpty, "runs started twice: \(twice)")
+    #expect(cluster.occurrencesRecordedTwice() == 0)
+    #expect(starts.values.filter { $0.trigger == "manual" }.count == 1)
+    for task in ["t1", "t2", "t3", "slow"] {
+      let missing = cluster.occurrencesWithoutRecord(task, from: from, to: to, everyMs: 1_000)
+      #expect(missing.isEmpty, "\(task): occurrences without a record: \(missing)")
+    }
+    // Every started run has a record that ended; no run of the window was missed or lost.
+    #expect(cluster.count("SELECT count(*) AS n FROM run WHERE status IN ('queued', 'running')") == 0)
+    #expect(
+      cluster.count(
+        "SELECT count(*) AS n FROM run WHERE status IN ('missed', 'lost') AND scheduled_at BETWEEN \(from) AND \(to)"
+      )
+        == 0)
+    // No run started before its occurrence on the database's clock (c's clock is 1.5 s fast).
+    let scheduled = try cluster.db.query("SELECT id, scheduled_at FROM run WHERE trigger = 'schedule'")
+    for row in 0..<scheduled.count {
+      guard let id = scheduled.int(row, "id"), let at = scheduled.int(row, "scheduled_at"),
+        let start = starts[id]
+      else { continue }
+      #expect(start.at >= at - 50, "run \(id) on \(start.node) started \(at - start.at) ms early")
+    }
+    // `slow` never ran twice at once, whichever node ran it.
+    #expect(
+      cluster.count("SELECT count(DISTINCT node) AS n FROM run WHERE task = 'slow' AND status = 'succeeded'")
+        >= 1)
+    let slow = try cluster.db.query(
+      "SELECT started_at, ended_at FROM run WHERE task = 'slow' AND status = 'succeeded' ORDER BY started_at")
+    let spans = (0..<slow.count).map { (slow.int($0, "started_at") ?? 0, slow.int($0, "ended_at") ?? 0) }
+    for (earlier, later) in zip(spans, spans.dropFirst()) {
+      #expect(later.0 >= earlier.1, "two runs of 'slow' overlapped: \(earlier) and \(later)")
+    }
+    #expect(cluster.count("SELECT count(*) AS n FROM node WHERE state = 'left'") == 3)
+  }
+
+  @Test func aKilledNodesRunsAreRecordedLostInTimeAndItRejoins() throws {
+    let cluster = try ClusterHarness()
+    defer { cluster.stop() }
+    try cluster.addTask("long", rule: "*/2 * * * * *", sleep: 60, extra: ["--overlap", "allow"])
+    try cluster.addTask("tick", rule: "* * * * * *", sleep: 0.1)
+    for name in ["a", "b", "c"] { try cluster.start(name) }
+    #expect(
+      waitUntil(timeout: 40) {
+        cluster.count(
+          "SELECT count(*) AS n FROM run WHERE node = 'b' AND task = 'long' AND status = 'running'") >= 1
+      }, "b never ran 'long': \(cluster.log("b"))")
+    kill(cluster.nodes["b"]!.pid, SIGKILL)
+    _ = cluster.nodes["b"]!.poll()
+    #expect(
+      waitUntil(timeout: 30) {
+        cluster.count("SELECT count(*) AS n FROM run WHERE node = 'b' AND status = 'lost'") >= 1
+      }, "no run of b recorded lost")
+    let timing = try cluster.db.query(
+      """
+      SELECT max(run.ended_at) - min(node.renewed_at) AS after_renewal
+      FROM run JOIN node ON node.name = run.node WHERE run.node = 'b' AND run.status = 'lost'
+      """)
+    let afterRenewal = timing.int(0, "after_renewal") ?? -1
+    print("C2 through daemons: b's runs recorded lost \(afterRenewal) ms after its last renewal")
+    #expect(afterRenewal >= 8_000 && afterRenewal <= 12_000, "lost \(afterRenewal) ms after b's last renewal")
+    #expect(
+      cluster.count("SELECT count(*) AS n FROM event WHERE type = 'lost' AND details LIKE '%\"b\"%'") >= 1)
+    let nodes = try cluster.tfs(["nodes"])
+    #expect(nodes.stdout.contains("dead"), "\(nodes)")
+
+    // b comes back under epoch 2 and runs again; what its killed daemon left is killed.
+    try cluster.start("b")
+    #expect(waitUntil(timeout: 20) { cluster.count("SELECT epoch AS n FROM node WHERE name = 'b'") == 2 })
+    #expect(
+      waitUntil(timeout: 20) {
+        cluster.count("SELECT count(*) AS n FROM run WHERE node = 'b' AND epoch = 2 AND status = 'succeeded'")
+          >= 1
+      }, "\(cluster.log("b"))")
+    for node in cluster.nodes.values { node.stop(grace: 10) }
+    let (_, twice) = cluster.starts()
+    #expect(twice.isEmpty, "runs started twice: \(twice)")
+    #expect(cluster.occurrencesRecordedTwice() == 0)
+    #expect(cluster.count("SELECT count(*) AS n FROM run WHERE status IN ('queued', 'running')") == 0)
+  }
+}

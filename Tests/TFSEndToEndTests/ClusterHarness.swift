@@ -1,0 +1,114 @@
+import Foundation
+import TFSStore
+import TFSTestSupport
+
+/// Daemons of the built `tfs` as nodes of one cluster on a throwaway PostgreSQL server: each
+/// node has a home of its own (its lock, its local files); the tasks live in one task root that
+/// every node sees (as a shared folder would be on several hosts). Tasks append a witness line
+/// to a file with no unique key: `node run-id task scheduled-at start-ms`.
+final class ClusterHarness {
+  let server: PostgresServer
+  let dir = TempDir("tfs-cluster-daemons")
+  var nodes: [String: Spawned] = [:]
+  let db: PGConnection
+
+  init() throws {
+    server = try PostgresServer()
+    db = try PGConnection(url: server.url())
+  }
+
+  var url: String { server.url() }
+  var taskRoot: String { dir.file("tasks") }
+  var witness: String { dir.file("witness") }
+
+  /// `tfs args…` as a command on any host: the cluster's database, a home of its own.
+  @discardableResult
+  func tfs(_ args: [String]) throws -> Output {
+    try TFSBinary(home: dir.file("cli"), environment: ["TFS_DATABASE": url]).run(args)
+  }
+
+  /// Sets the shared task root and adds a task whose script writes its witness line, then runs
+  /// `body` (shell) for `seconds`.
+  func addTask(_ name: String, rule: String, sleep seconds: Double = 0, extra: [String] = []) throws {
+    if nodes.isEmpty && (try? tfs(["config", "get", "task-root"]).stdout.contains(taskRoot)) != true {
+      try tfs(["config", "set", "task-root", taskRoot])
+    }
+    _ = dir.write(
+      "tasks/\(name)/run.sh",
+      """
+      #!/bin/sh
+      echo "$TFS_NODE $TFS_RUN_ID $TFS_TASK_NAME $TFS_TRIGGER $(date +%s%3N)" >> \(witness)
+      sleep \(seconds)
+      echo "end $TFS_RUN_ID $(date +%s%3N)" >> \(witness)
+
+      """, executable: true)
+    let added = try tfs(["add", name, "--rule", rule] + extra)
+    guard added.status == 0 else { throw HarnessError(description: "\(added)") }
+  }
+
+  /// Starts node `name` (`tfs daemon --node name`) with `extra` arguments.
+  func start(_ name: String, _ extra: [String] = []) throws {
+    nodes[name]?.stop()
+    nodes[name] = try Spawned(
+      [TFSBinary.path, "daemon", "--node", name, "--shutdown-grace", "2s"] + extra,
+      output: dir.file("\(name)-\(nodes.count).log"),
+      environment: [
+        "TFS_HOME": dir.file("home-\(name)"), "TFS_DATABASE": url, "NO_COLOR": "1", "TZ": "UTC",
+      ])
+  }
+
+  func count(_ sql: String) -> Int64 { (try? db.query(sql).int(0, "n")) ?? nil ?? 0 }
+
+  /// The witness lines of starts: run id → (node, task, trigger, start ms), and the ids seen
+  /// more than once.
+  func starts() -> (byRun: [Int64: (node: String, task: String, trigger: String, at: Int64)], twice: [Int64])
+  {
+    var byRun: [Int64: (node: String, task: String, trigger: String, at: Int64)] = [:]
+    var twice: [Int64] = []
+    let text = (try? String(contentsOfFile: witness, encoding: .utf8)) ?? ""
+    for line in text.split(separator: "\n") {
+      let words = line.split(separator: " ").map(String.init)
+      guard words.count == 5, words[0] != "end", let id = Int64(words[1]), let at = Int64(words[4]) else {
+        continue
+      }
+      if byRun[id] != nil { twice.append(id) }
+      byRun[id] = (words[0], words[2], words[3], at)
+    }
+    return (byRun, twice)
+  }
+
+  /// Occurrences (task, scheduled_at) that more than one run records: must be none.
+  func occurrencesRecordedTwice() -> Int64 {
+    count(
+      """
+      SELECT count(*) AS n FROM (SELECT 1 FROM run WHERE trigger = 'schedule'
+        GROUP BY task, scheduled_at HAVING count(*) > 1) AS twice
+      """)
+  }
+
+  /// Scheduled occurrences of `task` in [from, to] (ms) that have no run record.
+  func occurrencesWithoutRecord(_ task: String, from: Int64, to: Int64, everyMs: Int64) -> [Int64] {
+    let recorded = Set(
+      ((try? db.query(
+        "SELECT scheduled_at FROM run WHERE task = $1 AND scheduled_at BETWEEN $2 AND $3",
+        [task, String(from), String(to)])) ?? nil).map { result in
+          (0..<result.count).compactMap { result.int($0, "scheduled_at") }
+        } ?? [])
+    let first = (from + everyMs - 1) / everyMs * everyMs
+    return stride(from: first, through: to, by: Int(everyMs)).filter { !recorded.contains($0) }
+  }
+
+  func log(_ name: String) -> String { nodes[name]?.output ?? "" }
+
+  func stop() {
+    for node in nodes.values { node.stop(grace: 10) }
+    // Processes of a node killed with SIGKILL (their runs were recorded lost) end with the test.
+    _ = try? Spawned.run(["/usr/bin/env", "pkill", "-KILL", "-f", dir.path + "/tasks/"])
+    server.stop()
+    dir.remove()
+  }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+  let description: String
+}
