@@ -45,6 +45,8 @@ public final class Daemon {
   /// On a cluster: the node's lease and the database's clock (nil on a home's SQLite).
   let membership: NodeMembership?
   let databaseClock: DatabaseClock?
+  /// On a cluster: commands' writes heard through LISTEN/NOTIFY.
+  let listener: ChangeListener?
   /// The daemon's row as the previous daemon (of this home, or of this node) left it.
   let previous: DaemonInfo?
   private let wakeWrite: Int32
@@ -75,6 +77,7 @@ public final class Daemon {
       let node = try ClusterNode(
         url: url, identity: NodeIdentity(name: options.node, labels: options.labels, version: Daemon.version))
       let wake = fds[1]
+      listener = ChangeListener(url: url)
       membership = NodeMembership(node: node, member: member, clock: databaseClock, log: logger) { fenced in
         var byte: UInt8 = fenced ? Daemon.fencedByte : Daemon.rejoinedByte
         _ = write(wake, &byte, 1)
@@ -82,6 +85,7 @@ public final class Daemon {
     } else {
       store = try Store.open(home: options.home)
       membership = nil
+      listener = nil
     }
     lock = try DaemonLock.acquire(options.home)
     previous = try store.daemonInfo()
@@ -178,6 +182,9 @@ public final class Daemon {
       pollfd(fd: timer, events: Int16(POLLIN), revents: 0),
     ]
     let pipes = core.descriptors
+    listener?.reconnectIfNeeded()
+    let heard = listener?.descriptor ?? -1
+    fds.append(pollfd(fd: heard, events: Int16(POLLIN), revents: 0))  // ignored while -1
     for (fd, _) in pipes { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
     if poll(&fds, nfds_t(fds.count), -1) < 0 && errno != EINTR {
       log.error("poll failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
@@ -189,7 +196,8 @@ public final class Daemon {
     {
       log.notice("wall clock changed", metadata: ["now": .int(clock.nowMs()), "jump_ms": .int(jump)])
     }
-    wake.readable = pipes.enumerated().filter { fds[$0.offset + 2].revents != 0 }.map(\.element.1)
+    if fds[2].revents != 0, listener?.heard() == true { wake.reload = true }
+    wake.readable = pipes.enumerated().filter { fds[$0.offset + 3].revents != 0 }.map(\.element.1)
     return wake
   }
 

@@ -40,6 +40,20 @@ extension DaemonCore {
         .map(\.run),
       by: \.task)
     try loadQueued()
+    if store.isPostgres { try applyKillRequests() }
+  }
+
+  /// On a cluster, `tfs kill` on another host asks through the store: the node stops its run
+  /// with the signal asked (SIGKILL after the kill grace) and records it killed.
+  private func applyKillRequests() throws {
+    let live = table.live
+    guard !live.isEmpty else { return }
+    let requests = try store.killRequests(live.map(\.run.id))
+    for run in live {
+      guard let request = requests[run.run.id], let row = table[run.run.id] else { continue }
+      if case .stopping = row.state { continue }
+      stop(run, .killed(actor: request.actor, signal: request.signal), signal: request.signal)
+    }
   }
 
   /// Picks up runs queued by `tfs run` and drops waiting runs that were killed or removed.

@@ -45,6 +45,13 @@ struct Recovery {
     }
     var folders: [RunID: String] = [:]
     for run in lost.map(\.0) + queued { folders[run.id] = settings.paths(run.task).folder }
+    // On a cluster, what peers recorded lost while this node was gone may still run here.
+    for run in try store.runsLostByPeers(sinceMs: clock.nowMs() - 86_400_000) {
+      if let pid = run.pid, let start = run.processStart, ctfs_process_start(pid) == start {
+        kill(-pid, SIGKILL)
+      }
+      folders[run.id] = settings.paths(run.task).folder
+    }
     let spawned = ProcessControl.killRuns(folders)
     for run in queued {
       if spawned.contains(run.id) {

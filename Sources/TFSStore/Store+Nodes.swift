@@ -23,3 +23,20 @@ extension Store {
     }
   }
 }
+
+extension Store {
+  /// On the cluster store, this node's runs that its peers recorded `lost` since `sinceMs`
+  /// (an earlier process of the node died, or the node was cut off): their processes may still
+  /// run here, and the node kills them when it starts. Empty elsewhere.
+  public func runsLostByPeers(sinceMs: Int64) throws(StoreError) -> [Run] {
+    guard member != nil else { return [] }
+    return try sqlRead { db in
+      try db.rows(
+        """
+        SELECT \(Store.runColumns) FROM run
+        WHERE node = current_setting('tfs.node') AND status = 'lost' AND ended_at >= ? ORDER BY id
+        """, [.int(sinceMs)]
+      ).map(Store.runValue)
+    }
+  }
+}

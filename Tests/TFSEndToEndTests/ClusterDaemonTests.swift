@@ -104,11 +104,25 @@ struct ClusterDaemonTests {
     // b comes back under epoch 2 and runs again; what its killed daemon left is killed.
     try cluster.start("b")
     #expect(waitUntil(timeout: 20) { cluster.count("SELECT epoch AS n FROM node WHERE name = 'b'") == 2 })
+    let lostIDs = try cluster.db.query("SELECT id FROM run WHERE node = 'b' AND status = 'lost'")
+    for row in 0..<lostIDs.count {
+      let id = lostIDs.int(row, "id") ?? 0
+      #expect(
+        waitUntil(timeout: 10) { !cluster.runIsAlive(id) },
+        "the process of lost run \(id) still runs after b restarted")
+    }
     #expect(
       waitUntil(timeout: 20) {
         cluster.count("SELECT count(*) AS n FROM run WHERE node = 'b' AND epoch = 2 AND status = 'succeeded'")
           >= 1
       }, "\(cluster.log("b"))")
+    // `tfs kill` from any host: the run's node hears it through the database and stops it.
+    let killed = try cluster.tfs(["kill", "long"])
+    #expect(killed.status == 0, "\(killed)")
+    let lines = killed.stdout.split(separator: "\n")
+    #expect(!lines.isEmpty && lines.allSatisfy { $0.hasSuffix("(killed)") }, "\(killed)")
+    #expect(
+      cluster.count("SELECT count(*) AS n FROM run WHERE task = 'long' AND status = 'killed'") == lines.count)
     for node in cluster.nodes.values { node.stop(grace: 10) }
     let (_, twice) = cluster.starts()
     #expect(twice.isEmpty, "runs started twice: \(twice)")

@@ -98,6 +98,21 @@ final class ClusterHarness {
     return stride(from: first, through: to, by: Int(everyMs)).filter { !recorded.contains($0) }
   }
 
+  /// Whether a process of run `id` of this cluster still runs here (its environment names the
+  /// run and a task folder of this cluster).
+  func runIsAlive(_ id: Int64) -> Bool {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.contains { entry in
+      guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+      else {
+        return false
+      }
+      let variables = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+      return variables.contains("TFS_RUN_ID=\(id)")
+        && variables.contains { $0.hasPrefix("TFS_TASK_DIR=" + taskRoot) }
+    }
+  }
+
   func log(_ name: String) -> String { nodes[name]?.output ?? "" }
 
   func stop() {

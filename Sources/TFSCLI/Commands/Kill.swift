@@ -82,6 +82,7 @@ enum KillRun {
       run = try store.run(run.id) ?? run
       if run.status.isFinal { return run }
     }
+    if store.isPostgres { return try await waitForNode(store: store, run: run, graceMs: graceMs) }
     if let pid = run.pid {
       ProcessControl.signalGroup(pid: pid, processStart: run.processStart, signal: signal)
     }
@@ -108,6 +109,17 @@ enum KillRun {
       }
       try await Task.sleep(for: .milliseconds(20))
     }
+  }
+
+  /// On a cluster the run's node stops it (it hears of the request through the store) and
+  /// records the end; a node that died has its runs recorded lost by its peers instead.
+  static func waitForNode(store: Store, run: Run, graceMs: Int64) async throws -> Run {
+    let deadline = Date().addingTimeInterval(Double(graceMs) / 1000 + 30)
+    while Date() < deadline {
+      if let fresh = try store.run(run.id), fresh.status.isFinal { return fresh }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    return try store.run(run.id) ?? run
   }
 
   static func killedEvent(_ run: Run, actor: String, now: Int64) -> Event {

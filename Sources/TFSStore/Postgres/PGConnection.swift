@@ -43,6 +43,9 @@ public final class PGConnection {
 
   public var isOpen: Bool { handle != nil }
 
+  /// The connection's socket (-1 when closed), for a caller's own `poll` (a listener).
+  public var socket: Int32 { handle.map { ctfs_pq_socket($0) } ?? -1 }
+
   /// The server process serving this connection (for `pg_terminate_backend` in tests).
   public var backendPID: Int32 { handle.map { ctfs_pq_backend_pid($0) } ?? 0 }
 
