@@ -102,6 +102,21 @@ struct TaskFlags: ParsableArguments {
       "Account the task runs as; the daemon must run as it or as root ('' = the daemon's).", valueName: "name"
     ))
   var user: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("On a cluster: run only on the node of this name ('' = any node).", valueName: "name"))
+  var onNode: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("On a cluster: run only on nodes with this label ('' = any node).", valueName: "label")
+  )
+  var onLabel: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "On a cluster: run again a run lost with its node (idempotent tasks only): yes|no.", valueName: "yes|no"
+    ))
+  var rerunLost: String?
 
   /// Applies the given flags to `spec`, validating each (in the order of `TaskField`).
   func apply(to spec: inout TaskSpec) throws {
@@ -110,7 +125,8 @@ struct TaskFlags: ParsableArguments {
       (.timezone, timeZone), (.timeout, timeout), (.onTimeout, onTimeout), (.overlap, overlap),
       (.catchUp, catchUp), (.catchUpWindow, catchUpWindow), (.retries, retries), (.retryDelay, retryDelay),
       (.jitter, jitter), (.workdir, workdir), (.alertAfter, alertAfter), (.realert, realert),
-      (.alertOn, alertOn), (.keep, keep), (.keepFor, keepFor), (.user, user),
+      (.alertOn, alertOn), (.keep, keep), (.keepFor, keepFor), (.user, user), (.onNode, onNode),
+      (.onLabel, onLabel), (.rerunLost, rerunLost),
     ]
     if !owners.isEmpty { spec.owners = try Owners.parse(owners) }
     for (field, value) in single {

@@ -72,13 +72,15 @@ public final class Daemon {
     let store: Store
     if let url = options.database, let databaseClock {
       try Store.makeHome(options.home)
-      let member = ClusterMember(name: options.node)
+      let member = ClusterMember(name: options.node, labels: options.labels)
       store = try Store.open(postgres: url, member: member)
       let node = try ClusterNode(
         url: url, identity: NodeIdentity(name: options.node, labels: options.labels, version: Daemon.version))
       let wake = fds[1]
       listener = ChangeListener(url: url)
-      membership = NodeMembership(node: node, member: member, clock: databaseClock, log: logger) { fenced in
+      membership = NodeMembership(node: node, member: member, store: store, clock: databaseClock, log: logger)
+      {
+        fenced in
         var byte: UInt8 = fenced ? Daemon.fencedByte : Daemon.rejoinedByte
         _ = write(wake, &byte, 1)
       }
@@ -98,7 +100,10 @@ public final class Daemon {
     core = DaemonCore(
       store: store, home: options.home, settings: settings, clock: clock, launcher: launcher, log: logger,
       shutdownGraceMs: options.shutdownGraceMs, pollIntervalMs: options.pollIntervalMs)
-    if options.database != nil { core.supervisor.baseEnvironment["TFS_NODE"] = options.node }
+    if options.database != nil {
+      core.supervisor.baseEnvironment["TFS_NODE"] = options.node
+      core.placement = NodePlacement(name: options.node, labels: options.labels)
+    }
     let signals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2]
     guard ctfs_signal_pipe(fds[1], signals, Int32(signals.count)) == 0 else {
       throw DaemonError.io("could not install signal handlers")

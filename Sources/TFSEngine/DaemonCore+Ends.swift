@@ -88,7 +88,8 @@ extension DaemonCore {
           ]),
           delivery: "pending"))
       let decision = RunRules.decide(.missed(m.spec, times: all), load: TaskLoad(), now: now, random: &random)
-      guard case .catchUp(let picked) = decision else { continue }
+      // A task pinned to other nodes is caught up by them, not here.
+      guard case .catchUp(let picked) = decision, placement?.runs(m.spec) ?? true else { continue }
       for t in picked {
         let run = Run(
           task: m.spec.name, version: Times.version(epochSeconds: now / 1000, zone: m.zone),

@@ -14,7 +14,7 @@ extension DaemonCore {
     let (popped, missed) = scheduler.popDue(nowSec: now / 1000, upToSec: (now + DaemonCore.leadMs) / 1000)
     if !missed.isEmpty { try record(missed) }
     var ahead: [DueOccurrence] = []
-    for item in popped + takeHeld(now: now) {
+    for item in setAsideForeign(popped) + takeHeld(now: now) {
       if item.occurrence.atMs <= now { due.append(item) } else { ahead.append(item) }
     }
     try arm(ahead, now: now)

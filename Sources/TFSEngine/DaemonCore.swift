@@ -40,6 +40,10 @@ final class DaemonCore {
   var outage: Outage?
   /// Ended runs not recorded yet (the store refused the write): recorded at the next step.
   var unrecorded: [Supervisor.Finished] = []
+  /// On a cluster: this node, for tasks pinned to nodes (nil on a home's SQLite: no pins).
+  var placement: NodePlacement?
+  /// Occurrences of tasks pinned to other nodes, watched until their claim's grace passed.
+  var unclaimed: [DueOccurrence] = []
   var lastDataVersion: Int64 = 0
   var nextHeartbeat: Int64 = 0
   var nextPoll: Int64 = 0
@@ -133,6 +137,7 @@ final class DaemonCore {
     if !stopping && !draining {
       if let due = scheduler.nextDueMs { deadline = min(deadline, due - DaemonCore.leadMs) }
       for item in held { deadline = min(deadline, item.occurrence.atMs) }
+      if let check = nextUnclaimedCheckMs { deadline = min(deadline, check) }
     }
     // Armed and unstartable runs exist only while firing (a stop gives them up).
     for row in table.rows.values {
@@ -157,6 +162,7 @@ final class DaemonCore {
   func checkTimers() throws {
     let now = clock.nowMs()
     try checkRunTimers(now: now)
+    if !stopping && !draining { try recordUnclaimed(now: now) }
     if now >= nextHeartbeat {
       nextHeartbeat = now + 1000
       try store.heartbeat(pid: pid, now: now)

@@ -12,6 +12,7 @@ enum Schema {
     migrator.registerMigration("v4", migrate: v4)
     migrator.registerMigration("v5", migrate: v5)
     migrator.registerMigration("v6", migrate: v6)
+    migrator.registerMigration("v7", migrate: v7)
     return migrator
   }
 
@@ -275,6 +276,17 @@ enum Schema {
         ALTER TABLE task ADD COLUMN keep_runs INTEGER CHECK (keep_runs >= 1);
         ALTER TABLE task ADD COLUMN keep_for_ms INTEGER CHECK (keep_for_ms > 0);
         ALTER TABLE task ADD COLUMN run_as TEXT CHECK (run_as != '');
+        """)
+  }
+
+  /// A cluster's placement of a task (`--on-node`, `--on-label`; NULL: any node) and whether a
+  /// run lost with its node is run again (`--rerun-lost`). A home's single daemon ignores them.
+  private static func v7(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE task ADD COLUMN on_node TEXT CHECK (on_node != '');
+        ALTER TABLE task ADD COLUMN on_label TEXT CHECK (on_label != '');
+        ALTER TABLE task ADD COLUMN rerun_lost INTEGER NOT NULL DEFAULT 0 CHECK (rerun_lost IN (0, 1));
         """)
   }
 }

@@ -34,7 +34,8 @@ extension Store {
         """
         SELECT \(Store.runColumns) FROM run
         WHERE status IN ('queued', 'running') AND task = ANY(?::text[])
-          AND (node IS DISTINCT FROM current_setting('tfs.node') OR (executor_pid IS NOT NULL AND executor_pid != ?))
+          AND ((node IS DISTINCT FROM current_setting('tfs.node') AND \(Store.heldElsewhere))
+            OR (executor_pid IS NOT NULL AND executor_pid != ?))
         ORDER BY id
         """, [.text(PGArray.text(names)), .int(Int64(pid))])
       {

@@ -148,7 +148,9 @@ extension Store {
   /// store also the live runs of other nodes (no pid: it is another host's).
   public func runsElsewhere(than pid: Int32) throws(StoreError) -> [(run: Run, executor: Int32?)] {
     try sqlRead { db in
-      let mine = member.map { _ in " OR node IS DISTINCT FROM current_setting('tfs.node')" } ?? ""
+      let mine =
+        member.map { _ in " OR (node IS DISTINCT FROM current_setting('tfs.node') AND \(Store.heldElsewhere))"
+        } ?? ""
       return try db.rows(
         """
         SELECT \(Store.runColumns), executor_pid\(member == nil ? "" : ", node") FROM run
@@ -161,6 +163,12 @@ extension Store {
       }
     }
   }
+
+  /// On the cluster store, a live run of another node that counts for the overlap policy: not
+  /// one queued by a command that no node took yet, nor one armed ahead of its occurrence.
+  static let heldElsewhere = """
+    NOT (status = 'queued' AND (node IS NULL OR (trigger = 'schedule' AND scheduled_at > tfs_now_ms())))
+    """
 
   /// Live runs with their executor (for crash recovery); on the cluster store, this node's.
   public func liveRunsWithExecutor() throws(StoreError) -> [(Run, Int32?)] {
@@ -188,12 +196,16 @@ extension Store {
         try db.rows(select + " ORDER BY id", []).map { (Store.runValue($0), $0.int("force") == 1) }
       }
     }
+    let labels = PGArray.text(member?.labels ?? [])
     return try sqlWrite { db in
+      // Only the runs of tasks this node may run (`--on-node`, `--on-label`).
       try db.execute(
         """
         UPDATE run SET node = current_setting('tfs.node'), epoch = current_setting('tfs.epoch')::bigint
-        WHERE status = 'queued' AND executor_pid IS NULL AND node IS NULL
-        """, [])
+        WHERE status = 'queued' AND executor_pid IS NULL AND node IS NULL AND task IN (
+          SELECT name FROM task WHERE (on_node IS NULL OR on_node = current_setting('tfs.node'))
+            AND (on_label IS NULL OR on_label = ANY(?::text[])))
+        """, [.text(labels)])
       return try db.rows(select + " AND node = current_setting('tfs.node') ORDER BY id", [])
         .map { (Store.runValue($0), $0.int("force") == 1) }
     }

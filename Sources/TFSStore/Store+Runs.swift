@@ -30,6 +30,23 @@ extension Store {
     }
   }
 
+  /// Records occurrences `missed`, each with its alert, unless a run already holds the
+  /// occurrence: on a cluster, the nodes a task is not pinned to record what its nodes did not
+  /// claim, and whichever gets there first records it (once; its alert once).
+  public func insertMissedUnlessRecorded(_ missed: [(run: Run, alert: Event)]) throws(StoreError) -> Int {
+    try sqlWrite { db in
+      var recorded = 0
+      for (run, alert) in missed {
+        guard let inserted = try Store.insertRun(db, run, force: false, executorPid: nil) else { continue }
+        var alert = alert
+        alert.runID = inserted.id
+        try Store.insertEvent(db, alert)
+        recorded += 1
+      }
+      return recorded
+    }
+  }
+
   /// Inserts a run; nil when it is a scheduled run whose occurrence already has one.
   @discardableResult
   static func insertRun(_ db: Database, _ run: Run, force: Bool, executorPid: Int32?) throws -> Run? {

@@ -36,8 +36,8 @@ extension Store {
       INSERT INTO task (name, rule, command, entry, title, description, owners, time_zone,
         timeout_ms, on_timeout, overlap, catch_up, catch_up_window_ms, retries, retry_delay_ms,
         jitter_ms, environment, workdir, enabled, alert_after, realert_ms, alert_on, keep_runs,
-        keep_for_ms, run_as, created_at, updated_at, enabled_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        keep_for_ms, run_as, on_node, on_label, rerun_lost, created_at, updated_at, enabled_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """, values)
     let details = Dictionary(uniqueKeysWithValues: spec.fields.map { ($0.0, $0.1) })
     try Store.insertEvent(
@@ -104,7 +104,7 @@ extension Store {
         time_zone = ?, timeout_ms = ?, on_timeout = ?, overlap = ?, catch_up = ?,
         catch_up_window_ms = ?, retries = ?, retry_delay_ms = ?, jitter_ms = ?, environment = ?,
         workdir = ?, enabled = ?, alert_after = ?, realert_ms = ?, alert_on = ?, keep_runs = ?,
-        keep_for_ms = ?, run_as = ?, updated_at = ?,
+        keep_for_ms = ?, run_as = ?, on_node = ?, on_label = ?, rerun_lost = ?, updated_at = ?,
         enabled_at = CASE WHEN ? = 1 THEN ? ELSE enabled_at END
       WHERE name = ?
       """, values)
@@ -248,7 +248,7 @@ extension Store {
       SQLValue(s.alertPolicy.alertAfter),
       SQLValue(s.alertPolicy.realertMs), SQLValue(s.alertPolicy.alertOn.map(AlertTypes.text)),
       SQLValue(s.keepRuns),
-      SQLValue(s.keepForMs), SQLValue(s.user),
+      SQLValue(s.keepForMs), SQLValue(s.user), SQLValue(s.onNode), SQLValue(s.onLabel), SQLValue(s.rerunLost),
     ]
   }
 
@@ -279,7 +279,8 @@ struct TaskDecoder {
       retryDelayMs: row.int(.retryDelayMs) ?? 0, jitterMs: row.int(.jitterMs) ?? 0,
       environment: environment, workdir: row.string(.workdir), enabled: row.enabled,
       alertPolicy: row.alertPolicy, keepRuns: row.int(.keepRuns).map { Int($0) },
-      keepForMs: row.int(.keepForMs), user: row.string(.user))
+      keepForMs: row.int(.keepForMs), user: row.string(.user), onNode: row.string(.onNode),
+      onLabel: row.string(.onLabel), rerunLost: row.int(.rerunLost) == 1)
     return TaskRecord(
       spec: spec, createdAt: row.int(.createdAt) ?? 0, updatedAt: row.int(.updatedAt) ?? 0,
       lastRunID: row.int(.lastRunID), lastStatus: row.lastStatus,

@@ -17,7 +17,7 @@ public struct TaskRow {
     case name, rule, command, entry, title, description, owners, timeZone, timeoutMs, onTimeout
     case overlap, catchUp, catchUpWindowMs, retries, retryDelayMs, jitterMs, environment, workdir
     case enabled, createdAt, updatedAt, lastRunID, lastStatus, lastRunAt, alertAfter, realertMs, alertOn,
-      enabledAt, keepRuns, keepForMs, user
+      enabledAt, keepRuns, keepForMs, user, onNode, onLabel, rerunLost
 
     /// The SQL column.
     var name: String {
@@ -53,6 +53,9 @@ public struct TaskRow {
       case .keepRuns: "keep_runs"
       case .keepForMs: "keep_for_ms"
       case .user: "run_as"
+      case .onNode: "on_node"
+      case .onLabel: "on_label"
+      case .rerunLost: "rerun_lost"
       }
     }
   }

@@ -130,7 +130,7 @@ struct TaskFileTests {
       (.catchUp, "all"), (.catchUpWindow, "2h"), (.retries, "3"), (.retryDelay, "45s"), (.jitter, "1500ms"),
       (.env, "A=1"), (.env, "EMPTY="), (.env, "Q=a \"b\" \\c = d"), (.workdir, "/srv/x"), (.enabled, "no"),
       (.alertAfter, "2"), (.realert, "6h"), (.alertOn, "failed,timeout"), (.keep, "10"), (.keepFor, "14d"),
-      (.user, "www-data"),
+      (.user, "www-data"), (.onNode, "node-1"), (.onLabel, "gpu"), (.rerunLost, "yes"),
     ]
     for (field, text) in values { try spec.set(field, text: text, label: field.rawValue) }
     return spec

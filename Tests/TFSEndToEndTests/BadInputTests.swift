@@ -281,6 +281,21 @@ private let badInputs: [BadInput] = [
     stdin: "* * * * * x\n"),
   // Every other command and flag
   BadInput(args: ["list", "--home", ""], message: "invalid --home '': it is empty"),
+  // Clusters
+  BadInput(args: ["list", "--database", ""], message: "invalid --database '': it is empty"),
+  BadInput(
+    args: ["list", "--database", "mysql://u:secret@h/db"],
+    message: "invalid --database 'mysql://u:***@h/db': use postgres://user@host:port/db"),
+  BadInput(args: ["nodes"], message: "'tfs nodes' lists a cluster's nodes: pass --database"),
+  BadInput(args: ["daemon", "--node", "a b"], message: "invalid --node 'a b': use letters, digits"),
+  BadInput(args: ["daemon", "--label", "-gpu"], message: "invalid --label '-gpu': use letters, digits"),
+  BadInput(args: ["add", "x", "--on-node", "a/b"] + rule, message: "invalid --on-node 'a/b': use letters"),
+  BadInput(args: ["modify", "ok", "--on-label", "-x"], message: "invalid --on-label '-x': use letters"),
+  BadInput(
+    args: ["add", "x", "--rerun-lost", "maybe"] + rule, message: "invalid --rerun-lost 'maybe'; use yes|no"),
+  BadInput(args: ["add", "x", "--on-label", "a b"] + rule, message: "invalid --on-label 'a b': use letters"),
+  BadInput(args: ["modify", "ok", "--on-node", "-n"], message: "invalid --on-node '-n': use letters"),
+  BadInput(args: ["modify", "ok", "--rerun-lost", "1"], message: "invalid --rerun-lost '1'; use yes|no"),
   BadInput(
     args: ["modify", "ok", "--title", "two\nlines"],
     message: "invalid title 'two\\nlines': it must be one line"),
@@ -452,7 +467,7 @@ struct BadInputTests {
       let rows = badInputs.filter { $0.args.starts(with: path) }
       #expect(!rows.isEmpty, "no row for \(command)")
       for flags in options where !flags.contains("--workdir") {
-        let global = flags.contains("--home") || flags.contains("--now")
+        let global = flags.contains("--home") || flags.contains("--now") || flags.contains("--database")
         #expect(
           (global ? badInputs : rows).contains { row in
             row.args.contains { arg in flags.contains { arg == $0 || arg.hasPrefix($0 + "=") } }

@@ -129,4 +129,61 @@ struct ClusterDaemonTests {
     #expect(cluster.occurrencesRecordedTwice() == 0)
     #expect(cluster.count("SELECT count(*) AS n FROM run WHERE status IN ('queued', 'running')") == 0)
   }
+
+  @Test func pinnedTasksRunOnlyOnTheirNodesAndALostRunIsRunAgainWhereAsked() throws {
+    let cluster = try ClusterHarness()
+    defer { cluster.stop() }
+    try cluster.addTask("gpu-only", rule: "* * * * * *", extra: ["--on-label", "gpu"])
+    try cluster.addTask("on-b", rule: "* * * * * *", extra: ["--on-node", "b"])
+    try cluster.addTask("ghost", rule: "* * * * * *", extra: ["--on-node", "z"])
+    try cluster.addTask(
+      "again", rule: "0 0 0 1 1 *", sleep: 60, extra: ["--on-label", "worker", "--rerun-lost", "yes"])
+    try cluster.start("a", ["--label", "gpu"])
+    try cluster.start("b", ["--label", "worker"])
+    try cluster.start("c", ["--label", "worker", "--label", "eu"])
+    // A node that never comes: its task's occurrences are recorded missed, once each.
+    #expect(
+      waitUntil(timeout: 40) {
+        cluster.count("SELECT count(*) AS n FROM run WHERE task = 'ghost' AND status = 'missed'") >= 3
+      }, "\(cluster.log("a"))")
+    #expect(cluster.count("SELECT count(*) AS n FROM run WHERE task = 'ghost' AND status <> 'missed'") == 0)
+    #expect(
+      cluster.count("SELECT count(*) AS n FROM event WHERE task = 'ghost' AND type = 'missed'")
+        == cluster.count("SELECT count(*) AS n FROM run WHERE task = 'ghost'"))
+
+    // A manual run of a task for the workers runs on one; its node dies; a peer runs it again.
+    #expect(try cluster.tfs(["run", "again"]).status == 0)
+    #expect(
+      waitUntil(timeout: 20) {
+        cluster.count("SELECT count(*) AS n FROM run WHERE task = 'again' AND status = 'running'") == 1
+      })
+    let first = try cluster.db.query("SELECT id, node FROM run WHERE task = 'again' AND status = 'running'")
+    let holder = first.text(0, "node") ?? ""
+    #expect(["b", "c"].contains(holder))
+    kill(cluster.nodes[holder]!.pid, SIGKILL)
+    _ = cluster.nodes[holder]!.poll()
+    #expect(
+      waitUntil(timeout: 30) {
+        cluster.count(
+          "SELECT count(*) AS n FROM run WHERE task = 'again' AND trigger = 'retry' AND status = 'running'")
+          == 1
+      }, "the lost run was not run again: \(cluster.log(holder == "b" ? "c" : "b"))")
+    let again = try cluster.db.query(
+      "SELECT node, reason FROM run WHERE task = 'again' AND trigger = 'retry'")
+    #expect(again.text(0, "node") == (holder == "b" ? "c" : "b"))
+    #expect(again.text(0, "reason")?.contains("was lost with node \(holder)") == true)
+
+    for node in cluster.nodes.values { node.stop(grace: 10) }
+    #expect(
+      cluster.count("SELECT count(*) AS n FROM run WHERE task = 'gpu-only' AND status = 'succeeded'") >= 3)
+    #expect(cluster.count("SELECT count(*) AS n FROM run WHERE task = 'gpu-only' AND node <> 'a'") == 0)
+    #expect(cluster.count("SELECT count(*) AS n FROM run WHERE task = 'on-b' AND status = 'succeeded'") >= 3)
+    #expect(
+      cluster.count(
+        "SELECT count(*) AS n FROM run WHERE task = 'on-b' AND status NOT IN ('missed') AND node <> 'b'") == 0
+    )
+    let (_, twice) = cluster.starts()
+    #expect(twice.isEmpty, "runs started twice: \(twice)")
+    #expect(cluster.occurrencesRecordedTwice() == 0)
+  }
 }

@@ -188,6 +188,9 @@ enum Render {
     out.field("keep", int: row.int(.keepRuns))
     out.field("keep_for_ms", int: row.int(.keepForMs))
     text("user", .user)
+    text("on_node", .onNode)
+    text("on_label", .onLabel)
+    out.field("rerun_lost", bool: row.int(.rerunLost) == 1)
     cache.withFolder(row) { out.field("folder", utf8: $0) }
     out.field("created_at", time: row.int(.createdAt), zone: zone)
     out.field("updated_at", time: row.int(.updatedAt), zone: zone)

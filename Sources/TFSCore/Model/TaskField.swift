@@ -16,6 +16,9 @@ public enum TaskField: String, CaseIterable, Sendable {
   case keep
   case keepFor = "keep-for"
   case user
+  case onNode = "on-node"
+  case onLabel = "on-label"
+  case rerunLost = "rerun-lost"
 
   /// The option of `add`/`modify` that sets it.
   public var flag: String {
@@ -79,7 +82,26 @@ extension TaskSpec {
         text == "none" ? nil : try TaskSpec.wholeNumber(text, in: 1...1_000_000, label: label, none: true)
     case .keepFor: keepForMs = try Durations.optional(text, label: label)
     case .user: user = try TaskUser.validate(text)
+    case .onNode: onNode = try TaskSpec.nodeName(text, label: label)
+    case .onLabel: onLabel = try TaskSpec.nodeName(text, label: label)
+    case .rerunLost:
+      guard text == "yes" || text == "no" else {
+        throw ValidationError("invalid \(label) '\(text)'; use yes|no")
+      }
+      rerunLost = text == "yes"
     }
+  }
+
+  /// A node name or label (`--on-node`, `--on-label`): a host name's characters; '' = none.
+  private static func nodeName(_ text: String, label: String) throws(ValidationError) -> String? {
+    guard !text.isEmpty else { return nil }
+    guard text.utf8.count <= 63, text.first != "-",
+      text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+    else {
+      throw ValidationError(
+        "invalid \(label) '\(text)': use letters, digits, '-', '_' and '.', at most 63 characters")
+    }
+    return text
   }
 
   private static func wholeNumber(

@@ -34,6 +34,13 @@ public struct TaskSpec: Equatable, Sendable {
   public var keepForMs: Int64?
   /// `--user`: the account the task runs as (a system crontab's user column). nil: the daemon's.
   public var user: String?
+  /// `--on-node`, `--on-label` (a cluster, SPEC §10): only the node of that name, or the nodes
+  /// with that label, run the task; nil: any node.
+  public var onNode: String?
+  public var onLabel: String?
+  /// `--rerun-lost` (a cluster): a run recorded lost when its node died is run again by a
+  /// peer. For idempotent tasks only: the lost run may have done part of its work, or all of it.
+  public var rerunLost: Bool
 
   public init(
     name: TaskName, rule: CronRule, command: String, entry: String, title: String = "",
@@ -42,7 +49,8 @@ public struct TaskSpec: Equatable, Sendable {
     catchUp: CatchUpPolicy = .none, catchUpWindowMs: Int64? = nil, retries: Int = 0,
     retryDelayMs: Int64 = 10_000, jitterMs: Int64 = 0, environment: [String: String] = [:],
     workdir: String? = nil, enabled: Bool = true, alertPolicy: AlertPolicy = AlertPolicy(),
-    keepRuns: Int? = nil, keepForMs: Int64? = nil, user: String? = nil
+    keepRuns: Int? = nil, keepForMs: Int64? = nil, user: String? = nil, onNode: String? = nil,
+    onLabel: String? = nil, rerunLost: Bool = false
   ) {
     self.name = name
     self.rule = rule
@@ -67,6 +75,9 @@ public struct TaskSpec: Equatable, Sendable {
     self.keepRuns = keepRuns
     self.keepForMs = keepForMs
     self.user = user
+    self.onNode = onNode
+    self.onLabel = onLabel
+    self.rerunLost = rerunLost
   }
 
   /// Field name → display value, in a stable order; `modify` diffs two of these.
@@ -88,7 +99,8 @@ public struct TaskSpec: Equatable, Sendable {
       ("alert-on", alertPolicy.alertOn.map { $0.map(\.rawValue).joined(separator: ",") } ?? ""),
       ("keep", keepRuns.map(String.init) ?? ""),
       ("keep-for", keepForMs.map { Durations.canonical(milliseconds: $0) } ?? ""),
-      ("user", user ?? ""),
+      ("user", user ?? ""), ("on-node", onNode ?? ""), ("on-label", onLabel ?? ""),
+      ("rerun-lost", rerunLost ? "yes" : "no"),
     ]
   }
 

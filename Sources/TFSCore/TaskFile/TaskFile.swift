@@ -63,6 +63,7 @@ public enum TaskFile {
   private static func encode(_ field: TaskField, of spec: TaskSpec, text: String) -> String {
     switch field {
     case .enabled: spec.enabled ? "true" : "false"
+    case .rerunLost: spec.rerunLost ? "true" : "false"
     case .owners: TOMLWriter.array(spec.owners)
     case .alertOn: TOMLWriter.array(spec.alertPolicy.alertOn?.map(\.rawValue) ?? [])
     case .description: TOMLWriter.text(text)
@@ -158,12 +159,13 @@ public enum TaskFile {
         spec.environment[item.key] = text
       }
     case (.enabled, .bool(let on)): spec.enabled = on
+    case (.rerunLost, .bool(let on)): spec.rerunLost = on
     case (.owners, .array(let items)): spec.owners = try Owners.parse(try strings(items, label))
     case (.alertOn, .array(let items)):
       try spec.set(field, text: try strings(items, label).joined(separator: ","), label: label)
     case (_, .integer(let n)) where integerFields.contains(field):
       try spec.set(field, text: String(n), label: label)
-    case (_, .string(let text)) where field != .env && field != .enabled:
+    case (_, .string(let text)) where field != .env && field != .enabled && field != .rerunLost:
       try spec.set(field, text: text, label: label)
     default:
       throw ValidationError("\(label) must be \(expected(field)), not \(value.kind)")
@@ -184,7 +186,7 @@ public enum TaskFile {
   private static func expected(_ field: TaskField) -> String {
     switch field {
     case .env: "a table of strings ([task.env] or env = { KEY = \"value\" })"
-    case .enabled: "true or false"
+    case .enabled, .rerunLost: "true or false"
     case .owners, .alertOn: "an array of strings"
     case .retries, .alertAfter: "an integer"
     case .keep: "an integer or \"none\""

@@ -14,6 +14,8 @@ import TFSStore
 final class NodeMembership: @unchecked Sendable {
   let node: ClusterNode
   let member: ClusterMember
+  /// The daemon's store: reaping records lost runs through it (their alerts, `--rerun-lost`).
+  let store: Store
   let clock: DatabaseClock
   let log: Logger
   /// Called on the membership's thread when the node fenced itself and when it rejoined.
@@ -24,10 +26,12 @@ final class NodeMembership: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
 
   init(
-    node: ClusterNode, member: ClusterMember, clock: DatabaseClock, log: Logger,
+    node: ClusterNode, member: ClusterMember, store: Store, clock: DatabaseClock, log: Logger,
     onChange: @escaping @Sendable (Bool) -> Void
   ) {
-    (self.node, self.member, self.clock, self.log, self.onChange) = (node, member, clock, log, onChange)
+    (self.node, self.member, self.store, self.clock, self.log, self.onChange) = (
+      node, member, store, clock, log, onChange
+    )
   }
 
   /// The first join, before the daemon starts: its runs left live by an earlier process of this
@@ -108,13 +112,13 @@ final class NodeMembership: @unchecked Sendable {
   private func reap(at now: Int64) {
     nextReapAt = now + 2_000
     do {
-      let lost = try node.reapDead()
+      let lost = try store.reapDeadNodes()
       for run in lost {
         log.warning(
           "run lost", metadata: ["run": .int(Int(run.id)), "task": "\(run.task)", "node": "\(run.node)"])
       }
     } catch .fenced {
-      fence("the database refused a write")
+      fence("the database refused a write")  // reaping runs only while the lease holds
     } catch {
       log.warning("reaping failed", metadata: ["error": "\(error)"])
     }

@@ -7,11 +7,14 @@ import Foundation
 /// epoch is gone, or a peer declared the node dead, nothing this node writes is accepted.
 public final class ClusterMember: @unchecked Sendable {
   public let name: String
+  /// The node's labels (`--label`), for tasks pinned with `--on-label`.
+  public let labels: [String]
   private let lock = NSLock()
   private var current: Int64?
 
-  public init(name: String) {
+  public init(name: String, labels: [String] = []) {
     self.name = name
+    self.labels = labels
   }
 
   /// The epoch of the lease the node holds; nil before it joined and once it is fenced.

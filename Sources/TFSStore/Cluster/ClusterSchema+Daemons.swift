@@ -58,4 +58,11 @@ extension ClusterSchema {
     CREATE TRIGGER run_owner BEFORE INSERT OR UPDATE ON run
       FOR EACH ROW EXECUTE FUNCTION tfs_run_owner();
     """
+
+  /// SQLite's v7: a task's placement (`--on-node`, `--on-label`) and `--rerun-lost`.
+  static let v5 = """
+    ALTER TABLE task ADD COLUMN on_node TEXT CHECK (on_node != ''),
+      ADD COLUMN on_label TEXT CHECK (on_label != ''),
+      ADD COLUMN rerun_lost INTEGER NOT NULL DEFAULT 0 CHECK (rerun_lost IN (0, 1));
+    """
 }
