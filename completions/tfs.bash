@@ -173,13 +173,13 @@ _tfs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|export|apply|edit|top|help)
+    init|add|modify|enable|disable|remove|list|show|run|kill|logs|history|status|events|next|daemon|prune|config|channel|import|export|apply|edit|top|nodes|migrate-store|help)
         # Offer subcommand argument completions
         "_tfs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import export apply edit top help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init add modify enable disable remove list show run kill logs history status events next daemon prune config channel import export apply edit top nodes migrate-store help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,12 +188,15 @@ _tfs_init() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -203,12 +206,15 @@ _tfs_add() {
     repeating_flags=()
     non_repeating_flags=(--disabled --version -h --help)
     repeating_options=(--owner --env --unset-env)
-    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on --keep --keep-for --user)
+    non_repeating_options=(--home --database --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on --keep --keep-for --user --on-node --on-label --rerun-lost)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--rule')
@@ -288,6 +294,15 @@ _tfs_add() {
     '--user')
         return
         ;;
+    '--on-node')
+        return
+        ;;
+    '--on-label')
+        return
+        ;;
+    '--rerun-lost')
+        return
+        ;;
     esac
 }
 
@@ -295,12 +310,15 @@ _tfs_modify() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--owner --env --unset-env)
-    non_repeating_options=(--home --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on --keep --keep-for --user)
+    non_repeating_options=(--home --database --rule --command --entry --title --description --tz --timeout --on-timeout --overlap --catch-up --catch-up-window --retries --retry-delay --jitter --workdir --alert-after --realert --alert-on --keep --keep-for --user --on-node --on-label --rerun-lost)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--rule')
@@ -380,6 +398,15 @@ _tfs_modify() {
     '--user')
         return
         ;;
+    '--on-node')
+        return
+        ;;
+    '--on-label')
+        return
+        ;;
+    '--rerun-lost')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -395,12 +422,15 @@ _tfs_enable() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -418,12 +448,15 @@ _tfs_disable() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -441,12 +474,15 @@ _tfs_remove() {
     repeating_flags=()
     non_repeating_flags=(--purge --kill --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -464,12 +500,15 @@ _tfs_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -479,12 +518,15 @@ _tfs_show() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -502,12 +544,15 @@ _tfs_run() {
     repeating_flags=()
     non_repeating_flags=(--wait --here --force --follow --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -525,12 +570,15 @@ _tfs_kill() {
     repeating_flags=()
     non_repeating_flags=(--disable --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --run --signal --grace)
+    non_repeating_options=(--home --database --run --signal --grace)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--run')
@@ -558,12 +606,15 @@ _tfs_logs() {
     repeating_flags=()
     non_repeating_flags=(-f --follow -F --follow-task --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --tail)
+    non_repeating_options=(--home --database --tail)
     __tfs_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--tail')
@@ -588,12 +639,15 @@ _tfs_history() {
     repeating_flags=()
     non_repeating_flags=(--files --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --since --until --status --exit-code --trigger --limit)
+    non_repeating_options=(--home --database --since --until --status --exit-code --trigger --limit)
     __tfs_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--since')
@@ -635,12 +689,15 @@ _tfs_status() {
     repeating_flags=()
     non_repeating_flags=(--check --watch --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -650,12 +707,15 @@ _tfs_events() {
     repeating_flags=()
     non_repeating_flags=(-f --follow --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --type --since --limit)
+    non_repeating_options=(--home --database --type --since --limit)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--type')
@@ -683,12 +743,15 @@ _tfs_next() {
     repeating_flags=()
     non_repeating_flags=(--all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home -n --count --tz --from --limit)
+    non_repeating_options=(--home --database -n --count --tz --from --limit)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '-n'|'--count')
@@ -718,8 +781,8 @@ _tfs_next() {
 _tfs_daemon() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=(--home --log-format --shutdown-grace)
+    repeating_options=(--label)
+    non_repeating_options=(--home --database --log-format --shutdown-grace --node)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
@@ -727,10 +790,19 @@ _tfs_daemon() {
     '--home')
         return
         ;;
+    '--database')
+        return
+        ;;
     '--log-format')
         return
         ;;
     '--shutdown-grace')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--label')
         return
         ;;
     esac
@@ -740,12 +812,15 @@ _tfs_prune() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --older-than --keep)
+    non_repeating_options=(--home --database --older-than --keep)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--older-than')
@@ -784,12 +859,15 @@ _tfs_config_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -799,12 +877,15 @@ _tfs_config_get() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -822,12 +903,15 @@ _tfs_config_set() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -845,12 +929,15 @@ _tfs_config_unset() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -891,12 +978,15 @@ _tfs_channel_add() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--header --email --on)
-    non_repeating_options=(--home --command --webhook --preset --smtp --smtp-password --sendmail --tasks)
+    non_repeating_options=(--home --database --command --webhook --preset --smtp --smtp-password --sendmail --tasks)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--command')
@@ -936,12 +1026,15 @@ _tfs_channel_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -951,12 +1044,15 @@ _tfs_channel_show() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -974,12 +1070,15 @@ _tfs_channel_remove() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -997,12 +1096,15 @@ _tfs_channel_test() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --type)
+    non_repeating_options=(--home --database --type)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--type')
@@ -1047,12 +1149,15 @@ _tfs_import_crontab() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --skip-invalid --system --no-system --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --prefix)
+    non_repeating_options=(--home --database --prefix)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--prefix')
@@ -1065,12 +1170,15 @@ _tfs_export() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -1088,12 +1196,15 @@ _tfs_apply() {
     repeating_flags=()
     non_repeating_flags=(--prune --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -1115,12 +1226,15 @@ _tfs_edit() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home)
+    non_repeating_options=(--home --database)
     __tfs_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--home')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -1138,7 +1252,7 @@ _tfs_top() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--home --count)
+    non_repeating_options=(--home --database --count)
     __tfs_offer_flags_options 0
 
     # Offer option value completions
@@ -1146,7 +1260,49 @@ _tfs_top() {
     '--home')
         return
         ;;
+    '--database')
+        return
+        ;;
     '--count')
+        return
+        ;;
+    esac
+}
+
+_tfs_nodes() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --database)
+    __tfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_tfs_migrate-store() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--home --database --to)
+    __tfs_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--home')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    '--to')
         return
         ;;
     esac

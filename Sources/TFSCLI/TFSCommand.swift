@@ -18,7 +18,7 @@ public struct TFSCommand: AsyncParsableCommand {
       Init.self, Add.self, Modify.self, Enable.self, Disable.self, Remove.self, List.self, Show.self,
       RunCommand.self, Kill.self, Logs.self, History.self, Status.self, Events.self, Next.self,
       Daemon.self, Prune.self, Config.self, ChannelCommand.self, Import.self, Export.self, Apply.self,
-      Edit.self, Top.self, Nodes.self,
+      Edit.self, Top.self, Nodes.self, MigrateStore.self,
     ]
   )
 

@@ -287,6 +287,9 @@ private let badInputs: [BadInput] = [
     args: ["list", "--database", "mysql://u:secret@h/db"],
     message: "invalid --database 'mysql://u:***@h/db': use postgres://user@host:port/db"),
   BadInput(args: ["nodes"], message: "'tfs nodes' lists a cluster's nodes: pass --database"),
+  BadInput(
+    args: ["migrate-store", "--to", "sqlite:///x"], message: "invalid --to 'sqlite:///x': use postgres://"),
+  BadInput(args: ["migrate-store"], message: "missing expected argument '--to <url>'"),
   BadInput(args: ["daemon", "--node", "a b"], message: "invalid --node 'a b': use letters, digits"),
   BadInput(args: ["daemon", "--label", "-gpu"], message: "invalid --label '-gpu': use letters, digits"),
   BadInput(args: ["add", "x", "--on-node", "a/b"] + rule, message: "invalid --on-node 'a/b': use letters"),

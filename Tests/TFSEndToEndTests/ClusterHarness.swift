@@ -100,16 +100,19 @@ final class ClusterHarness {
 
   /// Whether a process of run `id` of this cluster still runs here (its environment names the
   /// run and a task folder of this cluster).
-  func runIsAlive(_ id: Int64) -> Bool {
+  func runIsAlive(_ id: Int64) -> Bool { !runProcesses(id).isEmpty }
+
+  /// The processes of this cluster's runs (of run `id` only, when given): their environment
+  /// names a task folder of this cluster.
+  func runProcesses(_ id: Int64? = nil) -> [pid_t] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.contains { entry in
-      guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
-      else {
-        return false
-      }
+    return entries.compactMap { entry -> pid_t? in
+      guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+      else { return nil }
       let variables = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-      return variables.contains("TFS_RUN_ID=\(id)")
-        && variables.contains { $0.hasPrefix("TFS_TASK_DIR=" + taskRoot) }
+      guard variables.contains(where: { $0.hasPrefix("TFS_TASK_DIR=" + taskRoot) }) else { return nil }
+      guard let id else { return pid }
+      return variables.contains("TFS_RUN_ID=\(id)") ? pid : nil
     }
   }
 
@@ -118,7 +121,7 @@ final class ClusterHarness {
   func stop() {
     for node in nodes.values { node.stop(grace: 10) }
     // Processes of a node killed with SIGKILL (their runs were recorded lost) end with the test.
-    _ = try? Spawned.run(["/usr/bin/env", "pkill", "-KILL", "-f", dir.path + "/tasks/"])
+    for pid in runProcesses() { kill(pid, SIGKILL) }
     server.stop()
     dir.remove()
   }

@@ -44,7 +44,7 @@ let taskKeys: Set<String> = [
   "name", "rule", "command", "entry", "title", "description", "owners", "timezone", "timeout_ms",
   "on_timeout", "overlap", "catch_up", "catch_up_window_ms", "retries", "retry_delay_ms", "jitter_ms",
   "env", "workdir", "enabled", "alert_after", "realert_ms", "alert_on", "keep", "keep_for_ms", "user",
-  "folder",
+  "on_node", "on_label", "rerun_lost", "folder",
   "created_at", "updated_at", "next_run", "last_run",
 ]
 

@@ -22,7 +22,7 @@ extension E2E {
     "--env", "EMPTY=", "--env", "Q=a \"b\" \\c = d", "--workdir", "/srv/x", "--disabled", "--alert-after",
     "2",
     "--realert", "6h", "--alert-on", "failed,timeout", "--keep", "10", "--keep-for", "14d", "--user",
-    "www-data",
+    "www-data", "--on-node", "node-1", "--on-label", "gpu", "--rerun-lost", "yes",
   ]
 }
 
