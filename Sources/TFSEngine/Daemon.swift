@@ -102,6 +102,7 @@ public final class Daemon {
       shutdownGraceMs: options.shutdownGraceMs, pollIntervalMs: options.pollIntervalMs)
     if options.database != nil {
       core.supervisor.baseEnvironment["TFS_NODE"] = options.node
+      core.supervisor.keepsLogsInStore = true
       core.placement = NodePlacement(name: options.node, labels: options.labels)
     }
     let signals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2]

@@ -14,6 +14,8 @@ final class Supervisor {
   let clock: any TFSCore.Clock
   var settings: EffectiveSettings
   var baseEnvironment: [String: String]
+  /// On a cluster: each run's log is also kept in the store at its end (`tfs logs` from any host).
+  var keepsLogsInStore = false
   let executorPid = getpid()
   let killGraceMs: Int64
 
@@ -247,6 +249,7 @@ final class Supervisor {
     closePipes(run)
     var info = stat()
     let logBytes = run.logFd >= 0 && fstat(run.logFd, &info) == 0 ? Int64(info.st_size) : 0
+    let kept = keepsLogsInStore && logBytes > 0 ? Supervisor.readLog(run.logPath, bytes: logBytes) : nil
     if run.logFd >= 0 { close(run.logFd) }
     let published = FileSystem.archivePublish(run.paths, version: run.run.version)
     let now = clock.nowMs()
@@ -254,6 +257,7 @@ final class Supervisor {
     var end = RunEnd(
       status: outcome.status, endedAt: now, exitCode: outcome.exitCode, signal: outcome.signal,
       stderrHead: run.head.text, reason: outcome.reason, logBytes: logBytes, published: published)
+    end.log = kept
     if run.logCapped { end.reason += end.reason.isEmpty ? "log truncated" : "; log truncated" }
     if let error = run.logError {
       end.reason += (end.reason.isEmpty ? "" : "; ") + "log incomplete (\(error))"
@@ -280,4 +284,23 @@ final class Supervisor {
     return Finished(live: run, end: end, events: events)
   }
 
+}
+
+extension Supervisor {
+  /// The first `bytes` bytes of a finished run's log file (written through a descriptor that
+  /// cannot read), nil when unreadable.
+  static func readLog(_ path: String, bytes: Int64) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out = [UInt8](repeating: 0, count: Int(bytes))
+    var done = 0
+    while done < out.count {
+      let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+      done += n
+    }
+    return done > 0 ? Array(out[0..<done]) : nil
+  }
 }

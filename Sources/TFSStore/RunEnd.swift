@@ -36,6 +36,9 @@ public struct RunEnd: Sendable {
   public var published: [PublishedFile]
   /// A retry of the same occurrence follows: the alert policy counts the chain once, when it ends.
   public var retryFollows = false
+  /// On a cluster, the log's bytes (at most `log-max`), kept in the database so that `tfs logs`
+  /// reads it from any host; nil on a home's SQLite store (the file is the log).
+  public var log: [UInt8]?
   public init(
     status: RunStatus, endedAt: Int64, exitCode: Int32? = nil, signal: Int32? = nil,
     stderrHead: String = "", reason: String = "", logBytes: Int64 = 0, published: [PublishedFile] = []

@@ -86,6 +86,13 @@ extension Store {
         try db.execute(
           "UPDATE node SET stopped_at = ?, fired_until = ? WHERE name = ?",
           [.int(now), .int(firedUntil ?? now), .text(member.name)])
+        // Runs asked with `tfs run` that this node took but did not start go back to the
+        // cluster: another node (or this one, back) starts them.
+        try db.execute(
+          """
+          UPDATE run SET node = NULL, epoch = NULL
+          WHERE node = ? AND status = 'queued' AND trigger = 'manual' AND executor_pid IS NULL
+          """, [.text(member.name)])
       } else {
         try db.execute(
           "UPDATE daemon SET stopped_at = ?, fired_until = ? WHERE id = 1 AND pid = ?",

@@ -108,6 +108,11 @@ extension Store {
         .text(published), .int(id), .text(onlyQueued ? "queued" : "running"),
       ])
     guard !ended.isEmpty else { return false }
+    if let log = end.log, !log.isEmpty, db.dialect == .postgres {
+      try db.execute(
+        "INSERT INTO run_log (run_id, content) VALUES (?, decode(?, 'hex')) ON CONFLICT (run_id) DO NOTHING",
+        [.int(id), .text(Hex.encode(log))])
+    }
     if end.status != .skipped && end.status != .missed {
       try db.execute(
         """

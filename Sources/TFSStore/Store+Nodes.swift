@@ -25,6 +25,16 @@ extension Store {
 }
 
 extension Store {
+  /// On the cluster store, the log of run `id` as its node kept it when the run ended (nil: none
+  /// kept, or a home's SQLite store, where the log is only the file).
+  public func storedLog(_ id: RunID) throws(StoreError) -> [UInt8]? {
+    guard postgres != nil else { return nil }
+    return try sqlRead { db in
+      try db.text("SELECT encode(content, 'hex') FROM run_log WHERE run_id = ?", [.int(id)]).flatMap(
+        Hex.decode)
+    }
+  }
+
   /// On the cluster store, this node's runs that its peers recorded `lost` since `sinceMs`
   /// (an earlier process of the node died, or the node was cut off): their processes may still
   /// run here, and the node kills them when it starts. Empty elsewhere.

@@ -33,7 +33,11 @@ struct ClusterDaemonTests {
     let to = cluster.count("SELECT tfs_now_ms() AS n") - 1_000
     let nodes = try cluster.tfs(["nodes", "--json"])
     #expect(nodes.stdout.components(separatedBy: #""state":"live""#).count - 1 == 3, "\(nodes)")
+    let status = try cluster.tfs(["status"])
+    #expect(status.stdout.contains("up (3 of 3 nodes live: a, b, c)"), "\(status)")
     for node in cluster.nodes.values { node.stop(grace: 10) }
+    let check = try cluster.tfs(["status", "--check"])
+    #expect(check.status == 1 && check.stderr.contains("no node of the cluster"), "\(check)")
 
     let (starts, twice) = cluster.starts()
     #expect(twice.isEmpty, "runs started twice: \(twice)")
@@ -69,6 +73,14 @@ struct ClusterDaemonTests {
       #expect(later.0 >= earlier.1, "two runs of 'slow' overlapped: \(earlier) and \(later)")
     }
     #expect(cluster.count("SELECT count(*) AS n FROM node WHERE state = 'left'") == 3)
+
+    // `tfs logs` from a host without the log file: the copy the node kept in the database.
+    let ran = try cluster.db.query(
+      "SELECT id, node, log_path FROM run WHERE task = 't2' AND status = 'succeeded' AND node = 'b' LIMIT 1")
+    let id = try #require(ran.int(0, "id"))
+    try FileManager.default.removeItem(atPath: cluster.taskRoot + "/t2/" + (ran.text(0, "log_path") ?? ""))
+    let logs = try cluster.tfs(["logs", "t2", String(id)])
+    #expect(logs.status == 0 && logs.stdout == "log of run \(id) on b\n", "\(logs)")
   }
 
   @Test func aKilledNodesRunsAreRecordedLostInTimeAndItRejoins() throws {

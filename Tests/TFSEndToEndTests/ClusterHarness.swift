@@ -38,6 +38,7 @@ final class ClusterHarness {
       """
       #!/bin/sh
       echo "$TFS_NODE $TFS_RUN_ID $TFS_TASK_NAME $TFS_TRIGGER $(date +%s%3N)" >> \(witness)
+      echo "log of run $TFS_RUN_ID on $TFS_NODE"
       sleep \(seconds)
       echo "end $TFS_RUN_ID $(date +%s%3N)" >> \(witness)
 

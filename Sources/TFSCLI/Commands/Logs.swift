@@ -51,7 +51,7 @@ struct Logs: AsyncParsableCommand {
       let path = run.logPath.map { $0.hasPrefix("/") ? $0 : paths.absolute($0) }
       if !follow || run.status.isFinal {
         guard let path else { throw Logs.noLog(run) }
-        guard let log = try LogFile.open(path: path, run: run) else { return }  // it wrote nothing
+        guard let log = try LogFile.open(path: path, run: run, store: context.store) else { return }  // it wrote nothing
         defer { log.close() }
         _ = try log.copy(from: try lines.map(log.tailOffset) ?? 0)
         return
@@ -114,7 +114,7 @@ struct Logs: AsyncParsableCommand {
       if log == nil, let relative = run.logPath {
         let path = relative.hasPrefix("/") ? relative : paths.absolute(relative)
         if ended || FileManager.default.fileExists(atPath: path),
-          let opened = try LogFile.open(path: path, run: run)
+          let opened = try LogFile.open(path: path, run: run, store: store)
         {
           log = opened
           offset = try lines.map(opened.tailOffset) ?? 0
@@ -165,16 +165,39 @@ struct LogFile {
 
   /// The run's log; nil when there is none because the run wrote nothing (yet): the daemon
   /// creates a log at a run's first output. A log a run wrote that is gone is an error.
-  static func open(path: String, run: Run) throws -> LogFile? {
+  /// On a cluster, a log that is not on this host is read from the store, where the run's node
+  /// kept it when the run ended.
+  static func open(path: String, run: Run, store: Store? = nil) throws -> LogFile? {
     let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
       guard errno == ENOENT else { throw StoreError.io(path: path, action: "opening the log", errno: errno) }
+      if let bytes = try store?.storedLog(run.id) { return try inMemory(bytes, run: run) }
       if run.status.isFinal && run.logBytes > 0 {
         throw CLIError.failed("the log of run \(run.id) of '\(run.task)' is gone: '\(path)' does not exist")
       }
       return nil
     }
     return LogFile(fd: fd, path: path)
+  }
+
+  /// A log read from the store, behind an unlinked temporary file so that it reads like any other.
+  private static func inMemory(_ bytes: [UInt8], run: Run) throws -> LogFile {
+    var template = Array((NSTemporaryDirectory() + "/tfs-log.XXXXXX").utf8CString)
+    let fd = mkstemp(&template)
+    guard fd >= 0 else {
+      throw StoreError.io(path: "a temporary file", action: "holding the log", errno: errno)
+    }
+    unlink(template)  // gone with the descriptor
+    var written = 0
+    while written < bytes.count {
+      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else {
+        throw StoreError.io(path: "a temporary file", action: "holding the log", errno: errno)
+      }
+      written += n
+    }
+    return LogFile(fd: fd, path: "the log of run \(run.id) kept in the database")
   }
 
   func close() { _ = Glibc.close(fd) }

@@ -27,11 +27,13 @@ struct Status: AsyncParsableCommand {
   /// What `status` (and `top`, with more alerts) reports, read from the store at `nowMs`.
   static func report(_ context: Context, nowMs: Int64, alerts: Int) throws -> StatusReport {
     let store = context.store
+    let nodes = try store.nodes()
     return StatusReport(
-      home: context.home.path, nowMs: nowMs, lockPid: DaemonLock.holder(context.home),
+      home: nodes == nil ? context.home.path : store.path, nowMs: nowMs,
+      lockPid: nodes == nil ? DaemonLock.holder(context.home) : nil,
       daemon: try store.daemonInfo().map(StatusReport.Daemon.init), live: try store.liveRuns(),
       failing: try store.failingTasks(), alerts: try store.recentAlerts(limit: alerts),
-      channels: try store.channels())
+      channels: try store.channels(), nodes: nodes)
   }
 
   func run() async throws {

@@ -18,6 +18,13 @@ struct StatusReport {
   var alerts: [Event]
   /// Alert channels with their health (a failing one fails `--check`).
   var channels: [ChannelRecord] = []
+  /// On a cluster: its nodes (the cluster is up while one of them holds its lease).
+  var nodes: [NodeStatus]? = nil
+
+  /// Nodes renewing their lease (younger than the lease).
+  var liveNodes: [NodeStatus] {
+    (nodes ?? []).filter { $0.state == "live" && $0.leaseAgeMs < StatusReport.heartbeatLimitMs }
+  }
 
   enum DaemonState: String { case up, down, stale }
 
@@ -47,6 +54,7 @@ struct StatusReport {
   var heartbeatAgeMs: Int64? { daemon.map { nowMs - $0.heartbeatAt } }
 
   var state: DaemonState {
+    if nodes != nil { return liveNodes.isEmpty ? .down : .up }
     guard let lockPid else { return .down }
     guard let daemon, daemon.stoppedAt == nil, daemon.pid == lockPid || lockPid < 0,
       let age = heartbeatAgeMs, age < StatusReport.heartbeatLimitMs
@@ -59,6 +67,8 @@ struct StatusReport {
     var out: [String] = []
     switch state {
     case .up: break
+    case .down where nodes != nil:
+      out.append("no node of the cluster '\(home)' is live; start one with 'tfs daemon --database URL'")
     case .down: out.append("no daemon is running for \(home); start one with 'tfs daemon'")
     case .stale:
       let age = heartbeatAgeMs.map { "for \(Durations.format(milliseconds: max(0, $0)))" } ?? "yet"
@@ -162,6 +172,12 @@ enum StatusView {
   }
 
   static func daemonCell(_ r: StatusReport, zone: ZoneRules) -> String {
+    if let nodes = r.nodes {
+      let live = r.liveNodes.map(\.name)
+      return live.isEmpty
+        ? "down (no node live; \(nodes.count) known, see 'tfs nodes')"
+        : "up (\(live.count) of \(nodes.count) nodes live: \(live.joined(separator: ", ")))"
+    }
     let age = r.heartbeatAgeMs.map { "heartbeat \(Render.ago($0))" }
     switch r.state {
     case .up:
@@ -205,7 +221,8 @@ enum StatusView {
     }
     return .object([
       ("ok", .bool(r.problems.isEmpty)), ("problems", .array(r.problems.map { .string($0) })),
-      ("daemon", daemon), ("runs", .array(runs)), ("failing", .array(failing)),
+      ("daemon", daemon), ("nodes", r.nodes.map { .array($0.map(Nodes.json)) } ?? .null),
+      ("runs", .array(runs)), ("failing", .array(failing)),
       ("alerts", .array(r.alerts.map { Render.event($0, zone: zone) })),
       (
         "channels",

@@ -59,6 +59,15 @@ extension ClusterSchema {
       FOR EACH ROW EXECUTE FUNCTION tfs_run_owner();
     """
 
+  /// The logs of runs, kept in the database so that `tfs logs` reads them from any host (at most
+  /// `log-max` each; gone with their run).
+  static let v6 = """
+    CREATE TABLE run_log (
+      run_id BIGINT PRIMARY KEY REFERENCES run(id) ON DELETE CASCADE,
+      content BYTEA NOT NULL
+    );
+    """
+
   /// SQLite's v7: a task's placement (`--on-node`, `--on-label`) and `--rerun-lost`.
   static let v5 = """
     ALTER TABLE task ADD COLUMN on_node TEXT CHECK (on_node != ''),

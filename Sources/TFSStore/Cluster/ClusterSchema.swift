@@ -2,7 +2,7 @@
 /// a shipped step is never edited). Times are milliseconds since the epoch, as in SQLite, and
 /// come from the database's clock (`tfs_now_ms()`), never a node's.
 enum ClusterSchema {
-  static let steps: [String] = [v1, v2, v3, v4, v5]
+  static let steps: [String] = [v1, v2, v3, v4, v5, v6]
 
   /// Nodes and their leases; runs with the node and epoch that claimed them (a scheduled run is
   /// unique per task and occurrence: the claim); events. `tfs_fence` is every fenced write's
