@@ -51,7 +51,8 @@ struct Logs: AsyncParsableCommand {
       let path = run.logPath.map { $0.hasPrefix("/") ? $0 : paths.absolute($0) }
       if !follow || run.status.isFinal {
         guard let path else { throw Logs.noLog(run) }
-        guard let log = try LogFile.open(path: path, run: run, store: context.store) else { return }  // it wrote nothing
+        // No log: the run wrote nothing.
+        guard let log = try LogFile.open(path: path, run: run, store: context.store) else { return }
         defer { log.close() }
         _ = try log.copy(from: try lines.map(log.tailOffset) ?? 0)
         return
