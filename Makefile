@@ -5,7 +5,7 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)/tfs
 DEMO_HOME ?= $(CURDIR)/.build/demo-home
 
-.PHONY: all deps build release test stress run lint format fuzz bench bench-ab man completions install uninstall clean
+.PHONY: all deps build release test stress run lint format fuzz bench bench-ab bench-cluster man completions install uninstall clean
 
 all: build
 
@@ -77,6 +77,12 @@ bench: deps
 # BENCH_AB_ARGS passes options such as `--rounds 3 --only P1b,P2`.
 bench-ab: deps
 	./scripts/bench-ab.sh $(or $(BASE),$(BENCH_BASE)) $(if $(BENCH_QUICK),--quick) $(BENCH_AB_ARGS)
+
+# SPEC §10: C1, C2, C3 of the cluster on PostgreSQL, each beside a single node (report in
+# bench-out/cluster.md; C2 needs root and ip(8)). BENCH_QUICK=1: 15 s blocks, a 1 min C1.
+bench-cluster: deps
+	$(SWIFT) build -c release $(STATIC) --product tfs
+	python3 scripts/bench-cluster.py .build/release/tfs $(if $(BENCH_QUICK),--quick)
 
 # man/tfs.help.json is what the pages were generated from; a test fails when it is stale.
 man: build

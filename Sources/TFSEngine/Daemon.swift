@@ -50,6 +50,8 @@ public final class Daemon {
   /// The daemon's row as the previous daemon (of this home, or of this node) left it.
   let previous: DaemonInfo?
   private let wakeWrite: Int32
+  /// On a cluster: the launcher whose runs a fenced node kills from the watchdog's thread.
+  private let tracked = TrackingLauncher.Slot()
 
   /// Takes the lock, opens the store and installs the signal pipe and the timer.
   public init(
@@ -71,19 +73,9 @@ public final class Daemon {
     (signalRead, wakeWrite) = (fds[0], fds[1])
     let store: Store
     if let url = options.database, let databaseClock {
-      try Store.makeHome(options.home)
-      let member = ClusterMember(name: options.node, labels: options.labels)
-      store = try Store.open(postgres: url, member: member)
-      let node = try ClusterNode(
-        url: url, identity: NodeIdentity(name: options.node, labels: options.labels, version: Daemon.version))
-      let wake = fds[1]
+      (store, membership) = try Daemon.joinCluster(
+        url, options: options, clock: databaseClock, log: logger, wake: fds[1], tracked: tracked)
       listener = ChangeListener(url: url)
-      membership = NodeMembership(node: node, member: member, store: store, clock: databaseClock, log: logger)
-      {
-        fenced in
-        var byte: UInt8 = fenced ? Daemon.fencedByte : Daemon.rejoinedByte
-        _ = write(wake, &byte, 1)
-      }
     } else {
       store = try Store.open(home: options.home)
       membership = nil
@@ -95,7 +87,12 @@ public final class Daemon {
     let settings = EffectiveSettings(stored: try store.settings(), home: options.home)
     try Daemon.checkPermissions(home: options.home, settings: settings)
     // Only with the lock held: setting up the runs' cgroups kills what a crashed daemon left.
-    let launcher = launcher ?? PosixLauncher(adoptingOrphans: true, cgroups: RunCgroups.detect())
+    var launcher = launcher ?? PosixLauncher(adoptingOrphans: true, cgroups: RunCgroups.detect())
+    if membership != nil {
+      let tracking = TrackingLauncher(launcher)
+      tracked.launcher = tracking
+      launcher = tracking
+    }
     self.launcher = launcher
     core = DaemonCore(
       store: store, home: options.home, settings: settings, clock: clock, launcher: launcher, log: logger,

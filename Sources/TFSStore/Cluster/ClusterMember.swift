@@ -17,6 +17,14 @@ public final class ClusterMember: @unchecked Sendable {
     self.labels = labels
   }
 
+  /// Clears the epoch; true when there was one (the caller is the one that fenced the node).
+  public func clearEpoch() -> Bool {
+    lock.withLock {
+      defer { current = nil }
+      return current != nil
+    }
+  }
+
   /// The epoch of the lease the node holds; nil before it joined and once it is fenced.
   public var epoch: Int64? {
     get { lock.withLock { current } }
