@@ -117,7 +117,14 @@ public final class NetworkNamespace: @unchecked Sendable {
     try Spawned.run(["/usr/bin/env", "ip", "link", "set", hostLink, up ? "up" : "down"])
   }
 
+  /// Drops every packet this host sends into the namespace (a blackhole route to its address),
+  /// or stops dropping: what the namespace sends still arrives, and no answer reaches it.
+  public func dropAnswers(_ on: Bool) throws {
+    try Spawned.run(["/usr/bin/env", "ip", "route", on ? "add" : "del", "blackhole", innerAddress + "/32"])
+  }
+
   public func remove() {
+    _ = try? Spawned.run(["/usr/bin/env", "ip", "route", "del", "blackhole", innerAddress + "/32"])
     _ = try? Spawned.run(["/usr/bin/env", "ip", "link", "del", hostLink])
     _ = try? Spawned.run(["/usr/bin/env", "ip", "netns", "del", name])
   }

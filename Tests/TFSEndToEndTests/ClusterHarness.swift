@@ -10,11 +10,18 @@ final class ClusterHarness {
   let server: PostgresServer
   let dir = TempDir("tfs-cluster-daemons")
   var nodes: [String: Spawned] = [:]
-  let db: PGConnection
+  private var connection: PGConnection
 
-  init() throws {
-    server = try PostgresServer()
-    db = try PGConnection(url: server.url())
+  /// The test's own connection, opened again after the server restarted.
+  var db: PGConnection {
+    if !connection.isOpen, let fresh = try? PGConnection(url: url) { connection = fresh }
+    return connection
+  }
+
+  /// `listen`: more addresses the server answers on (a network namespace's host side).
+  init(listen: [String] = []) throws {
+    server = try PostgresServer(listen: listen)
+    connection = try PGConnection(url: server.url())
   }
 
   var url: String { server.url() }
@@ -47,14 +54,16 @@ final class ClusterHarness {
     guard added.status == 0 else { throw HarnessError(description: "\(added)") }
   }
 
-  /// Starts node `name` (`tfs daemon --node name`) with `extra` arguments.
-  func start(_ name: String, _ extra: [String] = []) throws {
+  /// Starts node `name` (`tfs daemon --node name`) with `extra` arguments; inside a network
+  /// namespace with `namespace`, reaching the server through its host side.
+  func start(_ name: String, _ extra: [String] = [], namespace: NetworkNamespace? = nil) throws {
     nodes[name]?.stop()
+    let argv = [TFSBinary.path, "daemon", "--node", name, "--shutdown-grace", "2s"] + extra
+    let database = namespace.map { "postgres://tfs@\($0.hostAddress):\(server.port)/postgres" } ?? url
     nodes[name] = try Spawned(
-      [TFSBinary.path, "daemon", "--node", name, "--shutdown-grace", "2s"] + extra,
-      output: dir.file("\(name)-\(nodes.count).log"),
+      namespace?.wrap(argv) ?? argv, output: dir.file("\(name)-\(nodes.count).log"),
       environment: [
-        "TFS_HOME": dir.file("home-\(name)"), "TFS_DATABASE": url, "NO_COLOR": "1", "TZ": "UTC",
+        "TFS_HOME": dir.file("home-\(name)"), "TFS_DATABASE": database, "NO_COLOR": "1", "TZ": "UTC",
       ])
   }
 
