@@ -44,10 +44,15 @@ extension DaemonCore {
     return toArm
   }
 
-  /// What other nodes or processes run of `tasks`, as the store read it under their locks.
+  /// What other nodes or processes run of `tasks` (of every task under `max-parallel`), as the
+  /// store read it under their locks.
   private func refreshElsewhere(_ elsewhere: [TaskName: [Run]]?, of tasks: [TaskName]) {
     guard let elsewhere else { return }
-    for name in tasks { runsElsewhere[name] = elsewhere[name] }
+    if settings.maxParallel > 0 {
+      runsElsewhere = elsewhere
+    } else {
+      for name in tasks { runsElsewhere[name] = elsewhere[name] }
+    }
   }
 
   /// The first pass after failing ones: what came due meanwhile is not fired late (nor started,
@@ -87,7 +92,9 @@ extension DaemonCore {
     var items: [(DueOccurrence, startAt: Int64?)] = []
     let inserted: [Run?]
     do {
-      inserted = try store.claimRuns(tasks: ahead.map(\.spec.name), pid: pid) { elsewhere in
+      inserted = try store.claimRuns(
+        tasks: ahead.map(\.spec.name), pid: pid, everyTask: settings.maxParallel > 0
+      ) { elsewhere in
         refreshElsewhere(elsewhere, of: ahead.map(\.spec.name))
         items = planArming(ahead, now: now)
         let rows = items.map { item, _ in
@@ -131,7 +138,9 @@ extension DaemonCore {
   private func decideDue(_ due: [DueOccurrence], now: Int64) throws {
     guard !due.isEmpty else { return }
     var decisions: [RunDecision] = []
-    let inserted = try store.claimRuns(tasks: due.map(\.spec.name), pid: pid) { elsewhere in
+    let inserted = try store.claimRuns(
+      tasks: due.map(\.spec.name), pid: pid, everyTask: settings.maxParallel > 0
+    ) { elsewhere in
       refreshElsewhere(elsewhere, of: due.map(\.spec.name))
       let planned = planDue(due, now: now)
       decisions = planned.decisions

@@ -9,11 +9,29 @@ extension DaemonCore {
   /// A task's runs in progress: the daemon's own, and those `tfs run --here` started elsewhere
   /// (seen at the last reload; a replace policy cannot stop those, so it waits for them).
   func busyRuns(_ name: TaskName) -> [Run] {
-    table.live(of: name).map(\.run) + (runsElsewhere[name] ?? [])
+    let now = clock.nowMs()
+    // A run another node armed for a later occurrence is not running yet.
+    let elsewhere = (runsElsewhere[name] ?? []).filter {
+      !($0.status == .queued && $0.trigger == .schedule && ($0.scheduledAt ?? 0) > now)
+    }
+    return table.live(of: name).map(\.run) + elsewhere
   }
 
+  /// `max-parallel`: on a cluster the runs of other nodes count too, running or about to (queued
+  /// for an occurrence of the last second or later: armed there, or waiting there for a slot).
   func slotFree(extra: Int) -> Bool {
-    settings.maxParallel <= 0 || table.liveCount + extra < settings.maxParallel
+    guard settings.maxParallel > 0 else { return true }
+    var elsewhere = 0
+    if placement != nil {
+      let recent = clock.nowMs() - 1_000
+      for runs in runsElsewhere.values {
+        elsewhere += runs.count(where: {
+          $0.status == .running
+            || ($0.status == .queued && $0.trigger == .schedule && ($0.scheduledAt ?? 0) >= recent)
+        })
+      }
+    }
+    return table.liveCount + extra + elsewhere < settings.maxParallel
   }
 
   /// Starts waiting runs whose time has come, in the order they were queued, with their task as

@@ -12,8 +12,11 @@ extension Store {
   /// locks are held, the tasks' live runs on other nodes and in other processes, which `plan`
   /// gets; then the insert. Two nodes deciding occurrences of one task thus decide one after
   /// the other, each seeing the other's runs: the overlap policy holds across the cluster.
+  /// With `everyTask` (`max-parallel` is set), the cluster's lock comes first and `plan` gets
+  /// the live runs elsewhere of every task: the claims of the cluster are serialised, so the
+  /// count of its running runs is exact.
   public func claimRuns(
-    tasks: [TaskName], pid: Int32,
+    tasks: [TaskName], pid: Int32, everyTask: Bool = false,
     plan: ([TaskName: [Run]]?) throws -> (runs: [Run], events: [Event])
   ) throws(StoreError) -> [Run?] {
     guard member != nil else {
@@ -26,18 +29,19 @@ extension Store {
       let names = Set(tasks.map(\.rawValue)).sorted()
       try db.execute(
         """
-        SELECT count(pg_advisory_xact_lock(hashtextextended('tfs.task.' || l.t, 0)))
-        FROM unnest(?::text[]) WITH ORDINALITY AS l(t, n)
-        """, [.text(PGArray.text(names))])
+        SELECT CASE WHEN ? = 1 THEN pg_advisory_xact_lock(7370737301) END,
+          (SELECT count(pg_advisory_xact_lock(hashtextextended('tfs.task.' || l.t, 0)))
+           FROM unnest(?::text[]) WITH ORDINALITY AS l(t, n))
+        """, [SQLValue(everyTask), .text(PGArray.text(names))])
       var elsewhere: [TaskName: [Run]] = [:]
       for row in try db.rows(
         """
         SELECT \(Store.runColumns) FROM run
-        WHERE status IN ('queued', 'running') AND task = ANY(?::text[])
+        WHERE status IN ('queued', 'running') AND (? = 1 OR task = ANY(?::text[]))
           AND ((node IS DISTINCT FROM current_setting('tfs.node') AND \(Store.heldElsewhere))
             OR (executor_pid IS NOT NULL AND executor_pid != ?))
         ORDER BY id
-        """, [.text(PGArray.text(names)), .int(Int64(pid))])
+        """, [SQLValue(everyTask), .text(PGArray.text(names)), .int(Int64(pid))])
       {
         let run = Store.runValue(row)
         elsewhere[run.task, default: []].append(run)

@@ -169,11 +169,9 @@ extension Store {
     }
   }
 
-  /// On the cluster store, a live run of another node that counts for the overlap policy: not
-  /// one queued by a command that no node took yet, nor one armed ahead of its occurrence.
-  static let heldElsewhere = """
-    NOT (status = 'queued' AND (node IS NULL OR (trigger = 'schedule' AND scheduled_at > tfs_now_ms())))
-    """
+  /// On the cluster store, a live run another node holds (not one queued by a command that no
+  /// node took yet). The daemon tells the runs armed ahead of their occurrence from the others.
+  static let heldElsewhere = "NOT (status = 'queued' AND node IS NULL)"
 
   /// Live runs with their executor (for crash recovery); on the cluster store, this node's.
   public func liveRunsWithExecutor() throws(StoreError) -> [(Run, Int32?)] {

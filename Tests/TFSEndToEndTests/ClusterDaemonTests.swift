@@ -198,4 +198,35 @@ struct ClusterDaemonTests {
     #expect(twice.isEmpty, "runs started twice: \(twice)")
     #expect(cluster.occurrencesRecordedTwice() == 0)
   }
+
+  /// `max-parallel` counts the runs of every node at the instant occurrences are claimed.
+  @Test func maxParallelHoldsAcrossNodesAtEachInstant() throws {
+    let cluster = try ClusterHarness()
+    defer { cluster.stop() }
+    #expect(try cluster.tfs(["config", "set", "max-parallel", "2"]).status == 0)
+    for i in 0..<4 {
+      try cluster.addTask("p\(i)", rule: "*/4 * * * * *", sleep: 1, extra: ["--overlap", "allow"])
+    }
+    for name in ["a", "b", "c"] { try cluster.start(name) }
+    #expect(
+      waitUntil(timeout: 60) {
+        cluster.count("SELECT count(DISTINCT scheduled_at) AS n FROM run WHERE status = 'succeeded'") >= 4
+      }, "\(cluster.log("a"))")
+    for node in cluster.nodes.values { node.stop(grace: 10) }
+    // At each instant two runs start; the two others wait for a slot (started later, or not).
+    let instants = try cluster.db.query(
+      """
+      SELECT scheduled_at, count(*) FILTER (WHERE started_at < scheduled_at + 500) AS at_once,
+        count(DISTINCT node) AS nodes
+      FROM run WHERE trigger = 'schedule' GROUP BY scheduled_at ORDER BY scheduled_at
+      """)
+    var spread = 0
+    for row in 0..<instants.count {
+      #expect((instants.int(row, "at_once") ?? 0) <= 2, "instant \(instants.int(row, "scheduled_at") ?? 0)")
+      if (instants.int(row, "nodes") ?? 0) > 1 { spread += 1 }
+    }
+    #expect(spread >= 1, "no instant was shared by two nodes: the test proves nothing")
+    let (_, twice) = cluster.starts()
+    #expect(twice.isEmpty)
+  }
 }
