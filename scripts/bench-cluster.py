@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cluster benchmarks for tfs (SPEC §10), each beside a single node in the same run.
 
-Usage: scripts/bench-cluster.py BIN [--quick] [--only C3,C1,C2] [--out FILE] [--keep]
+Usage: scripts/bench-cluster.py BIN [--quick] [--only C3,P2,C1,C2] [--out FILE] [--keep]
 
 BIN is a release build of `tfs`. A PostgreSQL server (Debian's initdb/pg_ctl, as the `postgres`
 user when root) is started on a free loopback port in a temp folder, with synchronous_commit=off
@@ -14,6 +14,9 @@ Every process started here (server, daemons, their runs, the namespace) is stopp
       node on the home's SQLite store, one node on PostgreSQL, three nodes on PostgreSQL, in
       blocks run one after the other (never at once), repeated. Target: cluster p99 <= 1.2x the
       single node's.
+  P2  `tfs run` -> the run's first $EPOCHREALTIME (CLI start-up included), 100 times (quick: 20):
+      one node on SQLite (its SIGUSR1 nudge) beside three nodes on PostgreSQL (LISTEN/NOTIFY).
+      Target on a cluster: P2's 100 ms plus 100 ms.
   C1  3 nodes, 300 every-second tasks, 5 min (quick: 1 min), one node SIGKILLed every 30 s and
       started again at once. Counts occurrences started twice (witness lines) and occurrences
       of the window without a record in the run table. Target: 0 and 0.
@@ -367,6 +370,44 @@ def c1(b, pg, n, seconds, every):
     ]) + "\n"
 
 
+def p2(b, pg, count):
+    """`tfs run` -> the run's first `$EPOCHREALTIME`, CLI start-up included: through one node on
+    the home's SQLite (the SIGUSR1 nudge) and through three nodes on PostgreSQL (LISTEN/NOTIFY)."""
+    import re
+    rows = []
+    for kind in ("1 node, SQLite", "3 nodes, PostgreSQL"):
+        out = f"{b.dir}/p2-{kind[0]}.txt"
+        if kind.endswith("SQLite"):
+            store = ["--home", f"{b.dir}/p2-single"]
+            b.tasks(store, ["p2t"], out)
+            b.nodes = [Node("single", store[1])]
+        else:
+            pg.reset()
+            store = ["--database", pg.url(), "--home", b.dir + "/cli"]
+            b.tasks(store, ["p2t"], out)
+            b.start_nodes(3, pg.url())
+        run([BIN, "modify", "p2t", "--rule", "0 0 0 1 1 *", "--overlap", "allow", *store])
+        time.sleep(3)
+        lags = []
+        for _ in range(count):
+            t0 = time.time()
+            said = run([BIN, "run", "p2t", *store]).stdout
+            run_id = re.search(r"run (\d+) of", said).group(1)
+            seen = lambda: [line for line in open(out)] if os.path.exists(out) else []
+            found = []
+            wait_until(lambda: found.extend(l for l in seen() if l.split()[3:4] == [run_id]) or found, 5, every=0.002)
+            if found:
+                lags.append(float(found[0].split()[0]) - t0)
+            time.sleep(0.2)
+        b.stop_nodes()
+        rows.append(f"| {kind} | {len(lags)} of {count} | {ms(pct(lags, 50))} | {ms(pct(lags, 99))} | "
+                    f"{ms(max(lags) if lags else float('nan'))} |")
+    return "\n".join([
+        "## P2 on a cluster — `tfs run` → the run's first `$EPOCHREALTIME`\n",
+        f"{count} `tfs run` one after another, CLI start-up included. Target: P2's (100 ms) plus 100 ms.\n",
+        "| daemons | started | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|", *rows]) + "\n"
+
+
 def log_time(path, needle):
     """The `time=` of the first line of a daemon log containing `needle` (epoch s), else None."""
     import datetime
@@ -436,7 +477,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("bin")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="C3,C1,C2")
+    parser.add_argument("--only", default="C3,P2,C1,C2")
     parser.add_argument("--out", default="bench-out/cluster.md")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
@@ -453,10 +494,13 @@ def main():
             f.write("\n".join(report))
 
     try:
-        if "C3" in only or "C1" in only:
+        if "C3" in only or "C1" in only or "P2" in only:
             pg = Postgres()
             if "C3" in only:
                 report.append(c3(b, pg, 100, 15 if args.quick else 40, 1 if args.quick else 2))
+                flush()
+            if "P2" in only:
+                report.append(p2(b, pg, 20 if args.quick else 100))
                 flush()
             if "C1" in only:
                 report.append(c1(b, pg, 300, 60 if args.quick else 300, 30))

@@ -229,4 +229,30 @@ struct ClusterDaemonTests {
     let (_, twice) = cluster.starts()
     #expect(twice.isEmpty)
   }
+
+  /// Alerts go out once, whichever of the nodes' delivery workers claims each delivery.
+  @Test func eachAlertIsDeliveredOnceByOneNode() throws {
+    let cluster = try ClusterHarness()
+    defer { cluster.stop() }
+    let out = cluster.dir.file("alerts.out")
+    let script = cluster.dir.write(
+      "notify.sh", "#!/bin/sh\necho \"$TFS_ALERT_TYPE $TFS_ALERT_RUN_ID\" >> \(out)\n", executable: true)
+    #expect(try cluster.tfs(["channel", "add", "pager", "--command", script, "--on", "failed"]).status == 0)
+    for i in 0..<10 { try cluster.addTask("f\(i)", rule: "0 0 0 1 1 *", exit: 3) }
+    for name in ["a", "b", "c"] { try cluster.start(name) }
+    #expect(
+      waitUntil(timeout: 20) { cluster.count("SELECT count(*) AS n FROM node WHERE state = 'live'") == 3 })
+    for i in 0..<10 { #expect(try cluster.tfs(["run", "f\(i)"]).status == 0) }
+    func lines() -> [String] {
+      ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+    #expect(waitUntil(timeout: 40) { lines().count >= 10 }, "\(lines())")
+    // Time for a second delivery of any of them, were one to come.
+    _ = waitUntil(timeout: 4) { lines().count > 10 }
+    for node in cluster.nodes.values { node.stop(grace: 10) }
+    #expect(lines().count == 10, "\(lines())")
+    #expect(Set(lines()).count == 10)
+    #expect(cluster.count("SELECT count(DISTINCT node) AS n FROM run WHERE status = 'failed'") >= 2)
+    #expect(cluster.count("SELECT count(*) AS n FROM delivery WHERE state = 'delivered'") == 10)
+  }
 }

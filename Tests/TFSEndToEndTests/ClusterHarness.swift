@@ -36,7 +36,9 @@ final class ClusterHarness {
 
   /// Sets the shared task root and adds a task whose script writes its witness line, then runs
   /// `body` (shell) for `seconds`.
-  func addTask(_ name: String, rule: String, sleep seconds: Double = 0, extra: [String] = []) throws {
+  func addTask(
+    _ name: String, rule: String, sleep seconds: Double = 0, exit code: Int = 0, extra: [String] = []
+  ) throws {
     if nodes.isEmpty && (try? tfs(["config", "get", "task-root"]).stdout.contains(taskRoot)) != true {
       try tfs(["config", "set", "task-root", taskRoot])
     }
@@ -48,6 +50,7 @@ final class ClusterHarness {
       echo "log of run $TFS_RUN_ID on $TFS_NODE"
       sleep \(seconds)
       echo "end $TFS_RUN_ID $(date +%s%3N)" >> \(witness)
+      exit \(code)
 
       """, executable: true)
     let added = try tfs(["add", name, "--rule", rule] + extra)
