@@ -65,19 +65,20 @@ public struct TFSBinary: Sendable {
       inPipe.fileHandleForWriting.write(Data(stdin.utf8))
       try? inPipe.fileHandleForWriting.close()
     }
-    // Read both pipes concurrently so a large output cannot block the child.
-    let errData = Locked(Data())
-    let reader = Thread { errData.set(errPipe.fileHandleForReading.readDataToEndOfFile()) }
-    reader.start()
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+    // Both pipes are read as the output comes, on threads of their own, so a large output cannot
+    // block the child. Once the child exited, its output is taken even without an end of file:
+    // a process another test started at the same moment may have inherited a pipe's write end
+    // (Foundation's Process does not close other descriptors in its children) and hold it open.
+    let out = PipeReader(outPipe)
+    let err = PipeReader(errPipe)
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(2000) }
     if process.isRunning { process.terminate() }
     process.waitUntilExit()
-    _ = waitUntil(timeout: 5) { errData.isSet }
+    _ = waitUntil(timeout: 2) { out.ended && err.ended }
     return Output(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData.get(), as: UTF8.self))
+      status: process.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
+      stderr: String(decoding: err.data, as: UTF8.self))
   }
 
   /// Convenience: `tfs` with arguments split on spaces (no quoting).
@@ -164,4 +165,26 @@ public final class Locked<T>: @unchecked Sendable {
     defer { lock.unlock() }
     return done
   }
+}
+
+/// Reads a pipe on a thread of its own as data comes, until its end of file.
+final class PipeReader: @unchecked Sendable {
+  private let bytes = Locked(Data())
+  private let finished = Locked(false)
+
+  init(_ pipe: Pipe) {
+    let handle = pipe.fileHandleForReading
+    let thread = Thread { [bytes, finished] in
+      while true {
+        let chunk = handle.availableData
+        if chunk.isEmpty { break }
+        bytes.update { $0.append(chunk) }
+      }
+      finished.set(true)
+    }
+    thread.start()
+  }
+
+  var data: Data { bytes.get() }
+  var ended: Bool { finished.get() }
 }

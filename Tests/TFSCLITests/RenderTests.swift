@@ -232,7 +232,7 @@ import Testing
         == #"{"ok":false,"problems":["1 task failing: etl/nightly (failed)"],"#
         + #""daemon":{"state":"up","up":true,"pid":77,"started_at":"2024-01-04T12:00:00+00:00","#
         + #""heartbeat_at":"2024-01-05T13:02:03+00:00","heartbeat_age_ms":1200,"version":"0.1.0","#
-        + #""stopped_at":null},"runs":[{"id":12,"task":"etl/nightly","version":"202401/05/130000","#
+        + #""stopped_at":null},"nodes":null,"runs":[{"id":12,"task":"etl/nightly","version":"202401/05/130000","#
         + #""trigger":"schedule","status":"running","scheduled_at":"2024-01-05T13:00:00+00:00","#
         + #""queued_at":"2024-01-05T13:00:00+00:00","started_at":"2024-01-05T13:00:00+00:00","#
         + #""ended_at":null,"duration_ms":null,"exit_code":null,"signal":null,"pid":4242,"attempt":0,"#

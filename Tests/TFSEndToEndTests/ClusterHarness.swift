@@ -1,6 +1,11 @@
 import Foundation
 import TFSStore
 import TFSTestSupport
+import Testing
+
+/// The cluster scenarios, one at a time: each starts a PostgreSQL server and three daemons,
+/// which is as much as the 2 cores of CI should carry beside the rest of the suite.
+@Suite(.serialized) enum ClusterScenarios {}
 
 /// Daemons of the built `tfs` as nodes of one cluster on a throwaway PostgreSQL server: each
 /// node has a home of its own (its lock, its local files); the tasks live in one task root that
