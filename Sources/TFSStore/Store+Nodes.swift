@@ -25,6 +25,13 @@ extension Store {
 }
 
 extension Store {
+  /// On the cluster store, the node that holds run `id` (its log file and published files);
+  /// nil on a home's SQLite store.
+  public func node(ofRun id: RunID) throws(StoreError) -> String? {
+    guard postgres != nil else { return nil }
+    return try sqlRead { db in try db.text("SELECT node FROM run WHERE id = ?", [.int(id)]) }
+  }
+
   /// On the cluster store, the log of run `id` as its node kept it when the run ended (nil: none
   /// kept, or a home's SQLite store, where the log is only the file).
   public func storedLog(_ id: RunID) throws(StoreError) -> [UInt8]? {

@@ -85,6 +85,8 @@ extension ClusterScenarios {
       try FileManager.default.removeItem(atPath: cluster.taskRoot + "/t2/" + (ran.text(0, "log_path") ?? ""))
       let logs = try cluster.tfs(["logs", "t2", String(id)])
       #expect(logs.status == 0 && logs.stdout == "log of run \(id) on b\n", "\(logs)")
+      let files = try cluster.tfs(["history", "t2", String(id), "--files"])
+      #expect(files.stdout.hasPrefix("run \(id) (") && files.stdout.contains("/ on node b\n"), "\(files)")
     }
 
     @Test func aKilledNodesRunsAreRecordedLostInTimeAndItRejoins() throws {

@@ -60,10 +60,12 @@ struct History: AsyncParsableCommand {
         let run = try Logs.find(name, reference, context.store)
         let published = try context.store.publishedFiles(run.id)
         let folder = context.settings.paths(name).history(version: run.version)
+        let node = try context.store.node(ofRun: run.id)
         if output.json {
-          Terminal.out(FilesTable.json(run, folder: folder, files: published).render())
+          Terminal.out(FilesTable.json(run, folder: folder, files: published, node: node).render())
         } else {
-          Terminal.out("run \(run.id) (\(run.version)) published into \(folder)/")
+          Terminal.out(
+            "run \(run.id) (\(run.version)) published into \(folder)/\(node.map { " on node \($0)" } ?? "")")
           Terminal.out(published.isEmpty ? "nothing" : FilesTable.render(published))
         }
         return

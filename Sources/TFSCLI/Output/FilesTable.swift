@@ -9,11 +9,15 @@ enum FilesTable {
   }
 
   /// `folder` is the absolute `history/<version>` directory holding the files.
-  static func json(_ run: Run, folder: String, files: [PublishedFile]) -> JSONValue {
-    .object([
+  /// On a cluster, `node` is the node holding the folder.
+  static func json(_ run: Run, folder: String, files: [PublishedFile], node: String? = nil) -> JSONValue {
+    var fields: [(String, JSONValue)] = [
       ("run_id", .int(run.id)), ("task", .string(run.task.rawValue)), ("version", .string(run.version)),
       ("status", .string(run.status.rawValue)), ("folder", .string(folder)),
-      ("files", .array(files.map { .object([("path", .string($0.path)), ("size", .int($0.size))]) })),
-    ])
+    ]
+    if let node { fields.append(("node", .string(node))) }
+    fields.append(
+      ("files", .array(files.map { .object([("path", .string($0.path)), ("size", .int($0.size))]) })))
+    return .object(fields)
   }
 }
