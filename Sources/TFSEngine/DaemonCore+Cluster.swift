@@ -63,6 +63,15 @@ extension DaemonCore {
     }
   }
 
+  /// `replace` on a cluster: the task's runs on other nodes are asked to stop (their nodes hear
+  /// it through the store at once); the new run waits for them to end, as for a run here.
+  func stopElsewhere(_ name: TaskName, replacedBy id: RunID, now: Int64) throws {
+    guard let placement else { return }
+    let remote = (runsElsewhere[name] ?? []).filter { $0.status == .running }.map(\.id)
+    try store.askToStop(
+      remote, signal: SIGTERM, actor: "run \(id) on node \(placement.name) (replace)", now: now)
+  }
+
   /// The node fenced itself: its lease may end at any moment, and then its peers record its
   /// runs `lost` (and run them again where the task opts in). So its runs stop now, SIGKILL with
   /// no grace, and the runs armed or waiting are dropped: the store refuses whatever the node

@@ -209,6 +209,7 @@ extension DaemonCore {
       case .queue: table.insert(run, spec, .waiting(notBeforeMs: now, force: false))
       case .replace:
         for current in table.live(of: spec.name) { stop(current, .replaced(by: "run \(run.id)")) }
+        try stopElsewhere(spec.name, replacedBy: run.id, now: now)
         table.insert(run, spec, .waiting(notBeforeMs: now, force: false))
       default: break
       }

@@ -12,7 +12,12 @@ extension DaemonCore {
     guard now >= nextPoll || force else { return }
     nextPoll = now + pollIntervalMs
     let version = try store.dataVersion()
-    guard version != lastDataVersion || force else { return }
+    guard version != lastDataVersion || force else {
+      // On a cluster, runs waiting here may wait for runs of other nodes to end: their ends are
+      // not notified (daemons' writes are not), so they are looked at every poll.
+      if placement != nil && !table.waiting.isEmpty { try refreshRunsElsewhere() }
+      return
+    }
     try reload(now: now)
     lastDataVersion = version  // only once applied: a reload that failed is tried again
   }
@@ -35,10 +40,7 @@ extension DaemonCore {
     scheduler.update(tasks, now: now)
     // Waiting runs of removed tasks are gone with them.
     for row in table.waiting where scheduler.spec(row.run.task) == nil { table.remove(row.run.id) }
-    runsElsewhere = Dictionary(
-      grouping: try store.runsElsewhere(than: pid).filter { $0.executor.map(ProcessControl.isAlive) ?? true }
-        .map(\.run),
-      by: \.task)
+    try refreshRunsElsewhere()
     try loadQueued()
     if store.isPostgres { try applyKillRequests() }
   }
@@ -54,6 +56,14 @@ extension DaemonCore {
       if case .stopping = row.state { continue }
       stop(run, .killed(actor: request.actor, signal: request.signal), signal: request.signal)
     }
+  }
+
+  /// The runs other processes (`tfs run --here`) and, on a cluster, other nodes hold.
+  func refreshRunsElsewhere() throws {
+    runsElsewhere = Dictionary(
+      grouping: try store.runsElsewhere(than: pid).filter { $0.executor.map(ProcessControl.isAlive) ?? true }
+        .map(\.run),
+      by: \.task)
   }
 
   /// Picks up runs queued by `tfs run` and drops waiting runs that were killed or removed.

@@ -61,6 +61,7 @@ extension DaemonCore {
         for case .running(let current) in table.runs(of: spec.name).map(\.state) {
           stop(current, .replaced(by: "run \(row.run.id)"))
         }
+        try stopElsewhere(spec.name, replacedBy: row.run.id, now: now)
       default: break
       }
     }

@@ -93,11 +93,17 @@ extension Store {
         AND (d.claimed_until IS NULL OR d.claimed_until < ?)
       ORDER BY d.next_attempt_at, d.id LIMIT ?
       """, [.text(channel), .int(now), .int(now), SQLValue(limit)])
-    return try rows.map { row in
+    return try rows.compactMap { row in
       let id = row.int("id") ?? 0
-      try db.execute(
-        "UPDATE delivery SET claimed_by = ?, claimed_until = ? WHERE id = ?",
-        [.text(claimant), .int(now + leaseMs), .int(id)])
+      // Only if no one claimed it since the read: on PostgreSQL two nodes' workers may read the
+      // same due delivery; the second update waits for the first, re-reads the row and finds it
+      // claimed (on SQLite, writes are serialised and this always holds).
+      let taken = try db.rows(
+        """
+        UPDATE delivery SET claimed_by = ?, claimed_until = ?
+        WHERE id = ? AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id
+        """, [.text(claimant), .int(now + leaseMs), .int(id), .int(now)])
+      guard !taken.isEmpty else { return nil }
       let event = Event(
         id: row.int("eid") ?? 0, at: row.int("at") ?? 0, type: row.text("type") ?? "", task: row.text("task"),
         runID: row.int("run_id"), actor: row.text("actor") ?? "", title: row.text("title") ?? "",

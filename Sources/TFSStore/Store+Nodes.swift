@@ -25,6 +25,23 @@ extension Store {
 }
 
 extension Store {
+  /// On the cluster store, a node asks the nodes running `ids` to stop them (`replace`): a kill
+  /// request on each live run, and a notification, as `tfs kill` makes, so that they hear it at
+  /// once.
+  public func askToStop(_ ids: [RunID], signal: Int32, actor: String, now: Int64) throws(StoreError) {
+    guard member != nil, !ids.isEmpty else { return }
+    try sqlWrite { db in
+      let marks = ids.map { _ in "?" }.joined(separator: ", ")
+      try db.execute(
+        """
+        UPDATE run SET kill_requested_at = ?, kill_signal = ?, kill_actor = ?
+        WHERE id IN (\(marks)) AND status IN ('queued', 'running') AND kill_requested_at IS NULL
+        """, [.int(now), .int(Int64(signal)), .text(actor)] + ids.map(SQLValue.int))
+      try db.execute("UPDATE tfs_change SET version = version + 1 WHERE id = 1", [])
+      _ = try db.rows("SELECT pg_notify('tfs_change', '')", [])
+    }
+  }
+
   /// On the cluster store, the node that holds run `id` (its log file and published files);
   /// nil on a home's SQLite store.
   public func node(ofRun id: RunID) throws(StoreError) -> String? {

@@ -267,5 +267,34 @@ extension ClusterScenarios {
       #expect(cluster.count("SELECT count(DISTINCT node) AS n FROM run WHERE status = 'failed'") >= 2)
       #expect(cluster.count("SELECT count(*) AS n FROM delivery WHERE state = 'delivered'") == 10)
     }
+
+    /// `replace` stops the task's run wherever it runs, and the new run starts once it ended.
+    @Test func replaceStopsTheRunOfAnotherNode() throws {
+      let cluster = try ClusterHarness()
+      defer { cluster.stop() }
+      try cluster.addTask("rep", rule: "*/3 * * * * *", sleep: 60, extra: ["--overlap", "replace"])
+      for name in ["a", "b", "c"] { try cluster.start(name) }
+      let crossed = """
+        SELECT count(*) AS n FROM run AS old JOIN run AS new ON new.task = old.task
+          AND new.scheduled_at = old.scheduled_at + 3000
+        WHERE old.task = 'rep' AND old.status = 'killed' AND new.node <> old.node AND new.started_at IS NOT NULL
+        """
+      #expect(waitUntil(timeout: 90) { cluster.count(crossed) >= 2 }, "\(cluster.log("a"))")
+      for node in cluster.nodes.values { node.stop(grace: 10) }
+      // Never two runs at once: each run started after the one it replaced had ended.
+      let runs = try cluster.db.query(
+        "SELECT id, started_at, ended_at, reason FROM run WHERE task = 'rep' AND started_at IS NOT NULL ORDER BY started_at"
+      )
+      for row in 1..<max(runs.count, 1) {
+        let start = runs.int(row, "started_at") ?? 0
+        let previousEnd = runs.int(row - 1, "ended_at") ?? Int64.max
+        #expect(
+          start >= previousEnd, "run \(runs.int(row, "id") ?? 0) started before the run it replaced ended")
+      }
+      #expect(
+        cluster.count("SELECT count(*) AS n FROM run WHERE task = 'rep' AND reason LIKE '%(replace)%'") >= 1)
+      let (_, twice) = cluster.starts()
+      #expect(twice.isEmpty)
+    }
   }
 }
