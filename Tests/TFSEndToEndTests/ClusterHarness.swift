@@ -75,6 +75,12 @@ final class ClusterHarness {
       ])
   }
 
+  /// The rows of `sql`, for a failure's message.
+  func rowsOf(_ sql: String) -> String {
+    guard let result = try? db.query(sql) else { return "(query failed)" }
+    return result.rows.map { $0.map { $0 ?? "null" }.joined(separator: "|") }.joined(separator: "; ")
+  }
+
   func count(_ sql: String) -> Int64 { (try? db.query(sql).int(0, "n")) ?? nil ?? 0 }
 
   /// The witness lines of starts: run id → (node, task, trigger, start ms), and the ids seen
