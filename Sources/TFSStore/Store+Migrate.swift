@@ -22,10 +22,8 @@ extension Store {
   /// task, run or event. Returns the rows copied per table.
   public func copy(into target: Store) throws(StoreError) -> [(table: String, rows: Int)] {
     guard target.postgres != nil, sqlite != nil else { throw .unsupported(target.path) }
-    let tables = try read { db in
-      try Store.migratedTables.map { table in
-        (table, try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1"))
-      }
+    let tables = try sqlRead { db in
+      try Store.migratedTables.map { table in (table, try db.rows("SELECT * FROM \(table) ORDER BY 1", [])) }
     }
     return try target.sqlWrite { db in
       let occupied =
@@ -39,11 +37,11 @@ extension Store {
       var counts: [(table: String, rows: Int)] = []
       for (table, rows) in tables {
         for row in rows {
-          let columns = Array(row.columnNames)
+          let columns = row.columns
           let marks = columns.map { _ in "?" }.joined(separator: ", ")
           try db.execute(
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(marks))",
-            row.databaseValues.map(Store.sqlValue))
+            row.values)
         }
         if table != "setting" {
           _ = try db.rows(
@@ -53,16 +51,6 @@ extension Store {
         counts.append((table, rows.count))
       }
       return counts
-    }
-  }
-
-  private static func sqlValue(_ value: DatabaseValue) -> SQLValue {
-    switch value.storage {
-    case .null: .null
-    case .int64(let n): .int(n)
-    case .double(let d): .text(String(d))
-    case .string(let s): .text(s)
-    case .blob(let data): .text(String(decoding: data, as: UTF8.self))
     }
   }
 }
